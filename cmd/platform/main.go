@@ -1,0 +1,102 @@
+// Command platform works around `pulumi up` for this project. `platform plan` runs the real
+// program offline, under mocks, and prints what `pulumi up` would create.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+const usage = `platform: the platform program's companion command
+
+Usage:
+  platform plan --stack STACK [--json] [--dir DIR]
+
+Commands:
+  plan   run the program offline (no AWS account, no Pulumi CLI, no network) for the stack's
+         Pulumi.<stack>.yaml and print the resources a 'pulumi up' would create, grouped by
+         component. --json prints the whole plan (one object per resource) for tools and diffs.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit code (0 ok, 1 failed, 2 bad usage).
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	switch args[0] {
+	case "plan":
+		return planCmd(args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "platform: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func planCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
+	asJSON := fs.Bool("json", false, "print the plan as JSON")
+	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *stack == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "platform plan: --stack is required, e.g. platform plan --stack dev")
+		return 2
+	}
+	projectDir, err := findProject(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "platform plan:", err)
+		return 1
+	}
+	plan, err := planStack(projectDir, *stack)
+	if err != nil {
+		fmt.Fprintln(stderr, "platform plan:", err)
+		return 1
+	}
+	if *asJSON {
+		err = writeJSON(stdout, plan)
+	} else {
+		err = writeTree(stdout, plan)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "platform plan:", err)
+		return 1
+	}
+	return 0
+}
+
+// findProject returns dir, or the nearest directory upwards from the working directory that
+// holds a Pulumi.yaml.
+func findProject(dir string) (string, error) {
+	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
+			return "", fmt.Errorf("--dir %s: no Pulumi.yaml there", dir)
+		}
+		return dir, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "Pulumi.yaml")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("no Pulumi.yaml in this directory or above; run from the project or pass --dir")
+		}
+	}
+}

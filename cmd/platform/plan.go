@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/stacks"
+)
+
+// planStack runs the real program for one stack file under mocks.
+func planStack(dir, stack string) (*planner.Plan, error) {
+	in, err := planner.LoadStack(dir, stack)
+	if err != nil {
+		return nil, err
+	}
+	return planner.Run(in, stacks.Program)
+}
+
+func writeJSON(w io.Writer, p *planner.Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+// writeTree prints the resources as the component tree `pulumi up` would show, children sorted
+// by type and name, then counts by type and the stack outputs.
+func writeTree(w io.Writer, p *planner.Plan) error {
+	children := map[string][]planner.Resource{}
+	known := map[string]bool{}
+	for _, r := range p.Resources {
+		known[r.URN] = true
+	}
+	for _, r := range p.Resources {
+		parent := r.Parent
+		if !known[parent] {
+			parent = ""
+		}
+		children[parent] = append(children[parent], r)
+	}
+	for k := range children {
+		sort.Slice(children[k], func(i, j int) bool {
+			a, b := children[k][i], children[k][j]
+			if a.Type != b.Type {
+				return a.Type < b.Type
+			}
+			return a.Name < b.Name
+		})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Stack %s (project %s): %d resources (offline plan: provider outputs are mocked)\n\n",
+		p.Stack, p.Project, len(p.Resources))
+	var walk func(parent string, depth int)
+	walk = func(parent string, depth int) {
+		for _, r := range children[parent] {
+			line := fmt.Sprintf("%s%s  %s", strings.Repeat("  ", depth), r.Type, r.Name)
+			if n := countDescendants(children, r.URN); n > 0 {
+				line += fmt.Sprintf("  (%d)", n)
+			}
+			if r.Protect {
+				line += "  [protected]"
+			}
+			if r.Remote {
+				line += "  [remote component: its children are created by its provider]"
+			}
+			b.WriteString(line + "\n")
+			walk(r.URN, depth+1)
+		}
+	}
+	walk("", 0)
+
+	counts := map[string]int{}
+	for _, r := range p.Resources {
+		counts[r.Type]++
+	}
+	b.WriteString("\nResources by type:\n")
+	for _, t := range sortedKeys(counts) {
+		fmt.Fprintf(&b, "  %4d  %s\n", counts[t], t)
+	}
+	b.WriteString("\nOutputs:\n")
+	for _, k := range sortedKeys(p.Outputs) {
+		o := p.Outputs[k]
+		v := o.Value
+		if o.Secret {
+			v = planner.Secret
+		}
+		fmt.Fprintf(&b, "  %-20s %s\n", k, render(v))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func countDescendants(children map[string][]planner.Resource, urn string) int {
+	n := 0
+	for _, c := range children[urn] {
+		n += 1 + countDescendants(children, c.URN)
+	}
+	return n
+}
+
+func render(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,134 @@
+// Package certificates is the stack's ACM certificate for the domain and *.domain, validated
+// through DNS records in the stack's zone.
+package certificates
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Args configures the certificate.
+type Args struct {
+	// Domain is the certificate's primary name; *.Domain is always added. Required.
+	Domain string
+	// AdditionalNames are further names inside Domain.
+	AdditionalNames []string
+	// ZoneID is the zone that holds the validation records. Required.
+	ZoneID pulumi.StringInput
+}
+
+// Certificates is the component.
+type Certificates struct {
+	pulumi.ResourceState
+
+	// CertificateArn resolves only once ACM has issued the certificate, so whatever uses it
+	// (an ALB listener) never gets a pending one.
+	CertificateArn pulumi.StringOutput `pulumi:"certificateArn"`
+}
+
+func (a *Args) validate() error {
+	if a == nil || a.Domain == "" || a.ZoneID == nil {
+		return errors.New("certificates: Domain and ZoneID are required")
+	}
+	for _, n := range a.AdditionalNames {
+		if ValidationName(n) != a.Domain && !strings.HasSuffix(ValidationName(n), "."+a.Domain) {
+			return fmt.Errorf("certificates: %q is not inside %s", n, a.Domain)
+		}
+	}
+	return nil
+}
+
+// Names are the certificate's subject alternative names: *.domain, then the additional names,
+// without duplicates.
+func Names(domain string, additional []string) []string {
+	seen := map[string]bool{domain: true}
+	var out []string
+	for _, n := range append([]string{"*." + domain}, additional...) {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ValidationName is the name whose DNS record validates n: ACM validates "*.x" and "x" with
+// the same record.
+func ValidationName(n string) string { return strings.TrimPrefix(n, "*.") }
+
+// ValidationNames are the distinct names that need one validation record each, in order.
+func ValidationNames(domain string, sans []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range append([]string{domain}, sans...) {
+		v := ValidationName(n)
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// New requests the certificate, writes its validation records and waits for issuance.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Certificates, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	c := &Certificates{}
+	if err := ctx.RegisterComponentResource("platform:index:Certificates", name, c, opts...); err != nil {
+		return nil, err
+	}
+	sans := Names(args.Domain, args.AdditionalNames)
+	cert, err := acm.NewCertificate(ctx, name+"-cert", &acm.CertificateArgs{
+		DomainName:              pulumi.String(args.Domain),
+		SubjectAlternativeNames: pulumi.ToStringArray(sans),
+		ValidationMethod:        pulumi.String("DNS"),
+		KeyAlgorithm:            pulumi.String("RSA_2048"),
+		Tags:                    pulumi.StringMap{"Name": pulumi.String(args.Domain)},
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	var fqdns pulumi.StringArray
+	for i, vn := range ValidationNames(args.Domain, sans) {
+		option := cert.DomainValidationOptions.ApplyT(func(opts []acm.CertificateDomainValidationOption) (acm.CertificateDomainValidationOption, error) {
+			for _, o := range opts {
+				if o.DomainName != nil && ValidationName(*o.DomainName) == vn {
+					return o, nil
+				}
+			}
+			return acm.CertificateDomainValidationOption{}, fmt.Errorf("ACM returned no validation option for %s", vn)
+		}).(acm.CertificateDomainValidationOptionOutput)
+		rec, err := route53.NewRecord(ctx, fmt.Sprintf("%s-validation-%d", name, i), &route53.RecordArgs{
+			ZoneId:  args.ZoneID,
+			Name:    option.ResourceRecordName().Elem(),
+			Type:    option.ResourceRecordType().Elem(),
+			Records: pulumi.StringArray{option.ResourceRecordValue().Elem()},
+			Ttl:     pulumi.Int(60),
+			// A re-created certificate for the same names reuses the same record names.
+			AllowOverwrite: pulumi.Bool(true),
+		}, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		fqdns = append(fqdns, rec.Fqdn)
+	}
+	validation, err := acm.NewCertificateValidation(ctx, name+"-validation", &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
+		ValidationRecordFqdns: fqdns,
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.CertificateArn = validation.CertificateArn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"certificateArn": c.CertificateArn}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

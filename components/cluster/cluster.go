@@ -1,0 +1,242 @@
+// Package cluster is the EKS cluster (pulumi-eks) plus what pulumi-eks does not do for us:
+// the secrets-encryption KMS key, the control-plane log group with a retention, and managed
+// node groups with a hardened launch template.
+package cluster
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Args configures the cluster.
+type Args struct {
+	// Name is the EKS cluster's name. Required.
+	Name string
+	// KubernetesVersion, e.g. "1.33". Required: an unpinned cluster upgrades when pulumi-eks
+	// changes its default.
+	KubernetesVersion string
+	VpcID             pulumi.StringInput
+	// PrivateSubnetIDs hold the control-plane ENIs and every node. Required.
+	PrivateSubnetIDs pulumi.StringArrayInput
+	// PublicAccessCIDRs, when not empty, open the public API endpoint to these CIDRs only.
+	PublicAccessCIDRs []string
+	// AdminRoleARNs get AmazonEKSClusterAdminPolicy through access entries.
+	AdminRoleARNs []string
+	// LogRetentionDays of the control-plane log group. Default 90.
+	LogRetentionDays int
+	// KeyDeletionWindowDays of the KMS key once scheduled for deletion. Default 30.
+	KeyDeletionWindowDays int
+	NodeGroups            []NodeGroup
+	// Partition of the account ("aws", "aws-cn", "aws-us-gov"), for managed policy ARNs.
+	// Default "aws".
+	Partition string
+	// Protect makes `pulumi destroy` refuse to delete the cluster and its key (prod).
+	Protect bool
+}
+
+// Cluster is the component.
+type Cluster struct {
+	pulumi.ResourceState
+
+	ClusterName     pulumi.StringOutput `pulumi:"clusterName"`
+	Endpoint        pulumi.StringOutput `pulumi:"endpoint"`
+	OidcProviderArn pulumi.StringOutput `pulumi:"oidcProviderArn"`
+	OidcProviderURL pulumi.StringOutput `pulumi:"oidcProviderUrl"`
+	// Kubeconfig is secret: it names the cluster's endpoint and CA and is all a user with AWS
+	// credentials needs to reach the API.
+	Kubeconfig              pulumi.StringOutput `pulumi:"kubeconfig"`
+	NodeRoleArn             pulumi.StringOutput `pulumi:"nodeRoleArn"`
+	NodeRoleName            pulumi.StringOutput `pulumi:"nodeRoleName"`
+	NodeSecurityGroupID     pulumi.StringOutput `pulumi:"nodeSecurityGroupId"`
+	SecretsKeyArn           pulumi.StringOutput `pulumi:"secretsKeyArn"`
+	ControlPlaneLogGroupArn pulumi.StringOutput `pulumi:"controlPlaneLogGroupArn"`
+
+	// Provider deploys Kubernetes objects into this cluster (later components).
+	Provider *kubernetes.Provider
+}
+
+func (a *Args) withDefaults() Args {
+	out := Args{}
+	if a != nil {
+		out = *a
+	}
+	if out.LogRetentionDays == 0 {
+		out.LogRetentionDays = 90
+	}
+	if out.Partition == "" {
+		out.Partition = "aws"
+	}
+	if out.KeyDeletionWindowDays == 0 {
+		out.KeyDeletionWindowDays = 30
+	}
+	return out
+}
+
+func (a Args) validate() error {
+	var errs []error
+	if a.Name == "" || a.KubernetesVersion == "" {
+		errs = append(errs, errors.New("cluster: Name and KubernetesVersion are required"))
+	}
+	if a.VpcID == nil || a.PrivateSubnetIDs == nil {
+		errs = append(errs, errors.New("cluster: VpcID and PrivateSubnetIDs are required"))
+	}
+	if len(a.NodeGroups) == 0 {
+		errs = append(errs, errors.New("cluster: at least one node group is required"))
+	}
+	for _, ng := range a.NodeGroups {
+		if _, err := AMIType(ng.InstanceTypes); err != nil {
+			errs = append(errs, fmt.Errorf("cluster: node group %s: %w", ng.Name, err))
+		}
+		if ng.MinSize > ng.DesiredSize || ng.DesiredSize > ng.MaxSize || ng.MaxSize < 1 {
+			errs = append(errs, fmt.Errorf("cluster: node group %s: need min <= desired <= max and max >= 1", ng.Name))
+		}
+	}
+	if _, err := AdminEntryNames(a.AdminRoleARNs); err != nil {
+		errs = append(errs, fmt.Errorf("cluster: %w", err))
+	}
+	if a.KeyDeletionWindowDays < 7 || a.KeyDeletionWindowDays > 30 {
+		errs = append(errs, errors.New("cluster: KeyDeletionWindowDays must be 7 to 30 (KMS limits)"))
+	}
+	return errors.Join(errs...)
+}
+
+// New creates the cluster, its key, log group, node groups and Kubernetes provider.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{}
+	if err := ctx.RegisterComponentResource("platform:index:Cluster", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+
+	key, err := kms.NewKey(ctx, name+"-secrets-key", &kms.KeyArgs{
+		Description:          pulumi.String("EKS secrets envelope encryption for " + a.Name),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(a.KeyDeletionWindowDays),
+	}, parent, pulumi.Protect(a.Protect))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := kms.NewAlias(ctx, name+"-secrets-key-alias", &kms.AliasArgs{
+		Name:        pulumi.String("alias/" + a.Name + "-eks-secrets"),
+		TargetKeyId: key.KeyId,
+	}, parent); err != nil {
+		return nil, err
+	}
+	// EKS writes to this exact group name; creating it first gives it a retention instead of
+	// the "never expire" group EKS would create itself.
+	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-control-plane-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/eks/" + a.Name + "/cluster"),
+		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	cluster, err := eks.NewCluster(ctx, name+"-eks", clusterArgs(a, key.Arn),
+		parent, pulumi.Protect(a.Protect),
+		// The log group must exist before EKS starts logging; no input shows that.
+		pulumi.DependsOn([]pulumi.Resource{logGroup}))
+	if err != nil {
+		return nil, err
+	}
+	// pulumi-eks exposes the cluster's name only inside resource references; the configured
+	// name, released once the endpoint is known, carries the dependency on the cluster.
+	clusterName := cluster.Core.Endpoint().ApplyT(func(string) string { return a.Name }).(pulumi.StringOutput)
+
+	nodes, err := newNodeGroups(ctx, name, clusterName, a, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	kubeconfig := pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
+	provider, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
+		Kubeconfig: kubeconfig,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	c.ClusterName = clusterName
+	c.Endpoint = cluster.Core.Endpoint()
+	c.OidcProviderArn = cluster.OidcProviderArn
+	c.OidcProviderURL = cluster.OidcProviderUrl
+	c.Kubeconfig = kubeconfig
+	c.NodeRoleArn = nodes.roleArn
+	c.NodeRoleName = nodes.roleName
+	// With skipDefaultSecurityGroups, managed nodes get the security group EKS creates.
+	c.NodeSecurityGroupID = cluster.ClusterSecurityGroupId
+	c.SecretsKeyArn = key.Arn
+	c.ControlPlaneLogGroupArn = logGroup.Arn
+	c.Provider = provider
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"clusterName":             c.ClusterName,
+		"endpoint":                c.Endpoint,
+		"oidcProviderArn":         c.OidcProviderArn,
+		"oidcProviderUrl":         c.OidcProviderURL,
+		"kubeconfig":              c.Kubeconfig,
+		"nodeRoleArn":             c.NodeRoleArn,
+		"nodeRoleName":            c.NodeRoleName,
+		"nodeSecurityGroupId":     c.NodeSecurityGroupID,
+		"secretsKeyArn":           c.SecretsKeyArn,
+		"controlPlaneLogGroupArn": c.ControlPlaneLogGroupArn,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// clusterArgs are the inputs of the pulumi-eks cluster. pulumi-eks v3 always sets
+// bootstrapClusterCreatorAdminPermissions (it deploys into the cluster as the creator); the
+// admins this program intends are the access entries below, and the README says so.
+func clusterArgs(a Args, keyArn pulumi.StringInput) *eks.ClusterArgs {
+	authMode := eks.AuthenticationModeApi
+	entries := map[string]eks.AccessEntryArgs{}
+	names, _ := AdminEntryNames(a.AdminRoleARNs) // checked in validate
+	for arn, n := range names {
+		entries[n] = eks.AccessEntryArgs{
+			PrincipalArn: pulumi.String(arn),
+			Type:         eks.AccessEntryTypeStandard,
+			AccessPolicies: map[string]eks.AccessPolicyAssociationInput{
+				"cluster-admin": eks.AccessPolicyAssociationArgs{
+					PolicyArn:   pulumi.String(ClusterAdminPolicyArn),
+					AccessScope: awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
+				},
+			},
+		}
+	}
+	public := len(a.PublicAccessCIDRs) > 0
+	args := &eks.ClusterArgs{
+		Name:                         pulumi.String(a.Name),
+		Version:                      pulumi.String(a.KubernetesVersion),
+		VpcId:                        a.VpcID,
+		PrivateSubnetIds:             a.PrivateSubnetIDs,
+		AuthenticationMode:           &authMode,
+		AccessEntries:                entries,
+		EncryptionConfigKeyArn:       keyArn,
+		EnabledClusterLogTypes:       pulumi.ToStringArray(LogTypes),
+		CreateOidcProvider:           pulumi.Bool(true),
+		EndpointPrivateAccess:        pulumi.Bool(true),
+		EndpointPublicAccess:         pulumi.Bool(public),
+		SkipDefaultNodeGroup:         ptr(true),
+		SkipDefaultSecurityGroups:    ptr(true),
+		NodeAssociatePublicIpAddress: ptr(false),
+		Tags:                         pulumi.StringMap{"platform/cluster": pulumi.String(a.Name)},
+	}
+	if public {
+		args.PublicAccessCidrs = pulumi.ToStringArray(a.PublicAccessCIDRs)
+	}
+	return args
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,125 @@
+package cluster
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/internal/iampolicy"
+)
+
+// NodePolicies are the AWS managed policies of the node role. SSM replaces SSH: nodes have no
+// key pair, and an operator who must get onto a node uses Session Manager, which is logged.
+var NodePolicies = []string{
+	"AmazonEKSWorkerNodePolicy",
+	"AmazonEKS_CNI_Policy",
+	"AmazonEC2ContainerRegistryReadOnly",
+	"AmazonSSMManagedInstanceCore",
+}
+
+// RootDevice is the root volume of the Amazon Linux 2023 EKS AMIs.
+const RootDevice = "/dev/xvda"
+
+type nodeOutputs struct {
+	roleArn, roleName pulumi.StringOutput
+}
+
+// newNodeGroups creates the node role and one launch template + managed node group per
+// configured group, in the private subnets only.
+func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOutput, a Args, parent pulumi.ResourceOption) (nodeOutputs, error) {
+	trust := iampolicy.New(iampolicy.Statement{
+		Effect:    "Allow",
+		Principal: map[string][]string{"Service": {"ec2.amazonaws.com"}},
+		Action:    []string{"sts:AssumeRole"},
+	})
+	role, err := iam.NewRole(ctx, name+"-node-role", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(trust.JSON()),
+		Description:      pulumi.String("EKS managed nodes of " + a.Name),
+	}, parent)
+	if err != nil {
+		return nodeOutputs{}, err
+	}
+	var attachments []pulumi.Resource
+	for _, p := range NodePolicies {
+		att, err := iam.NewRolePolicyAttachment(ctx, name+"-node-"+p, &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, p),
+		}, parent)
+		if err != nil {
+			return nodeOutputs{}, err
+		}
+		attachments = append(attachments, att)
+	}
+
+	for _, ng := range a.NodeGroups {
+		amiType, _ := AMIType(ng.InstanceTypes) // checked in validate
+		lt, err := ec2.NewLaunchTemplate(ctx, fmt.Sprintf("%s-%s-lt", name, ng.Name), &ec2.LaunchTemplateArgs{
+			Description: pulumi.String("EKS managed node group " + ng.Name + " of " + a.Name),
+			// IMDSv2 only, and a hop limit of 1 so that pods cannot reach the node's
+			// credentials; addons get theirs from EKS Pod Identity instead.
+			MetadataOptions: ec2.LaunchTemplateMetadataOptionsArgs{
+				HttpEndpoint:            pulumi.String("enabled"),
+				HttpTokens:              pulumi.String("required"),
+				HttpPutResponseHopLimit: pulumi.Int(1),
+			},
+			BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
+				DeviceName: pulumi.String(RootDevice),
+				Ebs: ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+					VolumeSize:          pulumi.Int(ng.DiskSizeGiB),
+					VolumeType:          pulumi.String("gp3"),
+					Encrypted:           pulumi.String("true"),
+					DeleteOnTermination: pulumi.String("true"),
+				},
+			}},
+			TagSpecifications: ec2.LaunchTemplateTagSpecificationArray{
+				ec2.LaunchTemplateTagSpecificationArgs{
+					ResourceType: pulumi.String("instance"),
+					Tags:         pulumi.StringMap{"Name": pulumi.Sprintf("%s-%s", a.Name, ng.Name)},
+				},
+				ec2.LaunchTemplateTagSpecificationArgs{
+					ResourceType: pulumi.String("volume"),
+					Tags:         pulumi.StringMap{"Name": pulumi.Sprintf("%s-%s", a.Name, ng.Name)},
+				},
+			},
+			UpdateDefaultVersion: pulumi.Bool(true),
+		}, parent)
+		if err != nil {
+			return nodeOutputs{}, err
+		}
+		tags := AutoscalerTags(a.Name, ng.Labels)
+		tags["Name"] = a.Name + "-" + ng.Name
+		if _, err := awseks.NewNodeGroup(ctx, fmt.Sprintf("%s-%s-ng", name, ng.Name), &awseks.NodeGroupArgs{
+			ClusterName:   clusterName,
+			Version:       pulumi.String(a.KubernetesVersion),
+			NodeRoleArn:   role.Arn,
+			SubnetIds:     a.PrivateSubnetIDs,
+			AmiType:       pulumi.String(amiType),
+			InstanceTypes: pulumi.ToStringArray(ng.InstanceTypes),
+			CapacityType:  pulumi.String(ng.CapacityType),
+			Labels:        pulumi.ToStringMap(ng.Labels),
+			ScalingConfig: awseks.NodeGroupScalingConfigArgs{
+				MinSize:     pulumi.Int(ng.MinSize),
+				DesiredSize: pulumi.Int(ng.DesiredSize),
+				MaxSize:     pulumi.Int(ng.MaxSize),
+			},
+			LaunchTemplate: awseks.NodeGroupLaunchTemplateArgs{
+				Id:      lt.ID(),
+				Version: lt.LatestVersion.ApplyT(strconv.Itoa).(pulumi.StringOutput),
+			},
+			UpdateConfig: awseks.NodeGroupUpdateConfigArgs{MaxUnavailable: pulumi.Int(1)},
+			Tags:         pulumi.ToStringMap(tags),
+		}, parent,
+			// Nodes cannot join before their role has the worker policies; no input shows that.
+			pulumi.DependsOn(attachments),
+			// The Cluster Autoscaler owns the desired size once the group exists.
+			pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}),
+		); err != nil {
+			return nodeOutputs{}, err
+		}
+	}
+	return nodeOutputs{roleArn: role.Arn, roleName: role.Name}, nil
+}

@@ -1,0 +1,324 @@
+// Package network is the platform's VPC: subnets over 2-3 AZs from a pure plan, NAT, routes,
+// load-balancer subnet tags and flow logs.
+package network
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/internal/iampolicy"
+)
+
+// NAT layouts.
+const (
+	NATSingle = "single"
+	NATPerAZ  = "perAz"
+)
+
+// Args configures the network. Plain values decide which resources exist.
+type Args struct {
+	// Plan is the subnet layout (PlanSubnets or PlanOverride). Required.
+	Plan Plan
+	// NATGateways is NATSingle or NATPerAZ (default).
+	NATGateways string
+	// ClusterName is used for the kubernetes.io/cluster/<name> subnet tags. Required.
+	ClusterName string
+	// FlowLogsRetentionDays of the flow log group. Default 90.
+	FlowLogsRetentionDays int
+	// AccountID and Partition scope the flow-log role's trust (confused-deputy protection).
+	AccountID string
+	Partition string
+	Region    string
+}
+
+// Network is the component.
+type Network struct {
+	pulumi.ResourceState
+
+	VpcID            pulumi.StringOutput      `pulumi:"vpcId"`
+	PublicSubnetIDs  pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
+	PrivateSubnetIDs pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
+	NatGatewayIDs    pulumi.StringArrayOutput `pulumi:"natGatewayIds"`
+	FlowLogGroupName pulumi.StringOutput      `pulumi:"flowLogGroupName"`
+}
+
+func (a *Args) withDefaults() Args {
+	out := Args{}
+	if a != nil {
+		out = *a
+	}
+	if out.NATGateways == "" {
+		out.NATGateways = NATPerAZ
+	}
+	if out.FlowLogsRetentionDays == 0 {
+		out.FlowLogsRetentionDays = 90
+	}
+	if out.Partition == "" {
+		out.Partition = "aws"
+	}
+	return out
+}
+
+func (a Args) validate() error {
+	var errs []error
+	if len(a.Plan.Public) < MinAZs || len(a.Plan.Public) != len(a.Plan.Private) {
+		errs = append(errs, fmt.Errorf("network: Plan needs one public and one private subnet in each of %d-%d AZs", MinAZs, MaxAZs))
+	}
+	if a.NATGateways != NATSingle && a.NATGateways != NATPerAZ {
+		errs = append(errs, fmt.Errorf("network: NATGateways %q must be %q or %q", a.NATGateways, NATSingle, NATPerAZ))
+	}
+	if a.ClusterName == "" {
+		errs = append(errs, errors.New("network: ClusterName is required (subnet discovery tags)"))
+	}
+	if a.AccountID == "" || a.Region == "" {
+		errs = append(errs, errors.New("network: AccountID and Region are required (flow-log role trust)"))
+	}
+	return errors.Join(errs...)
+}
+
+// New creates the network.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
+	a := args.withDefaults()
+	if err := a.validate(); err != nil {
+		return nil, err
+	}
+	n := &Network{}
+	if err := ctx.RegisterComponentResource("platform:index:Network", name, n, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(n)
+
+	vpc, err := ec2.NewVpc(ctx, name+"-vpc", &ec2.VpcArgs{
+		CidrBlock:          pulumi.String(a.Plan.VPC),
+		EnableDnsHostnames: pulumi.Bool(true),
+		EnableDnsSupport:   pulumi.Bool(true),
+		Tags:               nameTag(name),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	// Adopting the default security group with no rules strips it, so nothing can use its
+	// allow-all-within-group default by accident (CIS AWS 5.4).
+	if _, err := ec2.NewDefaultSecurityGroup(ctx, name+"-default-sg", &ec2.DefaultSecurityGroupArgs{
+		VpcId: vpc.ID(),
+		Tags:  nameTag(name + "-default-do-not-use"),
+	}, parent); err != nil {
+		return nil, err
+	}
+	igw, err := ec2.NewInternetGateway(ctx, name+"-igw", &ec2.InternetGatewayArgs{
+		VpcId: vpc.ID(),
+		Tags:  nameTag(name),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	subnets, err := newSubnets(ctx, name, vpc, igw, a, parent)
+	if err != nil {
+		return nil, err
+	}
+	flowLogGroup, err := newFlowLogs(ctx, name, vpc, a, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	n.VpcID = vpc.ID().ToStringOutput()
+	n.PublicSubnetIDs = subnets.public
+	n.PrivateSubnetIDs = subnets.private
+	n.NatGatewayIDs = subnets.nats
+	n.FlowLogGroupName = flowLogGroup
+	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
+		"vpcId":            n.VpcID,
+		"publicSubnetIds":  n.PublicSubnetIDs,
+		"privateSubnetIds": n.PrivateSubnetIDs,
+		"natGatewayIds":    n.NatGatewayIDs,
+		"flowLogGroupName": n.FlowLogGroupName,
+	}); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+type subnetIDs struct {
+	public, private, nats pulumi.StringArrayOutput
+}
+
+// newSubnets creates the subnets, NAT gateways and routing. Each private subnet routes to the
+// NAT in its own AZ (perAz), so losing an AZ never cuts the others' egress.
+func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.InternetGateway, a Args, parent pulumi.ResourceOption) (subnetIDs, error) {
+	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
+		VpcId: vpc.ID(),
+		Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{
+			CidrBlock: pulumi.String("0.0.0.0/0"),
+			GatewayId: igw.ID(),
+		}},
+		Tags: nameTag(name + "-public"),
+	}, parent)
+	if err != nil {
+		return subnetIDs{}, err
+	}
+	var pubIDs, privIDs, natIDs pulumi.StringArray
+	var nats []*ec2.NatGateway
+	for i, s := range a.Plan.Public {
+		suffix := fmt.Sprintf("-public-%d", i)
+		sn, err := ec2.NewSubnet(ctx, name+suffix, &ec2.SubnetArgs{
+			VpcId:            vpc.ID(),
+			CidrBlock:        pulumi.String(s.CIDR),
+			AvailabilityZone: pulumi.String(s.AZ),
+			// Nothing but load balancers and NAT gateways lives here; neither needs
+			// auto-assigned public IPs on instances.
+			MapPublicIpOnLaunch: pulumi.Bool(false),
+			Tags:                pulumi.ToStringMap(SubnetTags(name+suffix, a.ClusterName, true)),
+		}, parent)
+		if err != nil {
+			return subnetIDs{}, err
+		}
+		pubIDs = append(pubIDs, sn.ID())
+		if _, err := ec2.NewRouteTableAssociation(ctx, name+suffix+"-rta", &ec2.RouteTableAssociationArgs{
+			SubnetId: sn.ID(), RouteTableId: publicRT.ID(),
+		}, parent); err != nil {
+			return subnetIDs{}, err
+		}
+		if a.NATGateways == NATSingle && i > 0 {
+			continue
+		}
+		eip, err := ec2.NewEip(ctx, fmt.Sprintf("%s-nat-%d-eip", name, i), &ec2.EipArgs{
+			Domain: pulumi.String("vpc"),
+			Tags:   nameTag(fmt.Sprintf("%s-nat-%d", name, i)),
+		}, parent)
+		if err != nil {
+			return subnetIDs{}, err
+		}
+		// A public NAT gateway fails to create until the VPC has an internet gateway; no
+		// input shows that, hence the explicit edge.
+		nat, err := ec2.NewNatGateway(ctx, fmt.Sprintf("%s-nat-%d", name, i), &ec2.NatGatewayArgs{
+			SubnetId:     sn.ID(),
+			AllocationId: eip.ID(),
+			Tags:         nameTag(fmt.Sprintf("%s-nat-%d", name, i)),
+		}, parent, pulumi.DependsOn([]pulumi.Resource{igw}))
+		if err != nil {
+			return subnetIDs{}, err
+		}
+		nats = append(nats, nat)
+		natIDs = append(natIDs, nat.ID())
+	}
+	for i, s := range a.Plan.Private {
+		suffix := fmt.Sprintf("-private-%d", i)
+		sn, err := ec2.NewSubnet(ctx, name+suffix, &ec2.SubnetArgs{
+			VpcId:            vpc.ID(),
+			CidrBlock:        pulumi.String(s.CIDR),
+			AvailabilityZone: pulumi.String(s.AZ),
+			Tags:             pulumi.ToStringMap(SubnetTags(name+suffix, a.ClusterName, false)),
+		}, parent)
+		if err != nil {
+			return subnetIDs{}, err
+		}
+		privIDs = append(privIDs, sn.ID())
+		nat := nats[NATIndex(a.NATGateways, i)]
+		rt, err := ec2.NewRouteTable(ctx, name+suffix+"-rt", &ec2.RouteTableArgs{
+			VpcId: vpc.ID(),
+			Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{
+				CidrBlock:    pulumi.String("0.0.0.0/0"),
+				NatGatewayId: nat.ID(),
+			}},
+			Tags: nameTag(name + suffix),
+		}, parent)
+		if err != nil {
+			return subnetIDs{}, err
+		}
+		if _, err := ec2.NewRouteTableAssociation(ctx, name+suffix+"-rta", &ec2.RouteTableAssociationArgs{
+			SubnetId: sn.ID(), RouteTableId: rt.ID(),
+		}, parent); err != nil {
+			return subnetIDs{}, err
+		}
+	}
+	return subnetIDs{
+		public:  pubIDs.ToStringArrayOutput(),
+		private: privIDs.ToStringArrayOutput(),
+		nats:    natIDs.ToStringArrayOutput(),
+	}, nil
+}
+
+// NATIndex is the NAT gateway private subnet i routes through.
+func NATIndex(layout string, i int) int {
+	if layout == NATSingle {
+		return 0
+	}
+	return i
+}
+
+// SubnetTags are the tags the AWS Load Balancer Controller and EKS use to discover subnets:
+// public subnets get internet-facing load balancers, private ones internal ones.
+func SubnetTags(name, clusterName string, public bool) map[string]string {
+	tags := map[string]string{
+		"Name":                                 name,
+		"kubernetes.io/cluster/" + clusterName: "shared",
+	}
+	if public {
+		tags["kubernetes.io/role/elb"] = "1"
+	} else {
+		tags["kubernetes.io/role/internal-elb"] = "1"
+	}
+	return tags
+}
+
+// newFlowLogs records ALL traffic (accepted and rejected) to a CloudWatch log group with a
+// retention, through a role only the flow-logs service of this account can assume.
+func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
+		NamePrefix:      pulumi.String("/platform/" + name + "/flow-logs-"),
+		RetentionInDays: pulumi.Int(a.FlowLogsRetentionDays),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	trust := iampolicy.New(iampolicy.Statement{
+		Effect:    "Allow",
+		Principal: map[string][]string{"Service": {"vpc-flow-logs.amazonaws.com"}},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{
+			"StringEquals": {"aws:SourceAccount": {a.AccountID}},
+			"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", a.Partition, a.Region, a.AccountID)}},
+		},
+	})
+	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(trust.JSON()),
+		Description:      pulumi.String("VPC flow logs of " + name + " to CloudWatch Logs"),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs-policy", &iam.RolePolicyArgs{
+		Role:   role.ID(),
+		Policy: iampolicy.Output(group.Arn, FlowLogsPolicy),
+	}, parent); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if _, err := ec2.NewFlowLog(ctx, name+"-flow-log", &ec2.FlowLogArgs{
+		VpcId:                  vpc.ID(),
+		TrafficType:            pulumi.String("ALL"),
+		LogDestinationType:     pulumi.String("cloud-watch-logs"),
+		LogDestination:         group.Arn,
+		IamRoleArn:             role.Arn,
+		MaxAggregationInterval: pulumi.Int(60),
+		Tags:                   nameTag(name),
+	}, parent); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return group.Name, nil
+}
+
+// FlowLogsPolicy lets the flow-logs service write to one log group and nothing else.
+func FlowLogsPolicy(groupArn string) iampolicy.Document {
+	return iampolicy.New(iampolicy.Allow(
+		[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"},
+		groupArn, groupArn+":*",
+	))
+}
+
+func nameTag(name string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name)} }

@@ -1,0 +1,160 @@
+package network
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/apparentlymart/go-cidr/cidr"
+)
+
+// Layout of a VPC of prefix /P, in eighths (/P+3 blocks):
+//
+//	block 0-2  private subnets, one per AZ (/P+3 each: pods take VPC IPs with the VPC CNI)
+//	block 3    reserved: private subnet of a 4th AZ
+//	block 4    public subnets, /P+6 each, one per AZ (load balancers and NAT gateways only)
+//	block 5-7  reserved: intra (control-plane ENIs, endpoints), database, spare
+//
+// A subnet's CIDR depends only on the VPC CIDR and its AZ index, so going from 2 to 3 AZs adds
+// subnets without moving (and so replacing) the existing ones.
+const (
+	MinVPCPrefix = 16
+	MaxVPCPrefix = 20
+	MaxAZs       = 3
+	MinAZs       = 2
+
+	blockBits       = 3 // eighths
+	publicBlock     = 4
+	publicExtraBits = 3 // public subnets are an eighth of block 4
+)
+
+// Subnet is one planned subnet.
+type Subnet struct {
+	AZ   string
+	CIDR string
+}
+
+// Plan is the computed address layout of the VPC.
+type Plan struct {
+	VPC      string
+	Public   []Subnet
+	Private  []Subnet
+	Reserved []string // blocks kept free for growth, in address order
+}
+
+// PlanSubnets computes the default layout for vpcCIDR over azs (2 or 3 zones).
+func PlanSubnets(vpcCIDR string, azs []string) (Plan, error) {
+	vpc, err := parseVPC(vpcCIDR)
+	if err != nil {
+		return Plan{}, err
+	}
+	if len(azs) < MinAZs || len(azs) > MaxAZs {
+		return Plan{}, fmt.Errorf("%d availability zones: the layout supports %d to %d", len(azs), MinAZs, MaxAZs)
+	}
+	p := Plan{VPC: vpc.String()}
+	publicBase, _ := cidr.Subnet(vpc, blockBits, publicBlock)
+	for i, az := range azs {
+		priv, _ := cidr.Subnet(vpc, blockBits, i)
+		pub, _ := cidr.Subnet(publicBase, publicExtraBits, i)
+		p.Private = append(p.Private, Subnet{AZ: az, CIDR: priv.String()})
+		p.Public = append(p.Public, Subnet{AZ: az, CIDR: pub.String()})
+	}
+	for _, b := range []int{3, 5, 6, 7} {
+		r, _ := cidr.Subnet(vpc, blockBits, b)
+		p.Reserved = append(p.Reserved, r.String())
+	}
+	return p, nil
+}
+
+// PlanOverride checks an explicit layout (platform:network.subnets) and returns it as a Plan:
+// one public and one private subnet per AZ, all inside the VPC, none overlapping.
+func PlanOverride(vpcCIDR string, azs, public, private []string) (Plan, error) {
+	vpc, err := parseVPC(vpcCIDR)
+	if err != nil {
+		return Plan{}, err
+	}
+	if len(public) != len(azs) || len(private) != len(azs) {
+		return Plan{}, fmt.Errorf("needs exactly one public and one private subnet per availability zone (%d each), got %d public and %d private",
+			len(azs), len(public), len(private))
+	}
+	p := Plan{VPC: vpc.String()}
+	var nets []*net.IPNet
+	names := map[string]string{}
+	for i, az := range azs {
+		for _, s := range []struct {
+			kind string
+			cidr string
+			list *[]Subnet
+		}{{"public", public[i], &p.Public}, {"private", private[i], &p.Private}} {
+			n, err := parseSubnet(s.cidr)
+			if err != nil {
+				return Plan{}, fmt.Errorf("%s subnet %d: %w", s.kind, i, err)
+			}
+			if !contains(vpc, n) {
+				return Plan{}, fmt.Errorf("%s subnet %s is not inside the VPC %s", s.kind, n, vpc)
+			}
+			for _, other := range nets {
+				if overlaps(n, other) {
+					return Plan{}, fmt.Errorf("%s subnet %s overlaps %s", s.kind, n, names[other.String()])
+				}
+			}
+			nets = append(nets, n)
+			names[n.String()] = fmt.Sprintf("%s subnet %s", s.kind, n)
+			*s.list = append(*s.list, Subnet{AZ: az, CIDR: n.String()})
+		}
+	}
+	return p, nil
+}
+
+// ParseIPv4CIDR parses a canonical IPv4 CIDR (the network address, not a host in it).
+func ParseIPv4CIDR(s string) (*net.IPNet, error) {
+	ip, n, err := net.ParseCIDR(s)
+	if err != nil || ip.To4() == nil || strings.Contains(s, ":") {
+		return nil, fmt.Errorf("%q is not a valid IPv4 CIDR", s)
+	}
+	if !ip.Equal(n.IP) {
+		return nil, fmt.Errorf("%q is not a network address; did you mean %s", s, n)
+	}
+	return n, nil
+}
+
+// privateRanges are RFC 1918's: a VPC outside them would collide with public addresses.
+var privateRanges = []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}
+
+func parseVPC(s string) (*net.IPNet, error) {
+	n, err := ParseIPv4CIDR(s)
+	if err != nil {
+		return nil, err
+	}
+	ones, _ := n.Mask.Size()
+	if ones < MinVPCPrefix || ones > MaxVPCPrefix {
+		return nil, fmt.Errorf("%q is a /%d; the VPC must be a /%d to /%d", s, ones, MinVPCPrefix, MaxVPCPrefix)
+	}
+	for _, r := range privateRanges {
+		_, pr, _ := net.ParseCIDR(r)
+		if contains(pr, n) {
+			return n, nil
+		}
+	}
+	return nil, fmt.Errorf("%q is not a private range; use one inside %s", s, strings.Join(privateRanges, ", "))
+}
+
+func parseSubnet(s string) (*net.IPNet, error) {
+	n, err := ParseIPv4CIDR(s)
+	if err != nil {
+		return nil, err
+	}
+	// AWS subnets are /16 to /28.
+	if ones, _ := n.Mask.Size(); ones < 16 || ones > 28 {
+		return nil, fmt.Errorf("%q is a /%d; AWS subnets are /16 to /28", s, ones)
+	}
+	return n, nil
+}
+
+func contains(outer, inner *net.IPNet) bool {
+	oo, _ := outer.Mask.Size()
+	io, _ := inner.Mask.Size()
+	return io >= oo && outer.Contains(inner.IP)
+}
+
+func overlaps(a, b *net.IPNet) bool { return a.Contains(b.IP) || b.Contains(a.IP) }

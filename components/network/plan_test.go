@@ -1,0 +1,193 @@
+package network
+
+import (
+	"net"
+	"strings"
+	"testing"
+)
+
+func TestPlanSubnets(t *testing.T) {
+	azs3 := []string{"eu-north-1a", "eu-north-1b", "eu-north-1c"}
+	tests := []struct {
+		name          string
+		vpc           string
+		azs           []string
+		wantPrivate   []string
+		wantPublic    []string
+		wantReserved  []string
+		wantErrSubstr string
+	}{
+		{
+			name:         "/16 over 3 AZs",
+			vpc:          "10.0.0.0/16",
+			azs:          azs3,
+			wantPrivate:  []string{"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"},
+			wantPublic:   []string{"10.0.128.0/22", "10.0.132.0/22", "10.0.136.0/22"},
+			wantReserved: []string{"10.0.96.0/19", "10.0.160.0/19", "10.0.192.0/19", "10.0.224.0/19"},
+		},
+		{
+			name:        "/16 over 2 AZs keeps the 3-AZ addresses",
+			vpc:         "10.10.0.0/16",
+			azs:         azs3[:2],
+			wantPrivate: []string{"10.10.0.0/19", "10.10.32.0/19"},
+			wantPublic:  []string{"10.10.128.0/22", "10.10.132.0/22"},
+		},
+		{
+			name:        "/20, the smallest VPC",
+			vpc:         "172.16.0.0/20",
+			azs:         azs3,
+			wantPrivate: []string{"172.16.0.0/23", "172.16.2.0/23", "172.16.4.0/23"},
+			wantPublic:  []string{"172.16.8.0/26", "172.16.8.64/26", "172.16.8.128/26"},
+		},
+		{
+			name:        "192.168/16",
+			vpc:         "192.168.0.0/16",
+			azs:         azs3[:2],
+			wantPrivate: []string{"192.168.0.0/19", "192.168.32.0/19"},
+			wantPublic:  []string{"192.168.128.0/22", "192.168.132.0/22"},
+		},
+		{name: "one AZ", vpc: "10.0.0.0/16", azs: azs3[:1], wantErrSubstr: "2 to 3"},
+		{name: "four AZs", vpc: "10.0.0.0/16", azs: append(azs3, "eu-north-1d"), wantErrSubstr: "2 to 3"},
+		{name: "too large", vpc: "10.0.0.0/8", azs: azs3, wantErrSubstr: "/16 to /20"},
+		{name: "too small", vpc: "10.0.0.0/24", azs: azs3, wantErrSubstr: "/16 to /20"},
+		{name: "public range", vpc: "8.8.0.0/16", azs: azs3, wantErrSubstr: "not a private range"},
+		{name: "host bits set", vpc: "10.0.0.1/16", azs: azs3, wantErrSubstr: "did you mean 10.0.0.0/16"},
+		{name: "prefix 33", vpc: "10.0.0.0/33", azs: azs3, wantErrSubstr: "not a valid IPv4 CIDR"},
+		{name: "IPv6", vpc: "fd00::/56", azs: azs3, wantErrSubstr: "not a valid IPv4 CIDR"},
+		{name: "garbage", vpc: "ten-dot-zero", azs: azs3, wantErrSubstr: "not a valid IPv4 CIDR"},
+		{name: "empty", vpc: "", azs: azs3, wantErrSubstr: "not a valid IPv4 CIDR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := PlanSubnets(tt.vpc, tt.azs)
+			if tt.wantErrSubstr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErrSubstr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErrSubstr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertCIDRs(t, "private", p.Private, tt.wantPrivate, tt.azs)
+			assertCIDRs(t, "public", p.Public, tt.wantPublic, tt.azs)
+			if tt.wantReserved != nil && strings.Join(p.Reserved, ",") != strings.Join(tt.wantReserved, ",") {
+				t.Errorf("reserved = %v, want %v", p.Reserved, tt.wantReserved)
+			}
+			assertDisjointInside(t, p)
+		})
+	}
+}
+
+func assertCIDRs(t *testing.T, kind string, got []Subnet, want, azs []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d subnets, want %d", kind, len(got), len(want))
+	}
+	for i := range got {
+		if got[i].CIDR != want[i] || got[i].AZ != azs[i] {
+			t.Errorf("%s[%d] = %s in %s, want %s in %s", kind, i, got[i].CIDR, got[i].AZ, want[i], azs[i])
+		}
+	}
+}
+
+// assertDisjointInside checks the invariants every plan must keep: every block (subnets and
+// reserved growth room) inside the VPC, none overlapping another.
+func assertDisjointInside(t *testing.T, p Plan) {
+	t.Helper()
+	_, vpc, _ := net.ParseCIDR(p.VPC)
+	var all []string
+	for _, s := range append(append([]Subnet{}, p.Public...), p.Private...) {
+		all = append(all, s.CIDR)
+	}
+	all = append(all, p.Reserved...)
+	for i, a := range all {
+		_, na, err := net.ParseCIDR(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !contains(vpc, na) {
+			t.Errorf("%s is outside the VPC %s", a, p.VPC)
+		}
+		for _, b := range all[i+1:] {
+			_, nb, _ := net.ParseCIDR(b)
+			if overlaps(na, nb) {
+				t.Errorf("%s overlaps %s", a, b)
+			}
+		}
+	}
+}
+
+// Every VPC size and AZ count the config allows yields a valid plan.
+func TestPlanSubnetsInvariants(t *testing.T) {
+	for prefix := MinVPCPrefix; prefix <= MaxVPCPrefix; prefix++ {
+		for n := MinAZs; n <= MaxAZs; n++ {
+			vpc := (&net.IPNet{IP: net.IPv4(10, 0, 0, 0).To4(), Mask: net.CIDRMask(prefix, 32)}).String()
+			p, err := PlanSubnets(vpc, []string{"a", "b", "c"}[:n])
+			if err != nil {
+				t.Fatalf("%s over %d AZs: %v", vpc, n, err)
+			}
+			assertDisjointInside(t, p)
+			if len(p.Reserved) != 4 {
+				t.Errorf("%s: %d reserved blocks, want 4 (room for growth)", vpc, len(p.Reserved))
+			}
+		}
+	}
+}
+
+func TestPlanOverride(t *testing.T) {
+	azs := []string{"a", "b"}
+	tests := []struct {
+		name            string
+		public, private []string
+		wantErr         string
+	}{
+		{name: "valid", public: []string{"10.0.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}},
+		{name: "overlap between kinds", public: []string{"10.0.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.0.0/20", "10.0.32.0/20"}, wantErr: "overlaps public subnet 10.0.0.0/24"},
+		{name: "overlap within kind", public: []string{"10.0.0.0/24", "10.0.0.128/25"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, wantErr: "overlaps"},
+		{name: "outside VPC", public: []string{"10.1.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, wantErr: "not inside the VPC"},
+		{name: "too few", public: []string{"10.0.0.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, wantErr: "exactly one public and one private"},
+		{name: "too small", public: []string{"10.0.0.0/29", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, wantErr: "/16 to /28"},
+		{name: "not a CIDR", public: []string{"10.0.0.0", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, wantErr: "not a valid IPv4 CIDR"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := PlanOverride("10.0.0.0/16", azs, tt.public, tt.private)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertDisjointInside(t, p)
+			if p.Public[1].AZ != "b" || p.Private[0].CIDR != "10.0.16.0/20" {
+				t.Errorf("plan = %+v", p)
+			}
+		})
+	}
+}
+
+func TestNATIndexAndTags(t *testing.T) {
+	for i := 0; i < 3; i++ {
+		if got := NATIndex(NATSingle, i); got != 0 {
+			t.Errorf("single: subnet %d -> NAT %d, want 0", i, got)
+		}
+		if got := NATIndex(NATPerAZ, i); got != i {
+			t.Errorf("perAz: subnet %d -> NAT %d, want its own AZ's", i, got)
+		}
+	}
+	pub := SubnetTags("n", "c1", true)
+	priv := SubnetTags("n", "c1", false)
+	if pub["kubernetes.io/role/elb"] != "1" || pub["kubernetes.io/role/internal-elb"] != "" {
+		t.Errorf("public tags = %v", pub)
+	}
+	if priv["kubernetes.io/role/internal-elb"] != "1" || priv["kubernetes.io/role/elb"] != "" {
+		t.Errorf("private tags = %v", priv)
+	}
+	if pub["kubernetes.io/cluster/c1"] != "shared" || priv["kubernetes.io/cluster/c1"] != "shared" {
+		t.Errorf("cluster tags missing: %v %v", pub, priv)
+	}
+}

@@ -1,0 +1,231 @@
+// Package planner runs the real Pulumi program in-process under mocks and records what it
+// registers: the offline plan behind `platform plan` and the whole-program tests. It needs no
+// cloud account, no Pulumi CLI and no network.
+package planner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+)
+
+// Secret is what a secret value is replaced with in a plan.
+const Secret = "[secret]"
+
+// Unknown is what a value not known until deployment is replaced with.
+const Unknown = "[unknown]"
+
+// Resource is one registered resource.
+type Resource struct {
+	URN string `json:"urn"`
+	// ID is the mock's physical id, for tests that follow references between resources
+	// (a route's NAT gateway id); plans leave it out: it is not what AWS will assign.
+	ID     string `json:"-"`
+	Type   string `json:"type"`
+	Name   string `json:"name"`
+	Parent string `json:"parent,omitempty"`
+	// Custom is false for components (ours, and remote ones such as eks:index:Cluster).
+	Custom   bool   `json:"custom"`
+	Remote   bool   `json:"remote,omitempty"`
+	Protect  bool   `json:"protect,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	// Inputs with secrets replaced by "[secret]".
+	Inputs map[string]any `json:"inputs"`
+	// Dependencies are every resource this one waits for (through inputs or DependsOn).
+	Dependencies []string `json:"dependencies,omitempty"`
+	// PropertyDependencies are the dependencies of each input property.
+	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`
+	IgnoreChanges        []string            `json:"ignoreChanges,omitempty"`
+	// SecretInputs lists the top-level inputs that are secret.
+	SecretInputs []string `json:"secretInputs,omitempty"`
+}
+
+// Output is one stack output.
+type Output struct {
+	Value  any  `json:"value"`
+	Secret bool `json:"secret,omitempty"`
+}
+
+// Plan is everything one run of the program registered, sorted by URN (registration order is
+// concurrent, so not deterministic).
+type Plan struct {
+	Project   string            `json:"project"`
+	Stack     string            `json:"stack"`
+	Resources []Resource        `json:"resources"`
+	Outputs   map[string]Output `json:"outputs"`
+}
+
+// Program is the body under test: it registers resources and returns the stack outputs it
+// exported.
+type Program func(ctx *pulumi.Context) (pulumi.Map, error)
+
+// Input is one stack's config as Pulumi passes it to the program.
+type Input struct {
+	Project, Stack string
+	// Config is keyed "namespace:key"; object values are JSON.
+	Config map[string]string
+	// SecretKeys are the config keys whose values are secret.
+	SecretKeys []string
+}
+
+// Run runs program under mocks for in. On error the partial plan is returned too, so tests can
+// check that invalid config registered nothing.
+func Run(in Input, program Program) (*Plan, error) {
+	m := newMocks(in.Project, in.Stack, in.Config["aws:region"])
+	var outputs map[string]Output
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		exports, err := program(ctx)
+		if err != nil {
+			return err
+		}
+		outputs, err = resolveOutputs(exports)
+		return err
+	}, pulumi.WithMocks(in.Project, in.Stack, m), func(info *pulumi.RunInfo) {
+		info.Config = in.Config
+		info.ConfigSecretKeys = in.SecretKeys
+	})
+	p := &Plan{Project: in.Project, Stack: in.Stack, Resources: m.recorded(), Outputs: outputs}
+	return p, err
+}
+
+func resolveOutputs(exports pulumi.Map) (map[string]Output, error) {
+	out := map[string]Output{}
+	for k, v := range exports {
+		res, err := internals.UnsafeAwaitOutput(context.Background(), pulumi.ToOutput(v))
+		if err != nil {
+			return nil, fmt.Errorf("stack output %s: %w", k, err)
+		}
+		o := Output{Value: res.Value, Secret: res.Secret}
+		if !res.Known {
+			o.Value = Unknown
+		}
+		if res.Secret {
+			o.Value = Secret
+		}
+		out[k] = o
+	}
+	return out, nil
+}
+
+// recorder keeps what the mocks saw. The mock monitor calls it from many goroutines.
+type recorder struct {
+	mu        sync.Mutex
+	project   string
+	stack     string
+	resources []Resource
+}
+
+func (r *recorder) record(args pulumi.MockResourceArgs, id string) {
+	rpc := args.RegisterRPC
+	res := Resource{
+		ID:       id,
+		Type:     args.TypeToken,
+		Name:     args.Name,
+		Custom:   args.Custom,
+		Provider: args.Provider,
+		Inputs:   Redact(args.Inputs),
+	}
+	for k, v := range args.Inputs {
+		if v.ContainsSecrets() {
+			res.SecretInputs = append(res.SecretInputs, string(k))
+		}
+	}
+	sort.Strings(res.SecretInputs)
+	if rpc != nil {
+		res.Parent = rpc.GetParent()
+		res.Remote = rpc.GetRemote()
+		res.Protect = rpc.GetProtect()
+		res.IgnoreChanges = rpc.GetIgnoreChanges()
+		res.Dependencies = sortedUnique(rpc.GetDependencies())
+		for prop, deps := range rpc.GetPropertyDependencies() {
+			if urns := sortedUnique(deps.GetUrns()); len(urns) > 0 {
+				if res.PropertyDependencies == nil {
+					res.PropertyDependencies = map[string][]string{}
+				}
+				res.PropertyDependencies[prop] = urns
+			}
+		}
+	}
+	res.URN = r.urn(res.Parent, res.Type, res.Name)
+	r.mu.Lock()
+	r.resources = append(r.resources, res)
+	r.mu.Unlock()
+}
+
+// urn computes the URN the way the engine (and the mock monitor) does.
+func (r *recorder) urn(parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	return string(resource.NewURN(tokens.QName(r.stack), tokens.PackageName(r.project), parentType, tokens.Type(typ), name))
+}
+
+func (r *recorder) recorded() []Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]Resource(nil), r.resources...)
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+func sortedUnique(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Redact turns a property map into plain values, secrets replaced by "[secret]", unknowns by
+// "[unknown]" and resource references by their URN.
+func Redact(m resource.PropertyMap) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[string(k)] = redactValue(v)
+	}
+	return out
+}
+
+func redactValue(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return Secret
+	case v.IsComputed():
+		return Unknown
+	case v.IsOutput():
+		o := v.OutputValue()
+		if o.Secret {
+			return Secret
+		}
+		if !o.Known {
+			return Unknown
+		}
+		return redactValue(o.Element)
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	case v.IsArray():
+		arr := v.ArrayValue()
+		out := make([]any, len(arr))
+		for i, e := range arr {
+			out[i] = redactValue(e)
+		}
+		return out
+	case v.IsObject():
+		return Redact(v.ObjectValue())
+	case v.IsNull():
+		return nil
+	}
+	return v.V
+}

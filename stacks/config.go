@@ -1,0 +1,139 @@
+// Package stacks holds the typed stack configuration (schema, defaults, validation) and the
+// composition of the platform's components for one stack.
+package stacks
+
+// Namespace is the Pulumi config namespace of this project: keys are "platform:<key>".
+const Namespace = "platform"
+
+// Environment decides the production rules (NAT per AZ, protected resources, no open API
+// endpoint). It is plain config, not derived from the stack name, so a "prod-eu" stack is
+// still production.
+type Environment string
+
+const (
+	EnvDev  Environment = "dev"
+	EnvProd Environment = "prod"
+)
+
+// NAT gateway layouts.
+const (
+	NATSingle = "single"
+	NATPerAZ  = "perAz"
+)
+
+// Config is the whole typed stack configuration. Every field is filled by Decode: either from
+// the stack's config or from the defaults below, so no component has to guess.
+type Config struct {
+	// Project and Stack come from Pulumi, not from config.
+	Project string `json:"-"`
+	Stack   string `json:"-"`
+	// Region is aws:region, the default AWS provider's region.
+	Region string `json:"-"`
+
+	Environment  Environment        `json:"environment"`
+	Network      NetworkConfig      `json:"network"`
+	DNS          DNSConfig          `json:"dns"`
+	Certificates CertificatesConfig `json:"certificates"`
+	Cluster      ClusterConfig      `json:"cluster"`
+}
+
+// NetworkConfig is platform:network.
+type NetworkConfig struct {
+	// CIDR of the VPC, /16 to /20. Default 10.0.0.0/16.
+	CIDR string `json:"cidr"`
+	// AZCount is how many availability zones to spread over, 2 or 3. Default 3.
+	AZCount int `json:"azCount"`
+	// AvailabilityZones pins the zones; empty means the first AZCount available zones of the
+	// region, looked up at deploy time.
+	AvailabilityZones []string `json:"availabilityZones,omitempty"`
+	// NATGateways is "single" (one NAT, cheaper, one AZ is a single point of failure) or
+	// "perAz" (default; required in prod).
+	NATGateways string `json:"natGateways"`
+	// Subnets overrides the computed subnet layout; both lists must then have AZCount entries.
+	Subnets *SubnetOverride `json:"subnets,omitempty"`
+	// FlowLogsRetentionDays is the retention of the VPC flow log group. Default 90.
+	FlowLogsRetentionDays int `json:"flowLogsRetentionDays"`
+}
+
+// SubnetOverride pins subnet CIDRs instead of the computed layout (e.g. to match an existing
+// IP plan).
+type SubnetOverride struct {
+	Public  []string `json:"public"`
+	Private []string `json:"private"`
+}
+
+// DNSConfig is platform:dns.
+type DNSConfig struct {
+	// Domain is the stack's domain, e.g. dev.example.org. Required.
+	Domain string `json:"domain"`
+	// ParentZoneID is the Route53 zone of the parent domain (example.org). When set, the NS
+	// delegation record is created there; otherwise delegation is a manual step.
+	ParentZoneID string `json:"parentZoneId,omitempty"`
+}
+
+// CertificatesConfig is platform:certificates.
+type CertificatesConfig struct {
+	// AdditionalNames are extra names on the certificate besides the domain and *.domain; each
+	// must be inside the domain, because validation records go into the stack's zone.
+	AdditionalNames []string `json:"additionalNames,omitempty"`
+}
+
+// ClusterConfig is platform:cluster.
+type ClusterConfig struct {
+	// Name of the EKS cluster. Default "<project>-<stack>".
+	Name string `json:"name"`
+	// KubernetesVersion is pinned, "1.x". Default DefaultKubernetesVersion.
+	KubernetesVersion string `json:"kubernetesVersion"`
+	// PublicAccessCIDRs enables the public API endpoint for these CIDRs only. Empty (default)
+	// means private endpoint only. 0.0.0.0/0 is refused in prod.
+	PublicAccessCIDRs []string `json:"publicAccessCidrs,omitempty"`
+	// AdminRoleARNs get cluster-admin through EKS access entries. Required in prod.
+	AdminRoleARNs []string `json:"adminRoleArns,omitempty"`
+	// LogRetentionDays is the retention of the control-plane log group. Default 90.
+	LogRetentionDays int `json:"logRetentionDays"`
+	// NodeGroups are the managed node groups. Default: one "general" group.
+	NodeGroups []NodeGroupConfig `json:"nodeGroups"`
+}
+
+// NodeGroupConfig is one entry of platform:cluster.nodeGroups.
+type NodeGroupConfig struct {
+	Name          string            `json:"name"`
+	InstanceTypes []string          `json:"instanceTypes"`
+	CapacityType  string            `json:"capacityType"`
+	MinSize       int               `json:"minSize"`
+	DesiredSize   int               `json:"desiredSize"`
+	MaxSize       int               `json:"maxSize"`
+	DiskSizeGiB   int               `json:"diskSizeGiB"`
+	Labels        map[string]string `json:"labels,omitempty"`
+}
+
+// Defaults, defined once. They are the secure and resilient choice; dev stacks opt down
+// explicitly in Pulumi.dev.yaml.
+const (
+	DefaultVPCCIDR           = "10.0.0.0/16"
+	DefaultAZCount           = 3
+	DefaultNAT               = NATPerAZ
+	DefaultRetentionDays     = 90
+	DefaultKubernetesVersion = "1.33"
+	DefaultNodeGroupName     = "general"
+	DefaultInstanceType      = "m6i.large"
+	DefaultCapacityType      = "ON_DEMAND"
+	DefaultMinSize           = 1
+	DefaultDesiredSize       = 2
+	DefaultMaxSize           = 10
+	DefaultDiskSizeGiB       = 50
+)
+
+// SupportedKubernetesVersions are the EKS versions this program is tested against. A version
+// outside the list is refused instead of passed to EKS, which would fail minutes into `up`.
+var SupportedKubernetesVersions = []string{"1.31", "1.32", "1.33", "1.34", "1.35"}
+
+// ValidRetentionDays are the values CloudWatch Logs accepts for a log group's retention.
+var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// Keys lists the top-level config keys the program reads (without the "platform:" prefix),
+// in documentation order. Pulumi.yaml documents exactly these (a test checks it).
+var Keys = []string{"environment", "network", "dns", "certificates", "cluster"}
+
+// IsProd reports whether production rules apply.
+func (c *Config) IsProd() bool { return c.Environment == EnvProd }

@@ -1,0 +1,255 @@
+package stacks
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// RegionKey is the AWS provider's region key; the program reads it to plan AZs and ARNs.
+const RegionKey = "aws:region"
+
+// Defaults returns the configuration used for every key the stack does not set.
+func Defaults(project, stack string) Config {
+	return Config{
+		Project:     project,
+		Stack:       stack,
+		Environment: EnvProd,
+		Network: NetworkConfig{
+			CIDR:                  DefaultVPCCIDR,
+			NATGateways:           DefaultNAT,
+			FlowLogsRetentionDays: DefaultRetentionDays,
+		},
+		Cluster: ClusterConfig{
+			Name:              project + "-" + stack,
+			KubernetesVersion: DefaultKubernetesVersion,
+			LogRetentionDays:  DefaultRetentionDays,
+			NodeGroups:        []NodeGroupConfig{DefaultNodeGroup()},
+		},
+	}
+}
+
+// DefaultNodeGroup is the node group used when platform:cluster.nodeGroups is not set, and the
+// base every configured node group starts from.
+func DefaultNodeGroup() NodeGroupConfig {
+	return NodeGroupConfig{
+		Name:          DefaultNodeGroupName,
+		InstanceTypes: []string{DefaultInstanceType},
+		CapacityType:  DefaultCapacityType,
+		MinSize:       DefaultMinSize,
+		DesiredSize:   DefaultDesiredSize,
+		MaxSize:       DefaultMaxSize,
+		DiskSizeGiB:   DefaultDiskSizeGiB,
+	}
+}
+
+// UnmarshalJSON starts every node group from DefaultNodeGroup, so a group that sets only its
+// name and sizes still gets a valid instance type and disk.
+func (n *NodeGroupConfig) UnmarshalJSON(b []byte) error {
+	type plain NodeGroupConfig
+	p := plain(DefaultNodeGroup())
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*n = NodeGroupConfig(p)
+	return nil
+}
+
+// Decode builds the typed configuration from a stack's config values, keyed as Pulumi keys
+// them ("platform:network", "aws:region"); object values are JSON, as Pulumi passes them to
+// programs. It applies defaults and then Validate. All problems are reported at once, each
+// naming its key.
+func Decode(project, stack string, values map[string]string) (*Config, error) {
+	cfg := Defaults(project, stack)
+	var errs Errors
+
+	cfg.Region = values[RegionKey]
+	if cfg.Region == "" {
+		errs.add(RegionKey, "is not set; set the stack's AWS region, e.g. `pulumi config set aws:region eu-north-1`")
+	}
+
+	known := map[string]bool{}
+	for _, k := range Keys {
+		known[Namespace+":"+k] = true
+	}
+	var unknown []string
+	for k := range values {
+		if strings.HasPrefix(k, Namespace+":") && !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		errs.add(k, "is not a known key; the known keys are "+strings.Join(prefixed(Keys), ", "))
+	}
+
+	if v, ok := values[Namespace+":environment"]; ok {
+		cfg.Environment = Environment(v)
+	}
+	targets := map[string]any{
+		"network":      &cfg.Network,
+		"dns":          &cfg.DNS,
+		"certificates": &cfg.Certificates,
+		"cluster":      &cfg.Cluster,
+	}
+	for _, k := range Keys {
+		target, isObject := targets[k]
+		raw, ok := values[Namespace+":"+k]
+		if !isObject || !ok {
+			continue
+		}
+		errs = append(errs, decodeObject(Namespace+":"+k, raw, target)...)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if cfg.Network.AZCount == 0 {
+		cfg.Network.AZCount = len(cfg.Network.AvailabilityZones)
+		if cfg.Network.AZCount == 0 {
+			cfg.Network.AZCount = DefaultAZCount
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+// decodeObject checks raw against target's shape first, so that a typo or a wrong type is
+// reported with its full key path, and only then unmarshals it over the defaults in target.
+func decodeObject(key, raw string, target any) Errors {
+	var generic any
+	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
+		return Errors{{Key: key, Msg: fmt.Sprintf("must be an object (a YAML map in the stack file), got %q", clip(raw))}}
+	}
+	var errs Errors
+	checkShape(generic, reflect.TypeOf(target).Elem(), key, &errs)
+	if len(errs) > 0 {
+		return errs
+	}
+	if err := json.Unmarshal([]byte(raw), target); err != nil {
+		return Errors{{Key: key, Msg: err.Error()}}
+	}
+	return nil
+}
+
+// checkShape walks a decoded JSON value against a Go type, recording unknown keys and type
+// mismatches with their path (platform:cluster.nodeGroups[0].minSize).
+func checkShape(v any, t reflect.Type, path string, errs *Errors) {
+	if t.Kind() == reflect.Pointer {
+		if v == nil {
+			return
+		}
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		m, ok := v.(map[string]any)
+		if !ok {
+			errs.add(path, "must be an object, got "+describe(v))
+			return
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			f, ok := fields[k]
+			if !ok {
+				errs.add(path+"."+k, "is not a known key; allowed: "+strings.Join(sortedKeys(fields), ", "))
+				continue
+			}
+			checkShape(m[k], f.Type, path+"."+k, errs)
+		}
+	case reflect.Slice:
+		a, ok := v.([]any)
+		if !ok {
+			errs.add(path, "must be a list, got "+describe(v))
+			return
+		}
+		for i, e := range a {
+			checkShape(e, t.Elem(), fmt.Sprintf("%s[%d]", path, i), errs)
+		}
+	case reflect.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			errs.add(path, "must be a map, got "+describe(v))
+			return
+		}
+		for k, e := range m {
+			checkShape(e, t.Elem(), path+"."+k, errs)
+		}
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			errs.add(path, "must be a string, got "+describe(v))
+		}
+	case reflect.Int:
+		f, ok := v.(float64)
+		if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<31 {
+			errs.add(path, "must be an integer, got "+describe(v))
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			errs.add(path, "must be true or false, got "+describe(v))
+		}
+	}
+}
+
+func jsonFields(t reflect.Type) map[string]reflect.StructField {
+	out := map[string]reflect.StructField{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = f
+		}
+	}
+	return out
+}
+
+func describe(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("string %q", clip(x))
+	case float64:
+		return fmt.Sprintf("number %v", x)
+	case bool:
+		return fmt.Sprintf("boolean %v", x)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func prefixed(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = Namespace + ":" + k
+	}
+	return out
+}

@@ -1,0 +1,39 @@
+package stacks
+
+import (
+	"strings"
+)
+
+// ConfigError is one problem with one config key. Key is the full Pulumi key path, e.g.
+// "platform:network.cidr", so that the user knows exactly what to change.
+type ConfigError struct {
+	Key string
+	Msg string
+}
+
+func (e ConfigError) Error() string { return e.Key + " " + e.Msg }
+
+// Errors is every problem found in one stack's config. The program reports them all at once:
+// fixing config one `pulumi preview` at a time is slow.
+type Errors []ConfigError
+
+func (es Errors) Error() string {
+	if len(es) == 1 {
+		return "invalid stack config: " + es[0].Error()
+	}
+	lines := make([]string, 0, len(es)+1)
+	lines = append(lines, "invalid stack config:")
+	for _, e := range es {
+		lines = append(lines, "  - "+e.Error())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (es *Errors) add(key, msg string) { *es = append(*es, ConfigError{Key: key, Msg: msg}) }
+
+func (es Errors) orNil() error {
+	if len(es) == 0 {
+		return nil
+	}
+	return es
+}

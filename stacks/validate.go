@@ -1,0 +1,219 @@
+package stacks
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/example/platform/components/cluster"
+	"github.com/example/platform/components/network"
+)
+
+var (
+	dnsLabel        = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	zoneIDPattern   = regexp.MustCompile(`^Z[A-Z0-9]{1,32}$`)
+	clusterPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	roleArnPattern  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+	groupPattern    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?$`)
+	instancePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+)
+
+// MaxClusterNameLength keeps derived names (IAM roles "<cluster>-<addon>-…", log groups)
+// inside AWS's 64-character limits; EKS itself allows 100.
+const MaxClusterNameLength = 40
+
+// Validate checks the whole configuration and returns every problem, each naming its key and
+// what is allowed. It is called by Decode, before any resource exists.
+func (c *Config) Validate() error {
+	var errs Errors
+	if c.Region != "" && !regionPattern.MatchString(c.Region) {
+		errs.add(RegionKey, fmt.Sprintf("%q is not an AWS region name; use e.g. eu-north-1", c.Region))
+	}
+	if c.Environment != EnvDev && c.Environment != EnvProd {
+		errs.add(Namespace+":environment", fmt.Sprintf("%q is not allowed; use %q or %q", c.Environment, EnvDev, EnvProd))
+	}
+	c.validateNetwork(&errs)
+	c.validateDNS(&errs)
+	c.validateCluster(&errs)
+	return errs.orNil()
+}
+
+func (c *Config) validateNetwork(errs *Errors) {
+	const k = Namespace + ":network"
+	n := c.Network
+	if _, err := network.ParseIPv4CIDR(n.CIDR); err != nil {
+		errs.add(k+".cidr", err.Error()+"; use e.g. 10.0.0.0/16")
+	} else if _, err := network.PlanSubnets(n.CIDR, make([]string, network.MinAZs)); err != nil {
+		errs.add(k+".cidr", err.Error())
+	}
+	if n.AZCount < network.MinAZs || n.AZCount > network.MaxAZs {
+		errs.add(k+".azCount", fmt.Sprintf("%d is not allowed; use %d or %d availability zones", n.AZCount, network.MinAZs, network.MaxAZs))
+	}
+	if len(n.AvailabilityZones) > 0 {
+		if len(n.AvailabilityZones) != n.AZCount {
+			errs.add(k+".availabilityZones", fmt.Sprintf("lists %d zones but azCount is %d; list exactly azCount zones or leave one of them unset", len(n.AvailabilityZones), n.AZCount))
+		}
+		seen := map[string]bool{}
+		for i, az := range n.AvailabilityZones {
+			key := fmt.Sprintf("%s.availabilityZones[%d]", k, i)
+			suffix, ok := strings.CutPrefix(az, c.Region)
+			if !ok || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] > 'z' {
+				errs.add(key, fmt.Sprintf("%q is not an availability zone of %s; use e.g. %sa", az, c.Region, c.Region))
+			}
+			if seen[az] {
+				errs.add(key, fmt.Sprintf("%q is listed twice; each zone once", az))
+			}
+			seen[az] = true
+		}
+	}
+	switch n.NATGateways {
+	case NATSingle:
+		if c.IsProd() {
+			errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed in prod: one NAT gateway makes one AZ a single point of failure for every node's egress; use %q", NATSingle, NATPerAZ))
+		}
+	case NATPerAZ:
+	default:
+		errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed; use %q or %q", n.NATGateways, NATSingle, NATPerAZ))
+	}
+	if n.Subnets != nil && n.AZCount >= network.MinAZs && n.AZCount <= network.MaxAZs {
+		if _, err := network.PlanOverride(n.CIDR, make([]string, n.AZCount), n.Subnets.Public, n.Subnets.Private); err != nil {
+			errs.add(k+".subnets", err.Error())
+		}
+	}
+	checkRetention(errs, k+".flowLogsRetentionDays", n.FlowLogsRetentionDays)
+}
+
+func (c *Config) validateDNS(errs *Errors) {
+	const k = Namespace + ":dns"
+	d := c.DNS
+	switch {
+	case d.Domain == "":
+		errs.add(k+".domain", "is required: the stack's DNS domain, e.g. dev.example.org")
+	default:
+		if err := checkDomain(d.Domain, false); err != nil {
+			errs.add(k+".domain", err.Error())
+		}
+	}
+	if d.ParentZoneID != "" && !zoneIDPattern.MatchString(d.ParentZoneID) {
+		errs.add(k+".parentZoneId", fmt.Sprintf("%q is not a Route53 hosted zone id; use e.g. Z0123456789ABCDEFGHIJ, or leave it unset to delegate by hand", d.ParentZoneID))
+	}
+	const ck = Namespace + ":certificates.additionalNames"
+	if len(c.Certificates.AdditionalNames) > 8 {
+		errs.add(ck, "has more than 8 names; ACM allows 10 per certificate, and the domain and *.domain take two")
+	}
+	for i, name := range c.Certificates.AdditionalNames {
+		key := fmt.Sprintf("%s[%d]", ck, i)
+		if err := checkDomain(name, true); err != nil {
+			errs.add(key, err.Error())
+		} else if d.Domain != "" && !strings.HasSuffix(name, "."+d.Domain) {
+			errs.add(key, fmt.Sprintf("%q is not inside %s; its validation record must go into the stack's zone", name, d.Domain))
+		}
+	}
+}
+
+func (c *Config) validateCluster(errs *Errors) {
+	const k = Namespace + ":cluster"
+	cl := c.Cluster
+	if len(cl.Name) > MaxClusterNameLength || !clusterPattern.MatchString(cl.Name) {
+		errs.add(k+".name", fmt.Sprintf("%q is not allowed; use 1-%d letters, digits, '-' or '_', starting with a letter or digit", cl.Name, MaxClusterNameLength))
+	}
+	if !slices.Contains(SupportedKubernetesVersions, cl.KubernetesVersion) {
+		errs.add(k+".kubernetesVersion", fmt.Sprintf("%q is not supported; use one of %s", cl.KubernetesVersion, strings.Join(SupportedKubernetesVersions, ", ")))
+	}
+	for i, cidr := range cl.PublicAccessCIDRs {
+		key := fmt.Sprintf("%s.publicAccessCidrs[%d]", k, i)
+		n, err := network.ParseIPv4CIDR(cidr)
+		if err != nil {
+			errs.add(key, err.Error()+"; use e.g. 203.0.113.0/24")
+			continue
+		}
+		if ones, _ := n.Mask.Size(); ones == 0 && c.IsProd() {
+			errs.add(key, "0.0.0.0/0 is not allowed in prod: it opens the Kubernetes API to the whole internet; list your office/VPN/CI egress CIDRs, or none for a private-only endpoint")
+		}
+	}
+	if c.IsProd() && len(cl.AdminRoleARNs) == 0 {
+		errs.add(k+".adminRoleArns", "is required in prod: without it only the identity that ran `pulumi up` first can administer the cluster")
+	}
+	for i, arn := range cl.AdminRoleARNs {
+		if !roleArnPattern.MatchString(arn) {
+			errs.add(fmt.Sprintf("%s.adminRoleArns[%d]", k, i), fmt.Sprintf("%q is not an IAM role ARN; use e.g. arn:aws:iam::111122223333:role/platform-admin", arn))
+		}
+	}
+	if _, err := cluster.AdminEntryNames(cl.AdminRoleARNs); err != nil {
+		errs.add(k+".adminRoleArns", err.Error())
+	}
+	checkRetention(errs, k+".logRetentionDays", cl.LogRetentionDays)
+	if len(cl.NodeGroups) == 0 {
+		errs.add(k+".nodeGroups", "is empty; at least one node group is required (leave the key unset for the default)")
+	}
+	names := map[string]bool{}
+	for i, ng := range cl.NodeGroups {
+		validateNodeGroup(errs, fmt.Sprintf("%s.nodeGroups[%d]", k, i), ng, names)
+	}
+}
+
+func validateNodeGroup(errs *Errors, key string, ng NodeGroupConfig, names map[string]bool) {
+	if !groupPattern.MatchString(ng.Name) {
+		errs.add(key+".name", fmt.Sprintf("%q is not allowed; use 1-20 lowercase letters, digits or '-'", ng.Name))
+	} else if names[ng.Name] {
+		errs.add(key+".name", fmt.Sprintf("%q is used by another node group; names must be unique", ng.Name))
+	}
+	names[ng.Name] = true
+	if len(ng.InstanceTypes) == 0 {
+		errs.add(key+".instanceTypes", "is empty; list at least one EC2 instance type, e.g. m6i.large")
+	}
+	valid := true
+	for j, t := range ng.InstanceTypes {
+		if !instancePattern.MatchString(t) {
+			errs.add(fmt.Sprintf("%s.instanceTypes[%d]", key, j), fmt.Sprintf("%q is not an EC2 instance type; use e.g. m6i.large", t))
+			valid = false
+		}
+	}
+	if valid && len(ng.InstanceTypes) > 0 {
+		if _, err := cluster.AMIType(ng.InstanceTypes); err != nil {
+			errs.add(key+".instanceTypes", err.Error())
+		}
+	}
+	if ng.CapacityType != "ON_DEMAND" && ng.CapacityType != "SPOT" {
+		errs.add(key+".capacityType", fmt.Sprintf("%q is not allowed; use ON_DEMAND or SPOT", ng.CapacityType))
+	}
+	switch {
+	case ng.MinSize < 0:
+		errs.add(key+".minSize", fmt.Sprintf("%d is negative", ng.MinSize))
+	case ng.MaxSize < 1 || ng.MaxSize > 450:
+		errs.add(key+".maxSize", fmt.Sprintf("%d is not allowed; use 1 to 450 (the EKS limit per node group)", ng.MaxSize))
+	case ng.MinSize > ng.MaxSize:
+		errs.add(key+".minSize", fmt.Sprintf("%d is greater than maxSize %d", ng.MinSize, ng.MaxSize))
+	case ng.DesiredSize < ng.MinSize || ng.DesiredSize > ng.MaxSize:
+		errs.add(key+".desiredSize", fmt.Sprintf("%d is outside minSize..maxSize (%d..%d)", ng.DesiredSize, ng.MinSize, ng.MaxSize))
+	}
+	if ng.DiskSizeGiB < 20 || ng.DiskSizeGiB > 16384 {
+		errs.add(key+".diskSizeGiB", fmt.Sprintf("%d is not allowed; use 20 to 16384 GiB", ng.DiskSizeGiB))
+	}
+}
+
+func checkRetention(errs *Errors, key string, days int) {
+	if !slices.Contains(ValidRetentionDays, days) {
+		errs.add(key, fmt.Sprintf("%d is not a CloudWatch Logs retention; use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, ..., 3653", days))
+	}
+}
+
+// checkDomain accepts a lowercase DNS name of at least two labels; wildcard allows a leading "*.".
+func checkDomain(name string, wildcard bool) error {
+	d := name
+	if wildcard {
+		d = strings.TrimPrefix(d, "*.")
+	}
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 {
+		return fmt.Errorf("%q is not a valid domain; use a lowercase name like dev.example.org", name)
+	}
+	for _, l := range labels {
+		if !dnsLabel.MatchString(l) {
+			return fmt.Errorf("%q is not a valid domain (label %q); use lowercase letters, digits and '-', like dev.example.org", name, l)
+		}
+	}
+	return nil
+}
