@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 )
@@ -26,7 +27,7 @@ func LoadStack(dir, stack string) (Input, error) {
 	if _, err := os.Stat(path); err != nil {
 		return Input{}, fmt.Errorf("stack %q: %w (stacks are defined by Pulumi.<stack>.yaml files in %s)", stack, err, dir)
 	}
-	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{})
+	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
 	ps, err := workspace.LoadProjectStack(sink, project, path)
 	if err != nil {
 		return Input{}, fmt.Errorf("reading %s: %w", path, err)

@@ -1,0 +1,162 @@
+// Package tests runs the whole program for the example stacks under mocks and asserts on the
+// recorded resource graph. The helpers here are shared by every whole-program test.
+package tests
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/stacks"
+)
+
+// projectDir is the repository root, where Pulumi.yaml and the stack files are.
+func projectDir(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the test file")
+	}
+	return filepath.Dir(filepath.Dir(file))
+}
+
+// stackInput is the config of Pulumi.<stack>.yaml as Pulumi passes it to the program.
+func stackInput(t testing.TB, stack string) planner.Input {
+	t.Helper()
+	in, err := planner.LoadStack(projectDir(t), stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+var (
+	planMu    sync.Mutex
+	planCache = map[string]*plan{}
+)
+
+// stackPlan runs the real program for an example stack once per test binary.
+func stackPlan(t testing.TB, stack string) *plan {
+	t.Helper()
+	planMu.Lock()
+	defer planMu.Unlock()
+	if p, ok := planCache[stack]; ok {
+		return p
+	}
+	p, err := planner.Run(stackInput(t, stack), stacks.Program)
+	if err != nil {
+		t.Fatalf("plan %s: %v", stack, err)
+	}
+	planCache[stack] = &plan{Plan: p}
+	return planCache[stack]
+}
+
+// plan wraps a recorded plan with queries.
+type plan struct{ *planner.Plan }
+
+func (p *plan) ofType(typ string) []planner.Resource {
+	var out []planner.Resource
+	for _, r := range p.Resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (p *plan) named(t testing.TB, typ, name string) planner.Resource {
+	t.Helper()
+	for _, r := range p.ofType(typ) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s in the %s plan", typ, name, p.Stack)
+	return planner.Resource{}
+}
+
+func (p *plan) byURN(urn string) (planner.Resource, bool) {
+	for _, r := range p.Resources {
+		if r.URN == urn {
+			return r, true
+		}
+	}
+	return planner.Resource{}, false
+}
+
+func (p *plan) byID(typ, id string) (planner.Resource, bool) {
+	for _, r := range p.ofType(typ) {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return planner.Resource{}, false
+}
+
+func (p *plan) counts() map[string]int {
+	out := map[string]int{}
+	for _, r := range p.Resources {
+		out[r.Type]++
+	}
+	return out
+}
+
+// get reads a value from a resource's inputs by a dotted path ("metadataOptions.httpTokens",
+// "routes.0.natGatewayId").
+func get(r planner.Resource, path string) any {
+	var cur any = r.Inputs
+	for _, part := range strings.Split(path, ".") {
+		switch c := cur.(type) {
+		case map[string]any:
+			cur = c[part]
+		case []any:
+			i := -1
+			if err := json.Unmarshal([]byte(part), &i); err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			cur = c[i]
+		default:
+			return nil
+		}
+	}
+	return cur
+}
+
+func getString(r planner.Resource, path string) string {
+	s, _ := get(r, path).(string)
+	return s
+}
+
+func getStrings(r planner.Resource, path string) []string {
+	arr, _ := get(r, path).([]any)
+	out := make([]string, 0, len(arr))
+	for _, v := range arr {
+		s, _ := v.(string)
+		out = append(out, s)
+	}
+	return out
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func equalStrings(a, b []string) bool {
+	return strings.Join(sorted(a), "\x00") == strings.Join(sorted(b), "\x00")
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
