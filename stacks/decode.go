@@ -139,10 +139,11 @@ func decodeObject(key, raw string, target any) Errors {
 // checkShape walks a decoded JSON value against a Go type, recording unknown keys and type
 // mismatches with their path (platform:cluster.nodeGroups[0].minSize).
 func checkShape(v any, t reflect.Type, path string, errs *Errors) {
+	if v == nil {
+		// YAML's empty value (`key:`) is null: the key is unset and keeps its default.
+		return
+	}
 	if t.Kind() == reflect.Pointer {
-		if v == nil {
-			return
-		}
 		t = t.Elem()
 	}
 	switch t.Kind() {

@@ -1,7 +1,9 @@
 package stacks
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -31,6 +33,17 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	for _, k := range append([]string{RegionKey}, prefixed(Keys)...) {
 		if v := config.Get(ctx, k); v != "" {
 			values[k] = v
+		}
+	}
+	// The Pulumi SDK offers no way to list config keys, but the CLI hands the program its whole
+	// config in PULUMI_CONFIG: a misspelled platform:* key shows up there and is refused
+	// rather than silently ignored.
+	var all map[string]string
+	if raw := os.Getenv(pulumi.EnvConfig); raw != "" && json.Unmarshal([]byte(raw), &all) == nil {
+		for k := range all {
+			if _, read := values[k]; !read && strings.HasPrefix(k, Namespace+":") {
+				values[k] = all[k]
+			}
 		}
 	}
 	return Decode(ctx.Project(), ctx.Stack(), values)

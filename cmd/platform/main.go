@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/example/platform/stacks"
 )
 
 const usage = `platform: the platform program's companion command
@@ -63,7 +66,7 @@ func planCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	plan, err := planStack(projectDir, *stack)
 	if err != nil {
-		fmt.Fprintln(stderr, "platform plan:", err)
+		fmt.Fprintln(stderr, "platform plan:", describeError(err))
 		return 1
 	}
 	if *asJSON {
@@ -76,6 +79,23 @@ func planCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// describeError prints config errors as the program reports them, without the SDK's
+// "1 error occurred" wrapping.
+func describeError(err error) string {
+	var cfgErr stacks.Errors
+	if errors.As(err, &cfgErr) {
+		return cfgErr.Error()
+	}
+	if multi, ok := err.(interface{ WrappedErrors() []error }); ok {
+		var lines []string
+		for _, e := range multi.WrappedErrors() {
+			lines = append(lines, e.Error())
+		}
+		return strings.Join(lines, "\n")
+	}
+	return err.Error()
 }
 
 // findProject returns dir, or the nearest directory upwards from the working directory that

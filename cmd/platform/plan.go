@@ -57,6 +57,9 @@ func writeTree(w io.Writer, p *planner.Plan) error {
 	walk = func(parent string, depth int) {
 		for _, r := range children[parent] {
 			line := fmt.Sprintf("%s%s  %s", strings.Repeat("  ", depth), r.Type, r.Name)
+			if sum := summary(r); sum != "" {
+				line += "  " + sum
+			}
 			if n := countDescendants(children, r.URN); n > 0 {
 				line += fmt.Sprintf("  (%d)", n)
 			}
@@ -91,6 +94,30 @@ func writeTree(w io.Writer, p *planner.Plan) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// summary is the one fact a reviewer wants on the line of some resource types.
+func summary(r planner.Resource) string {
+	in := r.Inputs
+	str := func(k string) string { s, _ := in[k].(string); return s }
+	switch r.Type {
+	case "aws:ec2/vpc:Vpc":
+		return str("cidrBlock")
+	case "aws:ec2/subnet:Subnet":
+		return str("cidrBlock") + " " + str("availabilityZone")
+	case "aws:route53/zone:Zone":
+		return str("name")
+	case "aws:route53/record:Record":
+		return str("type") + " " + str("name")
+	case "aws:eks/nodeGroup:NodeGroup":
+		sc, _ := in["scalingConfig"].(map[string]any)
+		return fmt.Sprintf("%s %v nodes %v/%v/%v", str("capacityType"), render(in["instanceTypes"]), sc["minSize"], sc["desiredSize"], sc["maxSize"])
+	case "eks:index:Cluster":
+		return "Kubernetes " + str("version")
+	case "aws:cloudwatch/logGroup:LogGroup":
+		return fmt.Sprintf("retention %v days", in["retentionInDays"])
+	}
+	return ""
 }
 
 func countDescendants(children map[string][]planner.Resource, urn string) int {

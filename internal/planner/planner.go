@@ -5,7 +5,9 @@ package planner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 	"sort"
 	"sync"
 
@@ -74,12 +76,24 @@ type Input struct {
 	SecretKeys []string
 }
 
+// envMu serializes runs: each run hands its config to the program through the process
+// environment, as the Pulumi CLI does.
+var envMu sync.Mutex
+
 // Run runs program under mocks for in. On error the partial plan is returned too, so tests can
-// check that invalid config registered nothing.
+// check that invalid config registered nothing. The config reaches the program exactly as from
+// the Pulumi CLI: in PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS.
 func Run(in Input, program Program) (*Plan, error) {
+	envMu.Lock()
+	defer envMu.Unlock()
+	restore, err := setConfigEnv(in)
+	if err != nil {
+		return nil, err
+	}
+	defer restore()
 	m := newMocks(in.Project, in.Stack, in.Config["aws:region"])
 	var outputs map[string]Output
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		exports, err := program(ctx)
 		if err != nil {
 			return err
@@ -92,6 +106,38 @@ func Run(in Input, program Program) (*Plan, error) {
 	})
 	p := &Plan{Project: in.Project, Stack: in.Stack, Resources: m.recorded(), Outputs: outputs}
 	return p, err
+}
+
+func setConfigEnv(in Input) (restore func(), err error) {
+	cfg, err := json.Marshal(in.Config)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := json.Marshal(in.SecretKeys)
+	if err != nil {
+		return nil, err
+	}
+	vars := map[string]string{pulumi.EnvConfig: string(cfg), pulumi.EnvConfigSecretKeys: string(keys)}
+	old := map[string]*string{}
+	for k, v := range vars {
+		if prev, ok := os.LookupEnv(k); ok {
+			old[k] = &prev
+		} else {
+			old[k] = nil
+		}
+		if err := os.Setenv(k, v); err != nil {
+			return nil, err
+		}
+	}
+	return func() {
+		for k, v := range old {
+			if v == nil {
+				os.Unsetenv(k)
+			} else {
+				os.Setenv(k, *v)
+			}
+		}
+	}, nil
 }
 
 func resolveOutputs(exports pulumi.Map) (map[string]Output, error) {

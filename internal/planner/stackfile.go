@@ -25,7 +25,13 @@ func LoadStack(dir, stack string) (Input, error) {
 	}
 	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
 	if _, err := os.Stat(path); err != nil {
-		return Input{}, fmt.Errorf("stack %q: %w (stacks are defined by Pulumi.<stack>.yaml files in %s)", stack, err, dir)
+		files, _ := filepath.Glob(filepath.Join(dir, "Pulumi.*.yaml"))
+		var stacks []string
+		for _, f := range files {
+			stacks = append(stacks, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+		}
+		return Input{}, fmt.Errorf("no stack %q: there is no %s; the stacks here are: %s",
+			stack, filepath.Base(path), strings.Join(stacks, ", "))
 	}
 	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
 	ps, err := workspace.LoadProjectStack(sink, project, path)

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/internal/planner"
+)
+
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// The plan is what a reviewer runs on a pull request: the same input must give the same output.
+func TestPlanIsDeterministic(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		for _, format := range [][]string{nil, {"--json"}} {
+			args := append([]string{"plan", "--stack", stack, "--dir", "../.."}, format...)
+			code1, out1, err1 := runCmd(t, args...)
+			code2, out2, _ := runCmd(t, args...)
+			if code1 != 0 || code2 != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code1, err1)
+			}
+			if out1 != out2 {
+				t.Errorf("%v: two runs differ", args)
+			}
+		}
+	}
+}
+
+func TestPlanTree(t *testing.T) {
+	code, out, stderr := runCmd(t, "plan", "--stack", "dev", "--dir", "../..")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"Stack dev (project platform): 41 resources",
+		"platform:index:Network  network  (20)",
+		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
+		"platform:index:Cluster  cluster  (12)",
+		"eks:index:Cluster  cluster-eks  Kubernetes 1.33",
+		"     4  aws:ec2/subnet:Subnet",
+		"  kubeconfig           [secret]",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPlanJSON(t *testing.T) {
+	code, out, stderr := runCmd(t, "plan", "--stack", "prod", "--json", "--dir", "../..")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var p planner.Plan
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Stack != "prod" || len(p.Resources) != 51 {
+		t.Errorf("stack %s with %d resources", p.Stack, len(p.Resources))
+	}
+	for _, r := range p.Resources {
+		if r.URN == "" || r.Type == "" || r.Name == "" || r.Inputs == nil {
+			t.Errorf("incomplete resource %+v", r)
+		}
+	}
+	// The kubeconfig reaches the Kubernetes provider: it must be redacted there.
+	if strings.Contains(out, "certificate-authority-data") || strings.Contains(out, "get-token") {
+		t.Error("the JSON plan contains the kubeconfig")
+	}
+	if !strings.Contains(out, `"kubeconfig": "[secret]"`) {
+		t.Error("the provider's kubeconfig input is not shown as [secret]")
+	}
+}
+
+func TestPlanInvalidConfig(t *testing.T) {
+	dir := t.TempDir()
+	project, err := os.ReadFile("../../Pulumi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stack, err := os.ReadFile("../../Pulumi.prod.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(stack), "natGateways: perAz", "natGateways: single", 1)
+	os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644)
+	os.WriteFile(filepath.Join(dir, "Pulumi.prod.yaml"), []byte(bad), 0o644)
+	code, out, stderr := runCmd(t, "plan", "--stack", "prod", "--dir", dir)
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q; want 1 and nothing", code, out)
+	}
+	want := `platform plan: invalid stack config: platform:network.natGateways "single" is not allowed in prod`
+	if !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr = %q\nwant prefix %q", stderr, want)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	if code, _, stderr := runCmd(t, "plan"); code != 2 || !strings.Contains(stderr, "--stack is required") {
+		t.Errorf("plan without --stack: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := runCmd(t, "plan", "--stack", "staging", "--dir", "../.."); code != 1 || !strings.Contains(stderr, "the stacks here are: dev, prod") {
+		t.Errorf("unknown stack: exit %d, %q", code, stderr)
+	}
+}

@@ -1,0 +1,109 @@
+package stacks
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func minimal() map[string]string {
+	return map[string]string{
+		RegionKey:          "eu-north-1",
+		"platform:dns":     `{"domain":"prod.example.org"}`,
+		"platform:cluster": `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"]}`,
+	}
+}
+
+// An (almost) empty stack gets the secure defaults: prod rules, NAT per AZ, 3 AZs, private
+// API endpoint, the default node group.
+func TestDefaults(t *testing.T) {
+	cfg, err := Decode("platform", "live", minimal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.IsProd() || cfg.Network.NATGateways != NATPerAZ || cfg.Network.AZCount != 3 ||
+		cfg.Network.CIDR != DefaultVPCCIDR || len(cfg.Cluster.PublicAccessCIDRs) != 0 ||
+		cfg.Cluster.Name != "platform-live" || cfg.Cluster.KubernetesVersion != DefaultKubernetesVersion {
+		t.Errorf("defaults = %+v", cfg)
+	}
+	if !reflect.DeepEqual(cfg.Cluster.NodeGroups, []NodeGroupConfig{DefaultNodeGroup()}) {
+		t.Errorf("node groups = %+v", cfg.Cluster.NodeGroups)
+	}
+}
+
+// A node group that sets only some fields keeps the defaults of the others.
+func TestNodeGroupPartialOverride(t *testing.T) {
+	v := minimal()
+	v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],
+		"nodeGroups":[{"name":"spot","capacityType":"SPOT","maxSize":20}]}`
+	cfg, err := Decode("platform", "live", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultNodeGroup()
+	want.Name, want.CapacityType, want.MaxSize = "spot", "SPOT", 20
+	if !reflect.DeepEqual(cfg.Cluster.NodeGroups, []NodeGroupConfig{want}) {
+		t.Errorf("node group = %+v, want %+v", cfg.Cluster.NodeGroups[0], want)
+	}
+}
+
+func TestAZCountFromZoneList(t *testing.T) {
+	v := minimal()
+	v["platform:network"] = `{"availabilityZones":["eu-north-1a","eu-north-1b","eu-north-1c"]}`
+	cfg, err := Decode("platform", "live", v)
+	if err != nil || cfg.Network.AZCount != 3 {
+		t.Fatalf("cfg = %+v, err = %v", cfg, err)
+	}
+}
+
+func TestErrorsNameTheirKeys(t *testing.T) {
+	v := minimal()
+	v["platform:network"] = `{"cidr":"10.0.0.0/33","natGateways":"single"}`
+	_, err := Decode("platform", "live", v)
+	var errs Errors
+	if !errors.As(err, &errs) || len(errs) != 2 {
+		t.Fatalf("err = %v", err)
+	}
+	want := `platform:network.cidr "10.0.0.0/33" is not a valid IPv4 CIDR; use e.g. 10.0.0.0/16`
+	if errs[0].Error() != want {
+		t.Errorf("got  %s\nwant %s", errs[0].Error(), want)
+	}
+	if errs[1].Key != "platform:network.natGateways" || !strings.Contains(errs[1].Msg, "not allowed in prod") {
+		t.Errorf("second error = %+v", errs[1])
+	}
+}
+
+// FuzzDecode: whatever the config values, Decode returns a config that validates, or an error
+// naming platform:* or aws:region keys; it never panics.
+func FuzzDecode(f *testing.F) {
+	f.Add("dev", `{"cidr":"10.0.0.0/16","azCount":2,"natGateways":"single"}`, `{"domain":"dev.example.org"}`,
+		`{"nodeGroups":[{"name":"a","minSize":1,"desiredSize":1,"maxSize":2}]}`)
+	f.Add("prod", `{"subnets":{"public":["10.0.0.0/24"],"private":[]}}`, `{"domain":"x"}`, `{"publicAccessCidrs":["0.0.0.0/0"]}`)
+	f.Add("", `[]`, `null`, `{"nodeGroups":{}}`)
+	f.Add("dev", `{"azCount":1e300}`, `{"domain":"a.b","parentZoneId":"Z1"}`, `{"nodeGroups":[{"instanceTypes":["m7g.large","m6i.large"]}]}`)
+	f.Fuzz(func(t *testing.T, env, network, dns, cluster string) {
+		v := map[string]string{RegionKey: "eu-north-1", "platform:environment": env,
+			"platform:network": network, "platform:dns": dns, "platform:cluster": cluster}
+		cfg, err := Decode("platform", "fuzz", v)
+		if err != nil {
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("error is not a list of config errors: %v", err)
+			}
+			for _, e := range errs {
+				if !strings.HasPrefix(e.Key, "platform:") && e.Key != RegionKey {
+					t.Fatalf("error does not name a key: %+v", e)
+				}
+			}
+			return
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("Decode accepted a config that does not validate: %v", err)
+		}
+		if _, err := json.Marshal(cfg); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,184 @@
+package tests
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/stacks"
+)
+
+// mutation changes one stack's config: set replaces a key's raw value (nil deletes it); edit
+// changes one field of an object key.
+type mutation func(t *testing.T, cfg map[string]string)
+
+func set(key string, raw *string) mutation {
+	return func(t *testing.T, cfg map[string]string) {
+		if raw == nil {
+			delete(cfg, key)
+			return
+		}
+		cfg[key] = *raw
+	}
+}
+
+func str(s string) *string { return &s }
+
+// edit sets path (dotted, list indexes as numbers) inside the JSON object at key to value.
+func edit(key, path string, value any) mutation {
+	return func(t *testing.T, cfg map[string]string) {
+		var obj any = map[string]any{}
+		if raw, ok := cfg[key]; ok {
+			if err := json.Unmarshal([]byte(raw), &obj); err != nil {
+				t.Fatal(err)
+			}
+		}
+		parts := strings.Split(path, ".")
+		cur := obj
+		for i, part := range parts {
+			last := i == len(parts)-1
+			switch c := cur.(type) {
+			case map[string]any:
+				if last {
+					c[part] = value
+				} else {
+					if _, ok := c[part]; !ok {
+						c[part] = map[string]any{}
+					}
+					cur = c[part]
+				}
+			case []any:
+				var idx int
+				fmt.Sscan(part, &idx)
+				if last {
+					c[idx] = value
+				} else {
+					cur = c[idx]
+				}
+			}
+		}
+		b, _ := json.Marshal(obj)
+		cfg[key] = string(b)
+	}
+}
+
+const (
+	kNet     = "platform:network"
+	kDNS     = "platform:dns"
+	kCluster = "platform:cluster"
+	kCerts   = "platform:certificates"
+)
+
+// Each bad configuration must fail with an error naming the key, register nothing, and never
+// panic. They start from a valid stack, so the one mutation is the only problem.
+var badConfigs = []struct {
+	name    string
+	stack   string
+	mutate  []mutation
+	wantKey string
+	wantMsg string
+}{
+	{"cidr prefix 33", "dev", []mutation{edit(kNet, "cidr", "10.0.0.0/33")}, "platform:network.cidr", `"10.0.0.0/33" is not a valid IPv4 CIDR; use e.g. 10.0.0.0/16`},
+	{"cidr not an address", "dev", []mutation{edit(kNet, "cidr", "banana")}, "platform:network.cidr", "not a valid IPv4 CIDR"},
+	{"cidr host bits", "dev", []mutation{edit(kNet, "cidr", "10.0.1.0/16")}, "platform:network.cidr", "did you mean 10.0.0.0/16"},
+	{"cidr too large", "dev", []mutation{edit(kNet, "cidr", "10.0.0.0/12")}, "platform:network.cidr", "/16 to /20"},
+	{"cidr public range", "dev", []mutation{edit(kNet, "cidr", "52.0.0.0/16")}, "platform:network.cidr", "not a private range"},
+	{"az count 1", "dev", []mutation{edit(kNet, "azCount", 1), edit(kNet, "availabilityZones", nil)}, "platform:network.azCount", "use 2 or 3"},
+	{"az count 7", "dev", []mutation{edit(kNet, "azCount", 7), edit(kNet, "availabilityZones", nil)}, "platform:network.azCount", "use 2 or 3"},
+	{"az count as string", "dev", []mutation{edit(kNet, "azCount", "3")}, "platform:network.azCount", `must be an integer, got string "3"`},
+	{"az count not whole", "dev", []mutation{edit(kNet, "azCount", 2.5)}, "platform:network.azCount", "must be an integer"},
+	{"az of another region", "dev", []mutation{edit(kNet, "availabilityZones", []any{"eu-north-1a", "us-east-1b"})}, "platform:network.availabilityZones[1]", "not an availability zone of eu-north-1"},
+	{"az listed twice", "dev", []mutation{edit(kNet, "availabilityZones", []any{"eu-north-1a", "eu-north-1a"})}, "platform:network.availabilityZones[1]", "listed twice"},
+	{"az list vs count", "dev", []mutation{edit(kNet, "azCount", 3)}, "platform:network.availabilityZones", "lists 2 zones but azCount is 3"},
+	{"overlapping subnets", "dev", []mutation{edit(kNet, "subnets", map[string]any{
+		"public": []any{"10.10.0.0/24", "10.10.1.0/24"}, "private": []any{"10.10.0.0/20", "10.10.32.0/20"}})}, "platform:network.subnets", "overlaps public subnet 10.10.0.0/24"},
+	{"subnet outside vpc", "dev", []mutation{edit(kNet, "subnets", map[string]any{
+		"public": []any{"10.99.0.0/24", "10.10.1.0/24"}, "private": []any{"10.10.16.0/20", "10.10.32.0/20"}})}, "platform:network.subnets", "not inside the VPC"},
+	{"nat unknown layout", "dev", []mutation{edit(kNet, "natGateways", "none")}, "platform:network.natGateways", `use "single" or "perAz"`},
+	{"prod with single nat", "prod", []mutation{edit(kNet, "natGateways", "single")}, "platform:network.natGateways", "not allowed in prod"},
+	{"flow log retention", "dev", []mutation{edit(kNet, "flowLogsRetentionDays", 10)}, "platform:network.flowLogsRetentionDays", "not a CloudWatch Logs retention"},
+	{"unknown network key", "dev", []mutation{edit(kNet, "cdir", "10.0.0.0/16")}, "platform:network.cdir", "is not a known key; allowed: availabilityZones, azCount, cidr"},
+	{"network not an object", "dev", []mutation{set(kNet, str("10.0.0.0/16"))}, "platform:network", "must be an object"},
+	{"missing domain", "dev", []mutation{set(kDNS, nil)}, "platform:dns.domain", "is required"},
+	{"invalid domain", "dev", []mutation{edit(kDNS, "domain", "Dev_Example.org")}, "platform:dns.domain", "not a valid domain"},
+	{"single-label domain", "dev", []mutation{edit(kDNS, "domain", "localhost")}, "platform:dns.domain", "not a valid domain"},
+	{"bad parent zone id", "dev", []mutation{edit(kDNS, "parentZoneId", "example.org")}, "platform:dns.parentZoneId", "not a Route53 hosted zone id"},
+	{"cert name outside domain", "dev", []mutation{edit(kCerts, "additionalNames", []any{"api.example.com"})}, "platform:certificates.additionalNames[0]", "not inside dev.example.org"},
+	{"public endpoint 0.0.0.0/0 in prod", "prod", []mutation{edit(kCluster, "publicAccessCidrs", []any{"0.0.0.0/0"})}, "platform:cluster.publicAccessCidrs[0]", "not allowed in prod"},
+	{"public endpoint bad cidr", "dev", []mutation{edit(kCluster, "publicAccessCidrs", []any{"203.0.113.0"})}, "platform:cluster.publicAccessCidrs[0]", "not a valid IPv4 CIDR"},
+	{"unknown k8s version", "dev", []mutation{edit(kCluster, "kubernetesVersion", "1.19")}, "platform:cluster.kubernetesVersion", `"1.19" is not supported; use one of 1.31`},
+	{"k8s version as number", "dev", []mutation{edit(kCluster, "kubernetesVersion", 1.33)}, "platform:cluster.kubernetesVersion", "must be a string, got number 1.33"},
+	{"min > max nodes", "dev", []mutation{edit(kCluster, "nodeGroups.0.minSize", 5)}, "platform:cluster.nodeGroups[0].minSize", "greater than maxSize 4"},
+	{"desired outside range", "dev", []mutation{edit(kCluster, "nodeGroups.0.desiredSize", 9)}, "platform:cluster.nodeGroups[0].desiredSize", "outside minSize..maxSize"},
+	{"negative min", "dev", []mutation{edit(kCluster, "nodeGroups.0.minSize", -1)}, "platform:cluster.nodeGroups[0].minSize", "negative"},
+	{"bad instance type", "dev", []mutation{edit(kCluster, "nodeGroups.0.instanceTypes", []any{"large"})}, "platform:cluster.nodeGroups[0].instanceTypes[0]", "not an EC2 instance type"},
+	{"mixed architectures", "dev", []mutation{edit(kCluster, "nodeGroups.0.instanceTypes", []any{"m6i.large", "m7g.large"})}, "platform:cluster.nodeGroups[0].instanceTypes", "different CPU architectures"},
+	{"capacity type", "dev", []mutation{edit(kCluster, "nodeGroups.0.capacityType", "spot")}, "platform:cluster.nodeGroups[0].capacityType", "use ON_DEMAND or SPOT"},
+	{"node groups not a list", "dev", []mutation{edit(kCluster, "nodeGroups", "general")}, "platform:cluster.nodeGroups", "must be a list"},
+	{"unknown node group key", "dev", []mutation{edit(kCluster, "nodeGroups.0.sshKey", "mykey")}, "platform:cluster.nodeGroups[0].sshKey", "is not a known key"},
+	{"empty node groups", "dev", []mutation{edit(kCluster, "nodeGroups", []any{})}, "platform:cluster.nodeGroups", "at least one node group"},
+	{"duplicate node group", "dev", []mutation{edit(kCluster, "nodeGroups", []any{map[string]any{"name": "a"}, map[string]any{"name": "a"}})}, "platform:cluster.nodeGroups[1].name", "used by another node group"},
+	{"disk too small", "dev", []mutation{edit(kCluster, "nodeGroups.0.diskSizeGiB", 8)}, "platform:cluster.nodeGroups[0].diskSizeGiB", "20 to 16384"},
+	{"cluster name", "dev", []mutation{edit(kCluster, "name", "my cluster!")}, "platform:cluster.name", "letters, digits"},
+	{"admin role not an arn", "dev", []mutation{edit(kCluster, "adminRoleArns", []any{"platform-admin"})}, "platform:cluster.adminRoleArns[0]", "not an IAM role ARN"},
+	{"prod without admins", "prod", []mutation{edit(kCluster, "adminRoleArns", []any{})}, "platform:cluster.adminRoleArns", "required in prod"},
+	{"environment", "dev", []mutation{set("platform:environment", str("staging"))}, "platform:environment", `"staging" is not allowed; use "dev" or "prod"`},
+	{"unknown top-level key", "dev", []mutation{set("platform:netwrok", str("{}"))}, "platform:netwrok", "is not a known key; the known keys are platform:environment"},
+	{"no region", "dev", []mutation{set("aws:region", nil)}, "aws:region", "is not set"},
+	{"bad region", "dev", []mutation{set("aws:region", str("Europe"))}, "aws:region", "not an AWS region name"},
+}
+
+func TestBadConfigFailsNamingTheKeyAndRegistersNothing(t *testing.T) {
+	if len(badConfigs) < 25 {
+		t.Fatalf("only %d bad configurations", len(badConfigs))
+	}
+	for _, tc := range badConfigs {
+		t.Run(tc.name, func(t *testing.T) {
+			in := stackInput(t, tc.stack)
+			for _, m := range tc.mutate {
+				m(t, in.Config)
+			}
+			p, err := runNoPanic(t, in)
+			if err == nil {
+				t.Fatalf("no error; want one naming %s", tc.wantKey)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.wantKey+" ") || !strings.Contains(msg, tc.wantMsg) {
+				t.Errorf("error:\n%s\nwant key %q and %q", msg, tc.wantKey, tc.wantMsg)
+			}
+			if n := len(p.Resources); n != 0 {
+				t.Errorf("%d resources registered for invalid config (first: %s)", n, p.Resources[0].URN)
+			}
+		})
+	}
+}
+
+func runNoPanic(t *testing.T, in planner.Input) (p *planner.Plan, err error) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatalf("panic: %v", r)
+		}
+	}()
+	return planner.Run(in, stacks.Program)
+}
+
+// All problems are reported at once, not one per `pulumi preview`.
+func TestBadConfigReportsEveryProblem(t *testing.T) {
+	in := stackInput(t, "dev")
+	for _, m := range []mutation{
+		edit(kNet, "natGateways", "nat"),
+		edit(kCluster, "kubernetesVersion", "1.2"),
+		edit(kDNS, "domain", "x"),
+	} {
+		m(t, in.Config)
+	}
+	_, err := planner.Run(in, stacks.Program)
+	var errs stacks.Errors
+	if !errors.As(err, &errs) || len(errs) != 3 {
+		t.Fatalf("err = %v (%T), want 3 config errors", err, err)
+	}
+}
