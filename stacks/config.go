@@ -35,6 +35,7 @@ type Config struct {
 	DNS          DNSConfig          `json:"dns"`
 	Certificates CertificatesConfig `json:"certificates"`
 	Cluster      ClusterConfig      `json:"cluster"`
+	Addons       AddonsConfig       `json:"addons"`
 }
 
 // NetworkConfig is platform:network.
@@ -133,7 +134,7 @@ var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 
 // Keys lists the top-level config keys the program reads (without the "platform:" prefix),
 // in documentation order. Pulumi.yaml documents exactly these (a test checks it).
-var Keys = []string{"environment", "network", "dns", "certificates", "cluster"}
+var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons"}
 
 // IsProd reports whether production rules apply.
 func (c *Config) IsProd() bool { return c.Environment == EnvProd }

@@ -29,6 +29,7 @@ func Defaults(project, stack string) Config {
 			LogRetentionDays:  DefaultRetentionDays,
 			NodeGroups:        []NodeGroupConfig{DefaultNodeGroup()},
 		},
+		Addons: DefaultAddons(),
 	}
 }
 
@@ -94,6 +95,7 @@ func Decode(project, stack string, values map[string]string) (*Config, error) {
 		"dns":          &cfg.DNS,
 		"certificates": &cfg.Certificates,
 		"cluster":      &cfg.Cluster,
+		"addons":       &cfg.Addons,
 	}
 	for _, k := range Keys {
 		target, isObject := targets[k]
@@ -179,7 +181,7 @@ func checkShape(v any, t reflect.Type, path string, errs *Errors) {
 	case reflect.Map:
 		m, ok := v.(map[string]any)
 		if !ok {
-			errs.add(path, "must be a map, got "+describe(v))
+			errs.add(path, "must be an object (a YAML map), got "+describe(v))
 			return
 		}
 		for k, e := range m {
@@ -205,6 +207,13 @@ func jsonFields(t reflect.Type) map[string]reflect.StructField {
 	out := map[string]reflect.StructField{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		if f.Anonymous && f.Tag.Get("json") == "" {
+			// Embedded structs' fields are promoted, as encoding/json does.
+			for k, v := range jsonFields(f.Type) {
+				out[k] = v
+			}
+			continue
+		}
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if name != "" && name != "-" {
 			out[name] = f

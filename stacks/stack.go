@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"github.com/example/platform/components/addons"
 	"github.com/example/platform/components/certificates"
 	"github.com/example/platform/components/cluster"
 	"github.com/example/platform/components/dns"
@@ -22,6 +23,7 @@ type Platform struct {
 	DNS          *dns.DNS
 	Certificates *certificates.Certificates
 	Cluster      *cluster.Cluster
+	Addons       *addons.Addons
 	// Outputs are the stack outputs, as exported.
 	Outputs pulumi.Map
 }
@@ -112,6 +114,22 @@ func Run(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if p.Cluster, err = cluster.New(ctx, "cluster", clusterArgs(cfg, account, p.Network)); err != nil {
 		return nil, err
 	}
+	if p.Addons, err = addons.New(ctx, "addons", &addons.Args{
+		Config:            cfg.Addons,
+		Prod:              cfg.IsProd(),
+		Account:           addons.Account{ID: account.ID, Partition: account.Partition, Region: cfg.Region},
+		ClusterName:       cfg.Cluster.Name,
+		ClusterNameOutput: p.Cluster.ClusterName,
+		KubernetesVersion: cfg.Cluster.KubernetesVersion,
+		VpcID:             p.Network.VpcID,
+		Domain:            cfg.DNS.Domain,
+		ZoneID:            p.DNS.ZoneID,
+		CertificateArn:    p.Certificates.CertificateArn,
+		PlatformKeyArn:    p.Cluster.SecretsKeyArn,
+		Provider:          p.Cluster.Provider,
+	}); err != nil {
+		return nil, err
+	}
 	p.Outputs = outputs(cfg, p)
 	for k, v := range p.Outputs {
 		ctx.Export(k, v)
@@ -147,25 +165,28 @@ func clusterArgs(cfg *Config, account Account, n *network.Network) *cluster.Args
 // and the network ids other stacks or tools attach to.
 func outputs(cfg *Config, p *Platform) pulumi.Map {
 	return pulumi.Map{
-		"environment":         pulumi.String(string(cfg.Environment)),
-		"region":              pulumi.String(cfg.Region),
-		"vpcId":               p.Network.VpcID,
-		"publicSubnetIds":     p.Network.PublicSubnetIDs,
-		"privateSubnetIds":    p.Network.PrivateSubnetIDs,
-		"natGatewayIds":       p.Network.NatGatewayIDs,
-		"domain":              pulumi.String(cfg.DNS.Domain),
-		"zoneId":              p.DNS.ZoneID,
-		"nameServers":         p.DNS.NameServers,
-		"dnsDelegation":       p.DNS.Delegation,
-		"certificateArn":      p.Certificates.CertificateArn,
-		"clusterName":         p.Cluster.ClusterName,
-		"clusterEndpoint":     p.Cluster.Endpoint,
-		"kubeconfig":          p.Cluster.Kubeconfig,
-		"oidcProviderArn":     p.Cluster.OidcProviderArn,
-		"oidcProviderUrl":     p.Cluster.OidcProviderURL,
-		"nodeRoleArn":         p.Cluster.NodeRoleArn,
-		"nodeSecurityGroupId": p.Cluster.NodeSecurityGroupID,
-		"secretsKeyArn":       p.Cluster.SecretsKeyArn,
+		"environment":                   pulumi.String(string(cfg.Environment)),
+		"region":                        pulumi.String(cfg.Region),
+		"vpcId":                         p.Network.VpcID,
+		"publicSubnetIds":               p.Network.PublicSubnetIDs,
+		"privateSubnetIds":              p.Network.PrivateSubnetIDs,
+		"natGatewayIds":                 p.Network.NatGatewayIDs,
+		"domain":                        pulumi.String(cfg.DNS.Domain),
+		"zoneId":                        p.DNS.ZoneID,
+		"nameServers":                   p.DNS.NameServers,
+		"dnsDelegation":                 p.DNS.Delegation,
+		"certificateArn":                p.Certificates.CertificateArn,
+		"clusterName":                   p.Cluster.ClusterName,
+		"clusterEndpoint":               p.Cluster.Endpoint,
+		"kubeconfig":                    p.Cluster.Kubeconfig,
+		"oidcProviderArn":               p.Cluster.OidcProviderArn,
+		"oidcProviderUrl":               p.Cluster.OidcProviderURL,
+		"nodeRoleArn":                   p.Cluster.NodeRoleArn,
+		"nodeSecurityGroupId":           p.Cluster.NodeSecurityGroupID,
+		"secretsKeyArn":                 p.Cluster.SecretsKeyArn,
+		"parameterPath":                 p.Addons.ParameterPath,
+		"grafanaUrl":                    p.Addons.GrafanaURL,
+		"grafanaAdminPasswordParameter": p.Addons.GrafanaAdminPasswordParameter,
 	}
 }
 

@@ -37,6 +37,7 @@ func (c *Config) Validate() error {
 	c.validateNetwork(&errs)
 	c.validateDNS(&errs)
 	c.validateCluster(&errs)
+	c.validateAddons(&errs)
 	return errs.orNil()
 }
 

@@ -27,16 +27,26 @@ func TestResourceCounts(t *testing.T) {
 	common := map[string]int{
 		"platform:index:Network": 1, "platform:index:DNS": 1, "platform:index:Certificates": 1, "platform:index:Cluster": 1,
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
-		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2, "aws:iam/rolePolicy:RolePolicy": 1,
+		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7, "aws:iam/rolePolicy:RolePolicy": 1 + 6,
 		typeZone: 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
-		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1,
 		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
+		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2
+		"platform:index:Addons": 1, "aws:eks/addon:Addon": 2, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6,
+		"kubernetes:core/v1:Namespace": 5, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8,
+		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "random:index/randomPassword:RandomPassword": 1,
+		"aws:ssm/parameter:Parameter": 1, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation
-		"dev": {typeSubnet: 4, typeNAT: 1, "aws:ec2/eip:Eip": 1, typeRouteTable: 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4, typeRecord: 2},
+		"dev": {typeSubnet: 4, typeNAT: 1, "aws:ec2/eip:Eip": 1, typeRouteTable: 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4, typeRecord: 2,
+			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 1},
 		// 3 AZs, NAT per AZ; records: delegation + 2 validations (domain, apps.domain)
-		"prod": {typeSubnet: 6, typeNAT: 3, "aws:ec2/eip:Eip": 3, typeRouteTable: 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, typeRecord: 3},
+		"prod": {typeSubnet: 6, typeNAT: 3, "aws:ec2/eip:Eip": 3, typeRouteTable: 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, typeRecord: 3,
+			// Secrets Manager store enabled in prod
+			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 2},
 	}
 	for stack, specific := range perStack {
 		t.Run(stack, func(t *testing.T) {
@@ -355,7 +365,8 @@ func TestSecretsStaySecret(t *testing.T) {
 func TestStackOutputs(t *testing.T) {
 	want := []string{"environment", "region", "vpcId", "publicSubnetIds", "privateSubnetIds", "natGatewayIds",
 		"domain", "zoneId", "nameServers", "dnsDelegation", "certificateArn", "clusterName", "clusterEndpoint",
-		"kubeconfig", "oidcProviderArn", "oidcProviderUrl", "nodeRoleArn", "nodeSecurityGroupId", "secretsKeyArn"}
+		"kubeconfig", "oidcProviderArn", "oidcProviderUrl", "nodeRoleArn", "nodeSecurityGroupId", "secretsKeyArn",
+		"parameterPath", "grafanaUrl", "grafanaAdminPasswordParameter"}
 	p := stackPlan(t, "dev")
 	for _, k := range want {
 		if o, ok := p.Outputs[k]; !ok || o.Value == planner.Unknown || o.Value == nil {

@@ -46,6 +46,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			state[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
 		}
 	}
+	if args.TypeToken == "random:index/randomPassword:RandomPassword" {
+		// The provider returns the password as a secret; so does the mock, so that tests see
+		// whether the program keeps it one.
+		state["result"] = resource.MakeSecret(resource.NewPropertyValue("mock-password-" + args.Name))
+	}
 	return id, state, nil
 }
 
@@ -122,6 +127,16 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 		return map[string]any{"arn": m.arn("eks", "nodegroup/"+args.Name)}, nil
 	case "eks:index:Cluster":
 		return m.eksCluster(str("name"))
+	case "aws:s3/bucketV2:BucketV2":
+		name := str("bucket")
+		if name == "" {
+			name = str("bucketPrefix") + "20261123000000000000000001"
+		}
+		return map[string]any{"bucket": name, "arn": "arn:aws:s3:::" + name}, nil
+	case "aws:ssm/parameter:Parameter":
+		return map[string]any{"arn": m.arn("ssm", "parameter"+str("name"))}, nil
+	case "aws:eks/addon:Addon", "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+		return map[string]any{"arn": m.arn("eks", args.TypeToken[strings.LastIndex(args.TypeToken, ":")+1:]+"/"+args.Name)}, nil
 	}
 	return map[string]any{}, nil
 }
