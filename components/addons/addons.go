@@ -115,7 +115,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 	// Without monitoring there is no Grafana: the outputs say so instead of being absent.
-	if c.GrafanaURL.OutputState == nil {
+	if !cfg.Monitoring.Enabled {
 		c.GrafanaURL = pulumi.String("(monitoring disabled)").ToStringOutput()
 		c.GrafanaAdminPasswordParameter = pulumi.String("(monitoring disabled)").ToStringOutput()
 	}
