@@ -153,6 +153,9 @@ func TestAddonOrdering(t *testing.T) {
 		}
 	}
 	eso := p.named(t, typeRelease, "addons-external-secrets")
+	if !eso.Protect {
+		t.Error("prod's External Secrets release (and with it every ExternalSecret) is not protected")
+	}
 	for _, s := range p.ofType("kubernetes:external-secrets.io/v1:ClusterSecretStore") {
 		if !contains(s.Dependencies, eso.URN) {
 			t.Errorf("%s is created before the External Secrets CRDs", s.Name)

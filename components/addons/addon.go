@@ -30,6 +30,9 @@ type helmAddon struct {
 	// dependsOn orders the release after what its pods need but its values do not show
 	// (the Load Balancer Controller's webhook before any Service or Ingress).
 	dependsOn []pulumi.Resource
+	// protect keeps `pulumi destroy` from deleting the release (prod releases whose CRDs hold
+	// everyone's objects).
+	protect bool
 }
 
 // install creates the addon's namespace, AWS identity and pinned Helm release.
@@ -70,7 +73,7 @@ func (c *Addons) install(ctx *pulumi.Context, h helmAddon) (*helmv3.Release, err
 		CleanupOnFail: pulumi.Bool(true),
 		Timeout:       pulumi.Int(ReleaseTimeoutSeconds),
 		MaxHistory:    pulumi.Int(10),
-	}, parent, k8s,
+	}, parent, k8s, pulumi.Protect(h.protect),
 		// Pods only get AWS credentials once the association exists; without the edge they
 		// start, fail their first AWS call and back off.
 		pulumi.DependsOn(append(identity, h.dependsOn...)))

@@ -119,6 +119,9 @@ func (c *Addons) externalSecrets(ctx *pulumi.Context) error {
 		chart: Charts.ExternalSecrets, serviceAccount: ExternalSecretsServiceAccount, policy: policy,
 		values: ExternalSecretsValues(cfg.ReplicasFor(c.args.Prod)),
 		extra:  cfg.ExtraValues, dependsOn: c.withLBC(c.base()),
+		// Its CRDs are chart templates: deleting the release deletes every team's
+		// ExternalSecret with them.
+		protect: c.args.Prod,
 	})
 	if err != nil {
 		return err

@@ -46,6 +46,10 @@ type Resource struct {
 	IgnoreChanges        []string            `json:"ignoreChanges,omitempty"`
 	// SecretInputs lists the top-level inputs that are secret.
 	SecretInputs []string `json:"secretInputs,omitempty"`
+	// Shaped are the inputs with a secret's structure kept and only its leaves replaced by
+	// "[secret]": what a schema check needs (a Secret's stringData is still a map). Not in
+	// plans: the keys of a secret map can say more than a plan should.
+	Shaped map[string]any `json:"-"`
 }
 
 // Output is one stack output.
@@ -176,6 +180,7 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string) {
 		Custom:   args.Custom,
 		Provider: args.Provider,
 		Inputs:   Redact(args.Inputs),
+		Shaped:   redactMap(args.Inputs, true),
 	}
 	for k, v := range args.Inputs {
 		if v.ContainsSecrets() {
@@ -236,40 +241,56 @@ func sortedUnique(in []string) []string {
 
 // Redact turns a property map into plain values, secrets replaced by "[secret]", unknowns by
 // "[unknown]" and resource references by their URN.
-func Redact(m resource.PropertyMap) map[string]any {
+func Redact(m resource.PropertyMap) map[string]any { return redactMap(m, false) }
+
+func redactMap(m resource.PropertyMap, shape bool) map[string]any {
 	out := map[string]any{}
 	for k, v := range m {
-		out[string(k)] = redactValue(v)
+		out[string(k)] = redactValue(v, shape, false)
 	}
 	return out
 }
 
-func redactValue(v resource.PropertyValue) any {
+// redactValue converts v; inSecret marks values under a secret, whose string leaves are
+// replaced (shape) or which is replaced whole (not shape).
+func redactValue(v resource.PropertyValue, shape, inSecret bool) any {
 	switch {
 	case v.IsSecret():
+		if shape {
+			return redactValue(v.SecretValue().Element, true, true)
+		}
+		return Secret
+	case inSecret && v.IsString():
 		return Secret
 	case v.IsComputed():
 		return Unknown
 	case v.IsOutput():
 		o := v.OutputValue()
-		if o.Secret {
-			return Secret
-		}
 		if !o.Known {
 			return Unknown
 		}
-		return redactValue(o.Element)
+		if o.Secret {
+			if shape {
+				return redactValue(o.Element, true, true)
+			}
+			return Secret
+		}
+		return redactValue(o.Element, shape, inSecret)
 	case v.IsResourceReference():
 		return string(v.ResourceReferenceValue().URN)
 	case v.IsArray():
 		arr := v.ArrayValue()
 		out := make([]any, len(arr))
 		for i, e := range arr {
-			out[i] = redactValue(e)
+			out[i] = redactValue(e, shape, inSecret)
 		}
 		return out
 	case v.IsObject():
-		return Redact(v.ObjectValue())
+		out := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			out[string(k)] = redactValue(e, shape, inSecret)
+		}
+		return out
 	case v.IsNull():
 		return nil
 	}
