@@ -36,6 +36,10 @@ type Config struct {
 	Certificates CertificatesConfig `json:"certificates"`
 	Cluster      ClusterConfig      `json:"cluster"`
 	Addons       AddonsConfig       `json:"addons"`
+	GitHub       GitHubConfig       `json:"github"`
+	ArgoCD       ArgoCDConfig       `json:"argocd"`
+	// HasArgoCDSecret records that platform:argocdClientSecret is set, as a secret.
+	HasArgoCDSecret bool `json:"-"`
 }
 
 // NetworkConfig is platform:network.
@@ -134,7 +138,7 @@ var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 
 // Keys lists the top-level config keys the program reads (without the "platform:" prefix),
 // in documentation order. Pulumi.yaml documents exactly these (a test checks it).
-var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons"}
+var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "argocdClientSecret"}
 
 // IsProd reports whether production rules apply.
 func (c *Config) IsProd() bool { return c.Environment == EnvProd }

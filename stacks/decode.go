@@ -30,6 +30,7 @@ func Defaults(project, stack string) Config {
 			NodeGroups:        []NodeGroupConfig{DefaultNodeGroup()},
 		},
 		Addons: DefaultAddons(),
+		ArgoCD: DefaultArgoCD(stack),
 	}
 }
 
@@ -63,7 +64,7 @@ func (n *NodeGroupConfig) UnmarshalJSON(b []byte) error {
 // them ("platform:network", "aws:region"); object values are JSON, as Pulumi passes them to
 // programs. It applies defaults and then Validate. All problems are reported at once, each
 // naming its key.
-func Decode(project, stack string, values map[string]string) (*Config, error) {
+func Decode(project, stack string, values map[string]string, secretKeys map[string]bool) (*Config, error) {
 	cfg := Defaults(project, stack)
 	var errs Errors
 
@@ -90,12 +91,18 @@ func Decode(project, stack string, values map[string]string) (*Config, error) {
 	if v, ok := values[Namespace+":environment"]; ok {
 		cfg.Environment = Environment(v)
 	}
+	cfg.HasArgoCDSecret = values[ArgoCDSecretKey] != ""
+	if cfg.HasArgoCDSecret && !secretKeys[ArgoCDSecretKey] {
+		errs.add(ArgoCDSecretKey, "must be a secret: set it with `pulumi config set --secret platform:argocdClientSecret ...`")
+	}
 	targets := map[string]any{
 		"network":      &cfg.Network,
 		"dns":          &cfg.DNS,
 		"certificates": &cfg.Certificates,
 		"cluster":      &cfg.Cluster,
 		"addons":       &cfg.Addons,
+		"github":       &cfg.GitHub,
+		"argocd":       &cfg.ArgoCD,
 	}
 	for _, k := range Keys {
 		target, isObject := targets[k]

@@ -13,13 +13,14 @@ func minimal() map[string]string {
 		RegionKey:          "eu-north-1",
 		"platform:dns":     `{"domain":"prod.example.org"}`,
 		"platform:cluster": `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"]}`,
+		"platform:argocd":  `{"enabled":false}`,
 	}
 }
 
 // An (almost) empty stack gets the secure defaults: prod rules, NAT per AZ, 3 AZs, private
 // API endpoint, the default node group.
 func TestDefaults(t *testing.T) {
-	cfg, err := Decode("platform", "live", minimal())
+	cfg, err := Decode("platform", "live", minimal(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func TestNodeGroupPartialOverride(t *testing.T) {
 	v := minimal()
 	v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],
 		"nodeGroups":[{"name":"spot","capacityType":"SPOT","maxSize":20}]}`
-	cfg, err := Decode("platform", "live", v)
+	cfg, err := Decode("platform", "live", v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestNodeGroupPartialOverride(t *testing.T) {
 func TestAZCountFromZoneList(t *testing.T) {
 	v := minimal()
 	v["platform:network"] = `{"availabilityZones":["eu-north-1a","eu-north-1b","eu-north-1c"]}`
-	cfg, err := Decode("platform", "live", v)
+	cfg, err := Decode("platform", "live", v, nil)
 	if err != nil || cfg.Network.AZCount != 3 {
 		t.Fatalf("cfg = %+v, err = %v", cfg, err)
 	}
@@ -61,7 +62,7 @@ func TestAZCountFromZoneList(t *testing.T) {
 func TestErrorsNameTheirKeys(t *testing.T) {
 	v := minimal()
 	v["platform:network"] = `{"cidr":"10.0.0.0/33","natGateways":"single"}`
-	_, err := Decode("platform", "live", v)
+	_, err := Decode("platform", "live", v, nil)
 	var errs Errors
 	if !errors.As(err, &errs) || len(errs) != 2 {
 		t.Fatalf("err = %v", err)
@@ -86,7 +87,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, env, network, dns, cluster string) {
 		v := map[string]string{RegionKey: "eu-north-1", "platform:environment": env,
 			"platform:network": network, "platform:dns": dns, "platform:cluster": cluster}
-		cfg, err := Decode("platform", "fuzz", v)
+		cfg, err := Decode("platform", "fuzz", v, nil)
 		if err != nil {
 			var errs Errors
 			if !errors.As(err, &errs) || len(errs) == 0 {

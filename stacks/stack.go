@@ -11,9 +11,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/example/platform/components/addons"
+	"github.com/example/platform/components/argocd"
 	"github.com/example/platform/components/certificates"
 	"github.com/example/platform/components/cluster"
 	"github.com/example/platform/components/dns"
+	"github.com/example/platform/components/githubint"
 	"github.com/example/platform/components/network"
 )
 
@@ -24,6 +26,8 @@ type Platform struct {
 	Certificates *certificates.Certificates
 	Cluster      *cluster.Cluster
 	Addons       *addons.Addons
+	GitHub       *githubint.GitHubIntegration // nil without platform:github
+	ArgoCD       *argocd.ArgoCD               // nil when disabled
 	// Outputs are the stack outputs, as exported.
 	Outputs pulumi.Map
 }
@@ -48,7 +52,11 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 			}
 		}
 	}
-	return Decode(ctx.Project(), ctx.Stack(), values)
+	secret := map[string]bool{}
+	for k := range values {
+		secret[k] = ctx.IsConfigSecret(k)
+	}
+	return Decode(ctx.Project(), ctx.Stack(), values, secret)
 }
 
 // Program is the whole Pulumi program: load and validate the config, then compose the platform.
@@ -130,11 +138,55 @@ func Run(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	}); err != nil {
 		return nil, err
 	}
+	if err := gitops(ctx, cfg, account, p); err != nil {
+		return nil, err
+	}
 	p.Outputs = outputs(cfg, p)
 	for k, v := range p.Outputs {
 		ctx.Export(k, v)
 	}
 	return p, nil
+}
+
+// gitops adds the GitHub integration and Argo CD.
+func gitops(ctx *pulumi.Context, cfg *Config, account Account, p *Platform) error {
+	g := cfg.GitHub
+	if g.Owner == "" {
+		return nil
+	}
+	var err error
+	if p.GitHub, err = githubint.New(ctx, "github", &githubint.Args{
+		Owner: g.Owner, GitOpsRepo: g.GitOpsRepo, InfraRepo: g.InfraRepo,
+		Stack: cfg.Stack, Cluster: cfg.Cluster.Name, Region: cfg.Region,
+		CISubjects: cfg.CISubjects(), CIPolicyArns: g.CIPolicyArns, OIDCProviderArn: g.OIDCProviderArn,
+		ReviewerTeams: g.ReviewerTeams, KeyArn: p.Cluster.SecretsKeyArn,
+		Partition: account.Partition, AccountID: account.ID,
+	}); err != nil {
+		return err
+	}
+	a := cfg.ArgoCD
+	if !a.Enabled {
+		return nil
+	}
+	annotations := addons.ALBIngressAnnotations(p.Certificates.CertificateArn, "/healthz")
+	annotations["alb.ingress.kubernetes.io/backend-protocol"] = "HTTP"
+	p.ArgoCD, err = argocd.New(ctx, "argocd", &argocd.Args{
+		Cluster: cfg.Cluster.Name, Domain: cfg.DNS.Domain, CertificateArn: p.Certificates.CertificateArn,
+		Provider: p.Cluster.Provider, Replicas: a.ReplicasFor(cfg.IsProd()),
+		ClientID: a.ClientID, ClientSecret: config.GetSecret(ctx, ArgoCDSecretKey),
+		Org: g.Owner, Teams: a.Teams, Roles: cfg.ArgoCDRoles(),
+		RepoURL: p.GitHub.RepoURL, Path: a.Path, Revision: a.Revision,
+		DestinationNamespaces:  a.DestinationNamespaces,
+		DeployKeyParameter:     p.GitHub.DeployKeyParameter,
+		ClientSecretParameter:  addons.ParameterPath(cfg.Cluster.Name) + "argocd/dex-github-client-secret",
+		KeyArn:                 p.Cluster.SecretsKeyArn,
+		IngressAnnotations:     annotations,
+		ExtraValues:            a.ExtraValues,
+		LoadBalancerController: p.Addons.LoadBalancerController,
+		ParameterStore:         p.Addons.ParameterStore,
+		Protect:                cfg.IsProd(),
+	})
+	return err
 }
 
 func clusterArgs(cfg *Config, account Account, n *network.Network) *cluster.Args {
@@ -164,7 +216,7 @@ func clusterArgs(cfg *Config, account Account, n *network.Network) *cluster.Args
 // outputs are what a user needs next: the kubeconfig, where to delegate DNS, the certificate,
 // and the network ids other stacks or tools attach to.
 func outputs(cfg *Config, p *Platform) pulumi.Map {
-	return pulumi.Map{
+	out := pulumi.Map{
 		"environment":                   pulumi.String(string(cfg.Environment)),
 		"region":                        pulumi.String(cfg.Region),
 		"vpcId":                         p.Network.VpcID,
@@ -188,6 +240,16 @@ func outputs(cfg *Config, p *Platform) pulumi.Map {
 		"grafanaUrl":                    p.Addons.GrafanaURL,
 		"grafanaAdminPasswordParameter": p.Addons.GrafanaAdminPasswordParameter,
 	}
+	if p.GitHub != nil {
+		out["ciRoleArn"] = p.GitHub.CIRoleArn
+		out["deployKeyParameter"] = p.GitHub.DeployKeyParameter
+	}
+	if p.ArgoCD != nil {
+		out["argocdUrl"] = p.ArgoCD.URL
+		out["githubOAuthHomepageUrl"] = p.ArgoCD.URL
+		out["githubOAuthCallbackUrl"] = p.ArgoCD.CallbackURL
+	}
+	return out
 }
 
 func lookupAccount(ctx *pulumi.Context) (Account, error) {

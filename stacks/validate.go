@@ -38,6 +38,7 @@ func (c *Config) Validate() error {
 	c.validateDNS(&errs)
 	c.validateCluster(&errs)
 	c.validateAddons(&errs)
+	c.validateGitOps(&errs)
 	return errs.orNil()
 }
 

@@ -254,12 +254,13 @@ func TestDisabledAddonsLeaveNothing(t *testing.T) {
 	}
 	b, _ := json.Marshal(off)
 	in.Config["platform:addons"] = string(b)
+	in.Config["platform:argocd"] = `{"enabled":false}` // Argo CD needs External Secrets and the ALB
 	p, err := planner.Run(in, stacks.Program)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range p.Resources {
-		if strings.HasPrefix(r.Name, "addons-") && r.Name != "addons-pod-identity-agent" {
+		if (strings.HasPrefix(r.Name, "addons-") && r.Name != "addons-pod-identity-agent") || strings.HasPrefix(r.Name, "argocd") {
 			t.Errorf("disabled addons left %s (%s)", r.Name, r.Type)
 		}
 	}

@@ -44,7 +44,9 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	if err := s.InstallCRDs(kubeapi.SharedPath(t, "fixtures/crds")); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"dev": 8, "prod": 9} // 5 namespaces, StorageClass, Secret, 1-2 ClusterSecretStores
+	// 6 namespaces, StorageClass, Secret, 1-2 ClusterSecretStores, 2 ExternalSecrets,
+	// AppProject, Application
+	want := map[string]int{"dev": 13, "prod": 14}
 	for _, stack := range []string{"dev", "prod"} {
 		objs := kubeObjects(stackPlan(t, stack))
 		if len(objs) != want[stack] {

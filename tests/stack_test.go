@@ -27,17 +27,25 @@ func TestResourceCounts(t *testing.T) {
 	common := map[string]int{
 		"platform:index:Network": 1, "platform:index:DNS": 1, "platform:index:Certificates": 1, "platform:index:Cluster": 1,
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
-		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7, "aws:iam/rolePolicy:RolePolicy": 1 + 6,
+		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1, "aws:iam/rolePolicy:RolePolicy": 1 + 6,
 		typeZone: 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
-		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1,
+		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
 		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
 		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2
 		"platform:index:Addons": 1, "aws:eks/addon:Addon": 2, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6,
-		"kubernetes:core/v1:Namespace": 5, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8,
+		"kubernetes:core/v1:Namespace": 5 + 1, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
 		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "random:index/randomPassword:RandomPassword": 1,
-		"aws:ssm/parameter:Parameter": 1, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+		"aws:ssm/parameter:Parameter": 1 + 2, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
 		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
+		// GitHubIntegration and ArgoCD (the +1s above: CI role and policy, deploy key and client
+		// secret parameters, argocd namespace and release)
+		"platform:index:GitHubIntegration": 1, "platform:index:ArgoCD": 1,
+		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1, "tls:index/privateKey:PrivateKey": 1,
+		"github:index/repositoryDeployKey:RepositoryDeployKey": 1, "github:index/repositoryEnvironment:RepositoryEnvironment": 1,
+		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 2,
+		"kubernetes:argoproj.io/v1alpha1:AppProject": 1, "kubernetes:argoproj.io/v1alpha1:Application": 1,
+		"kubernetes:external-secrets.io/v1:ExternalSecret": 2,
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation
@@ -366,7 +374,8 @@ func TestStackOutputs(t *testing.T) {
 	want := []string{"environment", "region", "vpcId", "publicSubnetIds", "privateSubnetIds", "natGatewayIds",
 		"domain", "zoneId", "nameServers", "dnsDelegation", "certificateArn", "clusterName", "clusterEndpoint",
 		"kubeconfig", "oidcProviderArn", "oidcProviderUrl", "nodeRoleArn", "nodeSecurityGroupId", "secretsKeyArn",
-		"parameterPath", "grafanaUrl", "grafanaAdminPasswordParameter"}
+		"parameterPath", "grafanaUrl", "grafanaAdminPasswordParameter",
+		"ciRoleArn", "deployKeyParameter", "argocdUrl", "githubOAuthHomepageUrl", "githubOAuthCallbackUrl"}
 	p := stackPlan(t, "dev")
 	for _, k := range want {
 		if o, ok := p.Outputs[k]; !ok || o.Value == planner.Unknown || o.Value == nil {

@@ -43,6 +43,11 @@ type Addons struct {
 	GrafanaAdminPasswordParameter pulumi.StringOutput `pulumi:"grafanaAdminPasswordParameter"`
 	ParameterPath                 pulumi.StringOutput `pulumi:"parameterPath"`
 
+	// LoadBalancerController and ParameterStore (nil when disabled) let later components order
+	// their Ingresses and ExternalSecrets after them.
+	LoadBalancerController pulumi.Resource
+	ParameterStore         pulumi.Resource
+
 	name       string
 	args       Args
 	namespaces map[string]*corev1.Namespace
@@ -119,6 +124,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		c.GrafanaURL = pulumi.String("(monitoring disabled)").ToStringOutput()
 		c.GrafanaAdminPasswordParameter = pulumi.String("(monitoring disabled)").ToStringOutput()
 	}
+	c.LoadBalancerController = c.lbc
 	c.ParameterPath = pulumi.String(ParameterPath(args.ClusterName)).ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"grafanaUrl":                    c.GrafanaURL,

@@ -132,13 +132,17 @@ func (c *Addons) externalSecrets(ctx *pulumi.Context) error {
 		services = append(services, "SecretsManager")
 	}
 	for _, svc := range services {
-		if _, err := apiextensions.NewCustomResource(ctx, c.name+"-store-"+StoreName(svc), &apiextensions.CustomResourceArgs{
+		store, err := apiextensions.NewCustomResource(ctx, c.name+"-store-"+StoreName(svc), &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String("external-secrets.io/v1"),
 			Kind:        pulumi.String("ClusterSecretStore"),
 			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(StoreName(svc))},
 			OtherFields: map[string]any{"spec": ClusterSecretStoreSpec(svc, c.args.Account.Region)},
-		}, pulumi.Parent(c), pulumi.Provider(c.args.Provider), pulumi.DependsOn([]pulumi.Resource{release})); err != nil {
+		}, pulumi.Parent(c), pulumi.Provider(c.args.Provider), pulumi.DependsOn([]pulumi.Resource{release}))
+		if err != nil {
 			return err
+		}
+		if svc == "ParameterStore" {
+			c.ParameterStore = store
 		}
 	}
 	return nil

@@ -46,6 +46,10 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			state[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
 		}
 	}
+	if args.TypeToken == "tls:index/privateKey:PrivateKey" {
+		state["publicKeyOpenssh"] = resource.NewPropertyValue("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMock " + args.Name)
+		state["privateKeyOpenssh"] = resource.MakeSecret(resource.NewPropertyValue("-----BEGIN OPENSSH PRIVATE KEY-----\nmock-" + args.Name + "\n-----END OPENSSH PRIVATE KEY-----\n"))
+	}
 	if args.TypeToken == "random:index/randomPassword:RandomPassword" {
 		// The provider returns the password as a secret; so does the mock, so that tests see
 		// whether the program keeps it one.
@@ -133,6 +137,8 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 			name = str("bucketPrefix") + "20261123000000000000000001"
 		}
 		return map[string]any{"bucket": name, "arn": "arn:aws:s3:::" + name}, nil
+	case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+		return map[string]any{"arn": m.arn("iam", "oidc-provider/"+strings.TrimPrefix(str("url"), "https://"))}, nil
 	case "aws:ssm/parameter:Parameter":
 		return map[string]any{"arn": m.arn("ssm", "parameter"+str("name"))}, nil
 	case "aws:eks/addon:Addon", "aws:eks/podIdentityAssociation:PodIdentityAssociation":
@@ -213,6 +219,14 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
 		names := []any{m.region + "a", m.region + "b", m.region + "c"}
 		return resource.NewPropertyMapFromMap(map[string]any{"names": names, "id": m.region}), nil
+	case "github:index/getTeam:getTeam":
+		slug := ""
+		if v, ok := args.Args["slug"]; ok && v.IsString() {
+			slug = v.StringValue()
+		}
+		h := fnv.New32a()
+		h.Write([]byte(slug))
+		return resource.NewPropertyMapFromMap(map[string]any{"id": fmt.Sprint(h.Sum32() % 10000000), "slug": slug, "name": slug}), nil
 	}
 	return nil, fmt.Errorf("the offline plan has no mock for invoke %s; add one to internal/planner/mocks.go", args.Token)
 }

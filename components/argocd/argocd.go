@@ -1,0 +1,256 @@
+// Package argocd is Argo CD at https://argocd.<domain>: GitHub login limited to the org's
+// teams, its secrets synced from SSM by External Secrets, and an app-of-apps for the stack's
+// path in the GitOps repository.
+package argocd
+
+import (
+	"errors"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// InCluster is the API server address Argo CD uses for its own cluster.
+const InCluster = "https://kubernetes.default.svc"
+
+// Args configures Argo CD.
+type Args struct {
+	Cluster, Domain string
+	CertificateArn  pulumi.StringInput
+	Provider        *kubernetes.Provider
+	Replicas        int
+	// ClientID and ClientSecret are the GitHub OAuth app's; the secret must be a Pulumi secret.
+	ClientID     string
+	ClientSecret pulumi.StringInput
+	Org          string
+	Teams        []string
+	// Roles maps a team to its Argo CD role (role:admin, role:readonly, or a custom one).
+	Roles map[string]string
+	// RepoURL, Path and Revision are what the root Application follows.
+	RepoURL, Path, Revision string
+	// DestinationNamespaces the platform's AppProject may deploy to.
+	DestinationNamespaces []string
+	// DeployKeyParameter is the SSM parameter holding the repository's private key.
+	DeployKeyParameter pulumi.StringInput
+	// ClientSecretParameter is where the OAuth client secret is stored in SSM.
+	ClientSecretParameter string
+	KeyArn                pulumi.StringInput
+	IngressAnnotations    map[string]any
+	ExtraValues           map[string]any
+	// LoadBalancerController must be up before the Ingress (and outlive it on destroy);
+	// ParameterStore must exist before the ExternalSecrets.
+	LoadBalancerController, ParameterStore pulumi.Resource
+	Protect                                bool
+}
+
+// ArgoCD is the component.
+type ArgoCD struct {
+	pulumi.ResourceState
+
+	URL pulumi.StringOutput `pulumi:"url"`
+	// CallbackURL is the GitHub OAuth app's authorization callback URL.
+	CallbackURL pulumi.StringOutput `pulumi:"callbackUrl"`
+}
+
+func (a *Args) validate() error {
+	if a == nil || a.Provider == nil || a.ClientSecret == nil || a.DeployKeyParameter == nil || a.KeyArn == nil || a.CertificateArn == nil {
+		return errors.New("argocd: Provider, ClientSecret, DeployKeyParameter, KeyArn and CertificateArn are required")
+	}
+	if a.ParameterStore == nil || a.LoadBalancerController == nil {
+		return errors.New("argocd: needs the External Secrets parameter store and the Load Balancer Controller")
+	}
+	if a.Org == "" || len(a.Teams) == 0 || a.ClientID == "" || a.RepoURL == "" || a.Revision == "" || a.Path == "" {
+		return errors.New("argocd: Org, Teams, ClientID, RepoURL, Path and Revision are required")
+	}
+	return nil
+}
+
+// New installs Argo CD and the app-of-apps.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*ArgoCD, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	c := &ArgoCD{}
+	if err := ctx.RegisterComponentResource("platform:index:ArgoCD", name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent, k8s := pulumi.Parent(c), pulumi.Provider(args.Provider)
+
+	ns, err := corev1.NewNamespace(ctx, name+"-ns", &corev1.NamespaceArgs{Metadata: metav1.ObjectMetaArgs{
+		Name:   pulumi.String(Namespace),
+		Labels: pulumi.StringMap{"pod-security.kubernetes.io/enforce": pulumi.String("baseline")},
+	}}, parent, k8s)
+	if err != nil {
+		return nil, err
+	}
+	secretParam, err := ssm.NewParameter(ctx, name+"-dex-client-secret", &ssm.ParameterArgs{
+		Name:        pulumi.String(args.ClientSecretParameter),
+		Type:        pulumi.String("SecureString"),
+		Value:       pulumi.ToSecret(args.ClientSecret).(pulumi.StringOutput),
+		KeyId:       args.KeyArn,
+		Description: pulumi.String("GitHub OAuth app client secret of Argo CD on " + args.Cluster),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	store := pulumi.DependsOn([]pulumi.Resource{args.ParameterStore})
+	dexSecret, err := externalSecret(ctx, name+"-dex-secret", ns, DexSecretSpec(secretParam.Name), parent, k8s, store)
+	if err != nil {
+		return nil, err
+	}
+	repoSecret, err := externalSecret(ctx, name+"-repo-secret", ns, RepoSecretSpec(args.RepoURL, args.DeployKeyParameter), parent, k8s, store)
+	if err != nil {
+		return nil, err
+	}
+
+	values, err := Values(Settings{
+		Domain: args.Domain, CertificateArn: args.CertificateArn, Replicas: args.Replicas,
+		ClientID: args.ClientID, Org: args.Org, Teams: args.Teams, Roles: args.Roles,
+		IngressAnnotations: args.IngressAnnotations,
+	})
+	if err != nil {
+		return nil, err
+	}
+	release, err := helmv3.NewRelease(ctx, name+"-release", &helmv3.ReleaseArgs{
+		Name:           pulumi.String("argocd"),
+		Chart:          pulumi.String(Chart.Name),
+		Version:        pulumi.String(Chart.Version),
+		RepositoryOpts: helmv3.RepositoryOptsArgs{Repo: pulumi.String(Chart.Repo)},
+		Namespace:      ns.Metadata.Name().Elem(),
+		Values:         pulumi.ToMap(mergeValues(values, args.ExtraValues)),
+		Atomic:         pulumi.Bool(true),
+		CleanupOnFail:  pulumi.Bool(true),
+		Timeout:        pulumi.Int(900),
+		MaxHistory:     pulumi.Int(10),
+	}, parent, k8s, pulumi.Protect(args.Protect),
+		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
+		// its secret to start.
+		pulumi.DependsOn([]pulumi.Resource{args.LoadBalancerController, dexSecret}))
+	if err != nil {
+		return nil, err
+	}
+	crds := pulumi.DependsOn([]pulumi.Resource{release, repoSecret})
+	project, err := apiextensions.NewCustomResource(ctx, name+"-project", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
+		Kind:        pulumi.String("AppProject"),
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("platform"), Namespace: ns.Metadata.Name()},
+		OtherFields: map[string]any{"spec": ProjectSpec(args.RepoURL, args.DestinationNamespaces)},
+	}, parent, k8s, crds)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := apiextensions.NewCustomResource(ctx, name+"-root-app", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
+		Kind:        pulumi.String("Application"),
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("root"), Namespace: ns.Metadata.Name()},
+		OtherFields: map[string]any{"spec": RootAppSpec(args.RepoURL, args.Path, args.Revision)},
+	}, parent, k8s, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project})); err != nil {
+		return nil, err
+	}
+
+	c.URL = pulumi.String("https://" + Host(args.Domain)).ToStringOutput()
+	c.CallbackURL = pulumi.String("https://" + Host(args.Domain) + "/api/dex/callback").ToStringOutput()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"url": c.URL, "callbackUrl": c.CallbackURL}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func externalSecret(ctx *pulumi.Context, name string, ns *corev1.Namespace, spec map[string]any, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
+	target, _ := spec["target"].(map[string]any)
+	return apiextensions.NewCustomResource(ctx, name, &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("external-secrets.io/v1"),
+		Kind:        pulumi.String("ExternalSecret"),
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.Sprintf("%v", target["name"]), Namespace: ns.Metadata.Name()},
+		OtherFields: map[string]any{"spec": spec},
+	}, opts...)
+}
+
+// DexSecretSpec syncs the OAuth client secret into the Secret Dex's config refers to.
+func DexSecretSpec(parameter pulumi.StringInput) map[string]any {
+	return map[string]any{
+		"refreshInterval": "1h",
+		"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": "aws-parameter-store"},
+		"target": map[string]any{
+			"name": DexSecret,
+			"template": map[string]any{"metadata": map[string]any{
+				"labels": map[string]any{"app.kubernetes.io/part-of": "argocd"},
+			}},
+		},
+		"data": []any{map[string]any{"secretKey": DexSecretKey, "remoteRef": map[string]any{"key": parameter}}},
+	}
+}
+
+// RepoSecretSpec turns the deploy key in SSM into an Argo CD repository Secret.
+func RepoSecretSpec(repoURL string, parameter pulumi.StringInput) map[string]any {
+	return map[string]any{
+		"refreshInterval": "1h",
+		"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": "aws-parameter-store"},
+		"target": map[string]any{
+			"name": "gitops-repo",
+			"template": map[string]any{
+				"metadata": map[string]any{"labels": map[string]any{"argocd.argoproj.io/secret-type": "repository"}},
+				"data": map[string]any{
+					"type":          "git",
+					"url":           repoURL,
+					"sshPrivateKey": "{{ .sshPrivateKey }}",
+				},
+			},
+		},
+		"data": []any{map[string]any{"secretKey": "sshPrivateKey", "remoteRef": map[string]any{"key": parameter}}},
+	}
+}
+
+// ProjectSpec allows the GitOps repository only, into the listed namespaces of this cluster.
+func ProjectSpec(repoURL string, namespaces []string) map[string]any {
+	var dests []any
+	for _, n := range namespaces {
+		dests = append(dests, map[string]any{"server": InCluster, "namespace": n})
+	}
+	return map[string]any{
+		"description":  "Platform applications from the GitOps repository",
+		"sourceRepos":  []any{repoURL},
+		"destinations": dests,
+		// Apps may create their namespaces, nothing else cluster-wide.
+		"clusterResourceWhitelist": []any{map[string]any{"group": "", "kind": "Namespace"}},
+	}
+}
+
+// RootAppSpec is the app-of-apps: automated sync with prune and self-heal, retried with
+// backoff.
+func RootAppSpec(repoURL, path, revision string) map[string]any {
+	return map[string]any{
+		"project":     "platform",
+		"source":      map[string]any{"repoURL": repoURL, "targetRevision": revision, "path": path},
+		"destination": map[string]any{"server": InCluster, "namespace": Namespace},
+		"syncPolicy": map[string]any{
+			"automated": map[string]any{"prune": true, "selfHeal": true},
+			"retry": map[string]any{
+				"limit":   5,
+				"backoff": map[string]any{"duration": "10s", "factor": 2, "maxDuration": "5m"},
+			},
+		},
+	}
+}
+
+func mergeValues(base, extra map[string]any) map[string]any {
+	out := make(map[string]any, len(base))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range extra {
+		if em, ok := v.(map[string]any); ok {
+			if bm, ok := out[k].(map[string]any); ok {
+				out[k] = mergeValues(bm, em)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}

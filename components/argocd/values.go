@@ -1,0 +1,138 @@
+package argocd
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+)
+
+// Chart is Argo CD's official chart (argoproj/argo-helm charts/argo-cd/Chart.yaml).
+var Chart = struct{ Name, Repo, Version, AppVersion string }{
+	"argo-cd", "https://argoproj.github.io/argo-helm", "10.1.1", "v3.4.4",
+}
+
+// Namespace Argo CD runs in.
+const Namespace = "argocd"
+
+// DexSecret holds the GitHub OAuth app's client secret, synced from SSM; Dex reads it through
+// the $<secret>:<key> reference, which requires the part-of: argocd label.
+const (
+	DexSecret    = "argocd-dex-github"
+	DexSecretKey = "clientSecret"
+)
+
+// ApplicationHealthLua makes Argo CD assess the health of Application resources (removed from
+// the defaults in 1.8), so an app-of-apps waits for each sync wave's child apps.
+const ApplicationHealthLua = `hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil then
+  if obj.status.health ~= nil then
+    hs.status = obj.status.health.status
+    if obj.status.health.message ~= nil then
+      hs.message = obj.status.health.message
+    end
+  end
+end
+return hs
+`
+
+// DexConfig is the GitHub connector limited to the org's teams.
+func DexConfig(clientID, org string, teams []string) (string, error) {
+	cfg := map[string]any{"connectors": []any{map[string]any{
+		"type": "github", "id": "github", "name": "GitHub",
+		"config": map[string]any{
+			"clientID":     clientID,
+			"clientSecret": "$" + DexSecret + ":" + DexSecretKey,
+			// Groups are "org:team-slug", as the RBAC policy names them (the default is the
+			// team's display name).
+			"teamNameField": "slug",
+			"orgs":          []any{map[string]any{"name": org, "teams": teams}},
+		},
+	}}}
+	b, err := yaml.Marshal(cfg)
+	return string(b), err
+}
+
+// RBACPolicy maps each org:team to its role; everyone else gets nothing (policy.default "").
+func RBACPolicy(org string, roles map[string]string) string {
+	teams := make([]string, 0, len(roles))
+	for t := range roles {
+		teams = append(teams, t)
+	}
+	sort.Strings(teams)
+	var b strings.Builder
+	for _, t := range teams {
+		fmt.Fprintf(&b, "g, %s:%s, %s\n", org, t, roles[t])
+	}
+	return b.String()
+}
+
+// Settings are the inputs of the Argo CD values.
+type Settings struct {
+	Domain             string
+	CertificateArn     pulumi.StringInput
+	Replicas           int
+	ClientID, Org      string
+	Teams              []string
+	Roles              map[string]string
+	IngressAnnotations map[string]any
+}
+
+// Host is Argo CD's name on the shared ALB.
+func Host(domain string) string { return "argocd." + domain }
+
+// Values: TLS ends at the ALB (server.insecure), the chart's AWS ALB ingress support adds the
+// gRPC route the argocd CLI needs, local admin off, GitHub login through Dex, HA in prod.
+func Values(s Settings) (map[string]any, error) {
+	dex, err := DexConfig(s.ClientID, s.Org, s.Teams)
+	if err != nil {
+		return nil, err
+	}
+	ha := s.Replicas > 1
+	v := map[string]any{
+		"global": map[string]any{"domain": Host(s.Domain)},
+		"configs": map[string]any{
+			"params": map[string]any{"server.insecure": true},
+			"cm": map[string]any{
+				"url":           "https://" + Host(s.Domain),
+				"admin.enabled": false,
+				"dex.config":    dex,
+				"resource.customizations.health.argoproj.io_Application": ApplicationHealthLua,
+			},
+			"rbac": map[string]any{
+				"policy.default": "",
+				"policy.csv":     RBACPolicy(s.Org, s.Roles),
+				"scopes":         "[groups]",
+			},
+		},
+		"server": map[string]any{
+			"replicas": s.Replicas,
+			"ingress": map[string]any{
+				"enabled":          true,
+				"controller":       "aws",
+				"ingressClassName": "alb",
+				"annotations":      s.IngressAnnotations,
+				// A second Service for gRPC (the argocd CLI), routed by Content-Type; its own
+				// health check, since the Ingress's applies to HTTP only where not overridden.
+				"aws": map[string]any{
+					"serviceType":            "ClusterIP",
+					"backendProtocolVersion": "GRPC",
+					"serviceAnnotations": map[string]any{
+						"alb.ingress.kubernetes.io/healthcheck-path": "/grpc.health.v1.Health/Check",
+						"alb.ingress.kubernetes.io/success-codes":    "0",
+					},
+				},
+			},
+		},
+		"repoServer":     map[string]any{"replicas": s.Replicas},
+		"applicationSet": map[string]any{"replicas": s.Replicas},
+		"controller":     map[string]any{"replicas": 1},
+		"redis-ha":       map[string]any{"enabled": ha},
+		"redis":          map[string]any{"enabled": !ha},
+	}
+	return v, nil
+}

@@ -1,0 +1,237 @@
+// Package githubint is the GitHubIntegration component: a read-only deploy key for Argo CD on
+// the GitOps repository, and the identity CI deploys the infrastructure with (GitHub Actions
+// OIDC, no long-lived AWS keys), plus the GitHub environments and variables CI uses.
+package githubint
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
+	"github.com/pulumi/pulumi-github/sdk/v6/go/github"
+	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/internal/iampolicy"
+)
+
+// GitHub Actions' OIDC issuer and the audience AWS's credential action requests.
+const (
+	OIDCHost     = "token.actions.githubusercontent.com"
+	OIDCAudience = "sts.amazonaws.com"
+)
+
+// Args configures the integration.
+type Args struct {
+	// Owner is the GitHub organization; GitOpsRepo and InfraRepo are repository names in it.
+	Owner, GitOpsRepo, InfraRepo string
+	// Stack names the GitHub environment CI deploys this stack from.
+	Stack   string
+	Cluster string
+	Region  string
+	// CISubjects are the OIDC "sub" suffixes allowed to assume the CI role, e.g.
+	// "ref:refs/heads/main" or "environment:prod"; each becomes repo:<owner>/<infra>:<suffix>.
+	CISubjects []string
+	// CIPolicyArns are attached to the CI role: what deploying the platform needs.
+	CIPolicyArns []string
+	// OIDCProviderArn reuses the account's GitHub OIDC provider (there can be one per account);
+	// empty creates it.
+	OIDCProviderArn string
+	// ReviewerTeams (slugs) must approve deployments from this stack's environment.
+	ReviewerTeams []string
+	// KeyArn encrypts the private key's SSM parameter.
+	KeyArn pulumi.StringInput
+	// Partition and AccountID build ARNs.
+	Partition, AccountID string
+}
+
+// GitHubIntegration is the component.
+type GitHubIntegration struct {
+	pulumi.ResourceState
+
+	DeployKeyParameter pulumi.StringOutput `pulumi:"deployKeyParameter"`
+	CIRoleArn          pulumi.StringOutput `pulumi:"ciRoleArn"`
+	// DeployKeyPrivate is secret.
+	DeployKeyPrivate pulumi.StringOutput `pulumi:"-"`
+	RepoURL          string
+}
+
+// DeployKeyParameter is where the GitOps deploy key's private half is stored (okctl's path).
+func DeployKeyParameter(cluster, owner, repo string) string {
+	return fmt.Sprintf("/%s/github/deploykeys/%s/%s", cluster, owner, repo)
+}
+
+// RepoSSHURL is the GitOps repository's SSH URL, as Argo CD fetches it with the deploy key.
+func RepoSSHURL(owner, repo string) string {
+	return fmt.Sprintf("git@github.com:%s/%s.git", owner, repo)
+}
+
+// CISubjects expands the configured subject suffixes for the infrastructure repository.
+func CISubjects(owner, repo string, suffixes []string) []string {
+	out := make([]string, len(suffixes))
+	for i, s := range suffixes {
+		out[i] = fmt.Sprintf("repo:%s/%s:%s", owner, repo, s)
+	}
+	return out
+}
+
+// CITrust lets only the configured workflows of the infrastructure repository assume the CI
+// role: audience pinned, subjects matched exactly (StringEquals, so no wildcard slips in).
+func CITrust(providerArn, owner, repo string, suffixes []string) iampolicy.Document {
+	return iampolicy.New(iampolicy.Statement{
+		Effect:    "Allow",
+		Principal: map[string][]string{"Federated": {providerArn}},
+		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
+		Condition: map[string]map[string][]string{"StringEquals": {
+			OIDCHost + ":aud": {OIDCAudience},
+			OIDCHost + ":sub": CISubjects(owner, repo, suffixes),
+		}},
+	})
+}
+
+func (a *Args) validate() error {
+	if a == nil || a.Owner == "" || a.GitOpsRepo == "" || a.InfraRepo == "" || a.Cluster == "" || a.KeyArn == nil {
+		return errors.New("githubint: Owner, GitOpsRepo, InfraRepo, Cluster and KeyArn are required")
+	}
+	if len(a.CISubjects) == 0 {
+		return errors.New("githubint: at least one CI subject is required")
+	}
+	return nil
+}
+
+// New creates the deploy key, the CI identity and the GitHub environment.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*GitHubIntegration, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	g := &GitHubIntegration{RepoURL: RepoSSHURL(args.Owner, args.GitOpsRepo)}
+	if err := ctx.RegisterComponentResource("platform:index:GitHubIntegration", name, g, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(g)
+
+	// Rotation: `pulumi up --replace <this key's URN>` creates a new pair; the deploy key and
+	// the SSM parameter follow from its outputs, and External Secrets refreshes Argo CD's copy.
+	key, err := tls.NewPrivateKey(ctx, name+"-deploy-key", &tls.PrivateKeyArgs{Algorithm: pulumi.String("ED25519")}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := github.NewRepositoryDeployKey(ctx, name+"-deploy-key", &github.RepositoryDeployKeyArgs{
+		Repository: pulumi.String(args.GitOpsRepo),
+		Title:      pulumi.Sprintf("argocd %s (%s)", args.Cluster, args.Stack),
+		Key:        key.PublicKeyOpenssh,
+		ReadOnly:   pulumi.Bool(true),
+	}, parent); err != nil {
+		return nil, err
+	}
+	param, err := ssm.NewParameter(ctx, name+"-deploy-key", &ssm.ParameterArgs{
+		Name:        pulumi.String(DeployKeyParameter(args.Cluster, args.Owner, args.GitOpsRepo)),
+		Type:        pulumi.String("SecureString"),
+		Value:       key.PrivateKeyOpenssh,
+		KeyId:       args.KeyArn,
+		Description: pulumi.String("Read-only deploy key of " + args.Owner + "/" + args.GitOpsRepo + " for Argo CD on " + args.Cluster),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	roleArn, err := newCIRole(ctx, name, args, parent)
+	if err != nil {
+		return nil, err
+	}
+	if err := newEnvironment(ctx, name, args, roleArn, parent); err != nil {
+		return nil, err
+	}
+
+	g.DeployKeyParameter = param.Name
+	g.CIRoleArn = roleArn
+	g.DeployKeyPrivate = pulumi.ToSecret(key.PrivateKeyOpenssh).(pulumi.StringOutput)
+	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{
+		"deployKeyParameter": g.DeployKeyParameter,
+		"ciRoleArn":          g.CIRoleArn,
+	}); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	providerArn := pulumi.String(a.OIDCProviderArn).ToStringOutput()
+	if a.OIDCProviderArn == "" {
+		p, err := iam.NewOpenIdConnectProvider(ctx, name+"-github-oidc", &iam.OpenIdConnectProviderArgs{
+			Url:           pulumi.String("https://" + OIDCHost),
+			ClientIdLists: pulumi.StringArray{pulumi.String(OIDCAudience)},
+			// No thumbprint: AWS validates GitHub's issuer against its trusted root CAs.
+		}, parent,
+			// One provider per account serves every stack and repository: destroying a stack
+			// must not cut the others' CI off.
+			pulumi.RetainOnDelete(true))
+		if err != nil {
+			return pulumi.StringOutput{}, err
+		}
+		providerArn = p.Arn
+	}
+	role, err := iam.NewRole(ctx, name+"-ci-role", &iam.RoleArgs{
+		AssumeRolePolicy: iampolicy.Output(providerArn, func(arn string) iampolicy.Document {
+			return CITrust(arn, a.Owner, a.InfraRepo, a.CISubjects)
+		}),
+		Description:        pulumi.String("GitHub Actions of " + a.Owner + "/" + a.InfraRepo + " deploying stack " + a.Stack),
+		MaxSessionDuration: pulumi.Int(3600),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	for i, arn := range a.CIPolicyArns {
+		if _, err := iam.NewRolePolicyAttachment(ctx, fmt.Sprintf("%s-ci-policy-%d", name, i), &iam.RolePolicyAttachmentArgs{
+			Role: role.Name, PolicyArn: pulumi.String(arn),
+		}, parent); err != nil {
+			return pulumi.StringOutput{}, err
+		}
+	}
+	return role.Arn, nil
+}
+
+// newEnvironment creates the stack's GitHub environment on the infrastructure repository
+// (reviewers gate prod deploys) and the variables CI reads in it.
+func newEnvironment(ctx *pulumi.Context, name string, a *Args, roleArn pulumi.StringOutput, parent pulumi.ResourceOption) error {
+	var teamIDs pulumi.IntArray
+	for _, slug := range a.ReviewerTeams {
+		team, err := github.LookupTeam(ctx, &github.LookupTeamArgs{Slug: slug, SummaryOnly: pulumi.BoolRef(true)})
+		if err != nil {
+			return fmt.Errorf("looking up GitHub team %s/%s: %w", a.Owner, slug, err)
+		}
+		id, err := strconv.Atoi(team.Id)
+		if err != nil {
+			return fmt.Errorf("GitHub team %s has id %q: %w", slug, team.Id, err)
+		}
+		teamIDs = append(teamIDs, pulumi.Int(id))
+	}
+	envArgs := &github.RepositoryEnvironmentArgs{
+		Repository:        pulumi.String(a.InfraRepo),
+		Environment:       pulumi.String(a.Stack),
+		PreventSelfReview: pulumi.Bool(len(teamIDs) > 0),
+	}
+	if len(teamIDs) > 0 {
+		envArgs.Reviewers = github.RepositoryEnvironmentReviewerArray{github.RepositoryEnvironmentReviewerArgs{Teams: teamIDs}}
+	}
+	env, err := github.NewRepositoryEnvironment(ctx, name+"-environment", envArgs, parent)
+	if err != nil {
+		return err
+	}
+	for varName, value := range map[string]pulumi.StringInput{
+		"AWS_ROLE_ARN": roleArn,
+		"AWS_REGION":   pulumi.String(a.Region),
+	} {
+		if _, err := github.NewActionsEnvironmentVariable(ctx, name+"-var-"+varName, &github.ActionsEnvironmentVariableArgs{
+			Repository:   pulumi.String(a.InfraRepo),
+			Environment:  env.Environment,
+			VariableName: pulumi.String(varName),
+			Value:        value,
+		}, parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package stacks
+
+// GitHubConfig is platform:github: the GitHubIntegration component exists when owner is set.
+// The GitHub provider itself is configured the Pulumi way: github:owner and github:token
+// (secret) in the stack file.
+type GitHubConfig struct {
+	// Owner is the GitHub organization.
+	Owner string `json:"owner"`
+	// GitOpsRepo is the repository Argo CD deploys from (name within Owner).
+	GitOpsRepo string `json:"gitopsRepo"`
+	// InfraRepo is the repository whose workflows deploy this program.
+	InfraRepo string `json:"infraRepo"`
+	// CISubjects are the OIDC sub suffixes that may assume the CI role. Default:
+	// ["ref:refs/heads/main"] in dev, ["environment:<stack>"] in prod.
+	CISubjects []string `json:"ciSubjects,omitempty"`
+	// CIPolicyArns are the IAM policies of the CI role. Required: a deliberate choice.
+	CIPolicyArns []string `json:"ciPolicyArns,omitempty"`
+	// OIDCProviderArn reuses the account's existing GitHub OIDC provider.
+	OIDCProviderArn string `json:"oidcProviderArn,omitempty"`
+	// ReviewerTeams (slugs) must approve deployments of this stack. Required in prod.
+	ReviewerTeams []string `json:"reviewerTeams,omitempty"`
+}
+
+// ArgoCDConfig is platform:argocd.
+type ArgoCDConfig struct {
+	AddonBase
+	// ClientID of the GitHub OAuth app; its secret is platform:argocdClientSecret (secret).
+	ClientID string `json:"clientId"`
+	// Teams of platform:github.owner allowed to log in.
+	Teams []string `json:"teams"`
+	// Roles maps a team to its Argo CD role. Default: every team is role:admin.
+	Roles map[string]string `json:"roles,omitempty"`
+	// Path in the GitOps repository of this stack's app-of-apps. Default clusters/<stack>.
+	Path string `json:"path"`
+	// Revision the root app follows: a branch in dev (default main), a release tag in prod
+	// (changing it is the promotion).
+	Revision string `json:"revision"`
+	// DestinationNamespaces the platform's AppProject may deploy into. Default ["apps-*"].
+	DestinationNamespaces []string `json:"destinationNamespaces"`
+}
+
+// ArgoCDSecretKey is the secret config key holding the GitHub OAuth app's client secret.
+const ArgoCDSecretKey = Namespace + ":argocdClientSecret"
+
+// DefaultArgoCD is Argo CD on, following main at clusters/<stack>.
+func DefaultArgoCD(stack string) ArgoCDConfig {
+	return ArgoCDConfig{
+		AddonBase:             AddonBase{Enabled: true},
+		Path:                  "clusters/" + stack,
+		Revision:              "main",
+		DestinationNamespaces: []string{"apps-*"},
+	}
+}
+
+// ArgoCDRoles is the effective team → role map.
+func (c *Config) ArgoCDRoles() map[string]string {
+	if len(c.ArgoCD.Roles) > 0 {
+		return c.ArgoCD.Roles
+	}
+	out := map[string]string{}
+	for _, t := range c.ArgoCD.Teams {
+		out[t] = "role:admin"
+	}
+	return out
+}
+
+// CISubjects is the effective list of OIDC subject suffixes.
+func (c *Config) CISubjects() []string {
+	if len(c.GitHub.CISubjects) > 0 {
+		return c.GitHub.CISubjects
+	}
+	if c.IsProd() {
+		return []string{"environment:" + c.Stack}
+	}
+	return []string{"ref:refs/heads/main"}
+}

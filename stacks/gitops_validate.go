@@ -1,0 +1,131 @@
+package stacks
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	ghOwnerPattern   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
+	ghRepoPattern    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	ghTeamPattern    = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,99}$`)
+	ciSubjectPattern = regexp.MustCompile(`^(ref:refs/(heads|tags)/[A-Za-z0-9._/-]+|environment:[A-Za-z0-9._-]+)$`)
+	policyArnPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::(aws|[0-9]{12}):policy/[A-Za-z0-9+=,.@_/-]+$`)
+	oidcArnPattern   = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
+	nsPattern        = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?|[a-z0-9][a-z0-9-]*\*)$`)
+)
+
+// branchRevisions are what a prod root app must not follow: prod follows a release tag.
+var branchRevisions = []string{"", "main", "master", "HEAD", "develop", "trunk"}
+
+func (c *Config) validateGitOps(errs *Errors) {
+	const ak = Namespace + ":argocd"
+	g, a := c.GitHub, c.ArgoCD
+	if g.Owner != "" || a.Enabled {
+		c.validateGitHub(errs)
+	}
+	if !a.Enabled {
+		return
+	}
+	if a.ClientID == "" {
+		errs.add(ak+".clientId", "is required: the client ID of the GitHub OAuth app Argo CD logs in with (see README, \"Argo CD\")")
+	}
+	if !c.HasArgoCDSecret {
+		errs.add(ArgoCDSecretKey, "is required when Argo CD is enabled: `pulumi config set --secret platform:argocdClientSecret <the OAuth app's client secret>`")
+	}
+	if len(a.Teams) == 0 {
+		errs.add(ak+".teams", "is required: the GitHub teams (slugs) of platform:github.owner that may log in")
+	}
+	for i, t := range a.Teams {
+		if !ghTeamPattern.MatchString(t) {
+			errs.add(fmt.Sprintf("%s.teams[%d]", ak, i), fmt.Sprintf("%q is not a GitHub team slug; use e.g. platform-admins (lowercase, as in the team's URL)", t))
+		}
+	}
+	for t, role := range a.Roles {
+		if !slices.Contains(a.Teams, t) {
+			errs.add(ak+".roles."+t, "is not one of platform:argocd.teams; only teams that can log in can have a role")
+		}
+		if !strings.HasPrefix(role, "role:") {
+			errs.add(ak+".roles."+t, fmt.Sprintf("%q is not an Argo CD role; use role:admin, role:readonly or role:<custom>", role))
+		}
+	}
+	if strings.HasPrefix(a.Path, "/") || a.Path == "" || strings.Contains(a.Path, "..") {
+		errs.add(ak+".path", fmt.Sprintf("%q is not a path in the repository; use e.g. clusters/%s", a.Path, c.Stack))
+	}
+	if c.IsProd() && slices.Contains(branchRevisions, a.Revision) {
+		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in prod: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision))
+	}
+	for i, n := range a.DestinationNamespaces {
+		if !nsPattern.MatchString(n) {
+			errs.add(fmt.Sprintf("%s.destinationNamespaces[%d]", ak, i), fmt.Sprintf("%q is not allowed; list namespaces or prefixes such as apps-* (never a bare *)", n))
+		}
+	}
+	if len(a.DestinationNamespaces) == 0 {
+		errs.add(ak+".destinationNamespaces", "is empty; list the namespaces the GitOps apps may deploy into, e.g. [apps-*]")
+	}
+	if a.Replicas != nil {
+		r := *a.Replicas
+		if r < 1 || (c.IsProd() && r < 2) {
+			errs.add(ak+".replicas", fmt.Sprintf("%d is not allowed; use 1 or more, 2 or more in prod", r))
+		}
+	}
+	if !c.Addons.ExternalSecrets.Enabled || !c.Addons.LoadBalancerController.Enabled {
+		errs.add(ak+".enabled", "needs platform:addons.externalSecrets and platform:addons.loadBalancerController: its secrets come from SSM and it is served through the shared ALB")
+	}
+	// redis-ha keeps its three pods on separate nodes.
+	if a.ReplicasFor(c.IsProd()) > 1 && c.minNodes() < 3 {
+		errs.add(ak+".replicas", fmt.Sprintf("HA Argo CD (redis-ha) needs at least 3 nodes, but the node groups' minSize adds up to %d", c.minNodes()))
+	}
+}
+
+func (c *Config) minNodes() int {
+	n := 0
+	for _, ng := range c.Cluster.NodeGroups {
+		n += ng.MinSize
+	}
+	return n
+}
+
+func (c *Config) validateGitHub(errs *Errors) {
+	const k = Namespace + ":github"
+	g := c.GitHub
+	if g.Owner == "" {
+		errs.add(k+".owner", "is required: the GitHub organization of the GitOps and infrastructure repositories")
+	} else if !ghOwnerPattern.MatchString(g.Owner) {
+		errs.add(k+".owner", fmt.Sprintf("%q is not a GitHub organization name", g.Owner))
+	}
+	for key, repo := range map[string]string{"gitopsRepo": g.GitOpsRepo, "infraRepo": g.InfraRepo} {
+		switch {
+		case repo == "":
+			errs.add(k+"."+key, "is required: a repository name in platform:github.owner, e.g. gitops")
+		case !ghRepoPattern.MatchString(repo) || repo == "." || repo == "..":
+			errs.add(k+"."+key, fmt.Sprintf("%q is not a GitHub repository name (letters, digits, '.', '-', '_'; without the owner)", repo))
+		}
+	}
+	for i, s := range g.CISubjects {
+		if !ciSubjectPattern.MatchString(s) {
+			errs.add(fmt.Sprintf("%s.ciSubjects[%d]", k, i), fmt.Sprintf("%q is not allowed; use ref:refs/heads/<branch>, ref:refs/tags/<tag> or environment:<name> (no wildcards: the CI role must never trust repo:*)", s))
+		}
+	}
+	if len(g.CIPolicyArns) == 0 {
+		errs.add(k+".ciPolicyArns", "is required: the IAM policies the CI role deploys with (a deliberate choice, e.g. arn:aws:iam::aws:policy/AdministratorAccess for the account that holds only this platform)")
+	}
+	for i, arn := range g.CIPolicyArns {
+		if !policyArnPattern.MatchString(arn) {
+			errs.add(fmt.Sprintf("%s.ciPolicyArns[%d]", k, i), fmt.Sprintf("%q is not an IAM policy ARN", arn))
+		}
+	}
+	if g.OIDCProviderArn != "" && !oidcArnPattern.MatchString(g.OIDCProviderArn) {
+		errs.add(k+".oidcProviderArn", fmt.Sprintf("%q is not the ARN of a token.actions.githubusercontent.com OIDC provider", g.OIDCProviderArn))
+	}
+	if c.IsProd() && len(g.ReviewerTeams) == 0 {
+		errs.add(k+".reviewerTeams", "is required in prod: the GitHub teams that approve production deployments")
+	}
+	for i, t := range g.ReviewerTeams {
+		if !ghTeamPattern.MatchString(t) {
+			errs.add(fmt.Sprintf("%s.reviewerTeams[%d]", k, i), fmt.Sprintf("%q is not a GitHub team slug", t))
+		}
+	}
+}
