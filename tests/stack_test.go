@@ -44,7 +44,7 @@ func TestResourceCounts(t *testing.T) {
 		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1, "tls:index/privateKey:PrivateKey": 1,
 		"github:index/repositoryDeployKey:RepositoryDeployKey": 1, "github:index/repositoryEnvironment:RepositoryEnvironment": 1,
 		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 2,
-		"kubernetes:argoproj.io/v1alpha1:AppProject": 1, "kubernetes:argoproj.io/v1alpha1:Application": 1,
+		"kubernetes:argoproj.io/v1alpha1:AppProject":                         1, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2,
 	}
 	perStack := map[string]map[string]int{
