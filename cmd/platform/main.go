@@ -18,11 +18,21 @@ const usage = `platform: the platform program's companion command
 
 Usage:
   platform plan --stack STACK [--json] [--dir DIR]
+  platform cost --stack STACK [--json | --markdown] [--dir DIR]
+  platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--dir DIR]
+  platform graph --stack STACK [--dir DIR]
 
 Commands:
   plan   run the program offline (no AWS account, no Pulumi CLI, no network) for the stack's
          Pulumi.<stack>.yaml and print the resources a 'pulumi up' would create, grouped by
          component. --json prints the whole plan (one object per resource) for tools and diffs.
+  cost   the stack's estimated monthly AWS cost from its offline plan and the embedded, dated
+         price table: one line per billable resource, assumptions printed, unknown prices as
+         explicit "unpriced" lines.
+  diff   added, removed and changed resources between two plans (with the changed keys and the
+         changes that force a replacement) and the monthly cost delta, as Markdown for a pull
+         request; --base-ref plans the base at a git ref in a temporary worktree.
+  graph  the component graph as a Mermaid diagram.
 `
 
 func main() {
@@ -41,6 +51,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "plan":
 		return planCmd(args[1:], stdout, stderr)
+	case "cost":
+		return costCmd(args[1:], stdout, stderr)
+	case "diff":
+		return diffCmd(args[1:], stdout, stderr)
+	case "graph":
+		return graphCmd(args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "platform: unknown command %q\n\n%s", args[0], usage)
 	return 2

@@ -26,9 +26,9 @@ const Unknown = "[unknown]"
 // Resource is one registered resource.
 type Resource struct {
 	URN string `json:"urn"`
-	// ID is the mock's physical id, for tests that follow references between resources
-	// (a route's NAT gateway id); plans leave it out: it is not what AWS will assign.
-	ID     string `json:"-"`
+	// ID is the offline plan's stand-in id (not what AWS will assign): it lets tests and the
+	// cost estimate follow references between resources (a node group's launch template).
+	ID     string `json:"id,omitempty"`
 	Type   string `json:"type"`
 	Name   string `json:"name"`
 	Parent string `json:"parent,omitempty"`

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/example/platform/internal/planner"
+)
+
+func graphCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("graph", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stack := fs.String("stack", "", "stack name (required)")
+	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *stack == "" {
+		fmt.Fprintln(stderr, "platform graph: --stack is required")
+		return 2
+	}
+	projectDir, err := findProject(*dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "platform graph:", err)
+		return 1
+	}
+	p, err := planStack(projectDir, *stack)
+	if err != nil {
+		fmt.Fprintln(stderr, "platform graph:", describeError(err))
+		return 1
+	}
+	io.WriteString(stdout, Mermaid(p))
+	return 0
+}
+
+// Mermaid is the component graph: one node per component with its resource count, an edge
+// where a component's resources depend on another's.
+func Mermaid(p *planner.Plan) string {
+	owner := map[string]string{} // resource URN -> component name
+	counts := map[string]int{}
+	types := map[string]string{}
+	for _, r := range p.Resources {
+		if strings.HasPrefix(r.Type, "platform:index:") {
+			owner[r.URN] = r.Name
+			types[r.Name] = strings.TrimPrefix(r.Type, "platform:index:")
+		}
+	}
+	for _, r := range p.Resources {
+		if c, ok := owner[r.Parent]; ok {
+			owner[r.URN] = c
+			counts[c]++
+		}
+	}
+	edges := map[string]bool{}
+	for _, r := range p.Resources {
+		from, ok := owner[r.URN]
+		if !ok {
+			continue
+		}
+		for _, d := range r.Dependencies {
+			if to, ok := owner[d]; ok && to != from {
+				edges[from+" --> "+to] = true
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("flowchart LR\n")
+	names := make([]string, 0, len(types))
+	for n := range types {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %s[\"%s<br/>%d resources\"]\n", n, types[n], counts[n])
+	}
+	lines := make([]string, 0, len(edges))
+	for e := range edges {
+		lines = append(lines, e)
+	}
+	sort.Strings(lines)
+	for _, e := range lines {
+		b.WriteString("  " + e + "\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,253 @@
+package cost
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/example/platform/internal/planner"
+)
+
+// Line is one billable item.
+type Line struct {
+	Resource  string  `json:"resource"`
+	Type      string  `json:"type"`
+	Item      string  `json:"item"`
+	Quantity  float64 `json:"quantity"`
+	Unit      string  `json:"unit"`
+	UnitPrice float64 `json:"unitPrice"`
+	Monthly   float64 `json:"monthly"`
+	// Unpriced says why no price is known; such a line counts as unknown, not zero.
+	Unpriced string `json:"unpriced,omitempty"`
+}
+
+// Report is a stack's monthly estimate.
+type Report struct {
+	Stack       string   `json:"stack"`
+	Region      string   `json:"region"`
+	PriceDate   string   `json:"priceDate"`
+	Source      string   `json:"source"`
+	Lines       []Line   `json:"lines"`
+	Total       float64  `json:"monthlyTotal"`
+	Unpriced    int      `json:"unpricedLines"`
+	Assumptions []string `json:"assumptions"`
+}
+
+// Estimate prices a plan. Unknown regions, instance types and resource types become unpriced
+// lines.
+func Estimate(p *planner.Plan) Report {
+	region, _ := p.Outputs["region"].Value.(string)
+	r := Report{Stack: p.Stack, Region: region, PriceDate: PriceTableDate, Source: PriceTableSource,
+		Assumptions: []string{
+			fmt.Sprintf("%d hours a month; on-demand list prices of %s dated %s, USD, before tax", HoursPerMonth, region, PriceTableDate),
+			"node groups at their desired size, priced at their first instance type on demand (SPOT groups too: an upper bound); autoscaling excluded",
+			fmt.Sprintf("CloudWatch Logs: %.0f GB ingested per log group a month; storage excluded", LogsGBPerGroupMonth),
+			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", S3GBPerBucket),
+			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", LCUsPerALB),
+			"data transfer, NAT data processing, Route53 queries and support plans excluded",
+		}}
+	prices, known := Prices[region]
+	byID := map[string]planner.Resource{}
+	for _, res := range p.Resources {
+		if res.ID != "" {
+			byID[res.ID] = res
+		}
+	}
+	add := func(res planner.Resource, item string, qty float64, unit string, price float64, ok bool, why string) {
+		l := Line{Resource: res.Name, Type: res.Type, Item: item, Quantity: round(qty), Unit: unit}
+		switch {
+		case !known:
+			l.Unpriced = "no prices for region " + strconv.Quote(region)
+		case !ok:
+			l.Unpriced = why
+		default:
+			l.UnitPrice = price
+			l.Monthly = round(qty * price)
+		}
+		r.Lines = append(r.Lines, l)
+	}
+	groups := map[string]bool{}
+	for _, res := range p.Resources {
+		in := res.Inputs
+		switch res.Type {
+		case "eks:index:Cluster":
+			add(res, "EKS control plane", HoursPerMonth, "hour", prices.EKSClusterHour, true, "")
+		case "aws:eks/nodeGroup:NodeGroup":
+			nodeGroupLines(res, byID, prices, add)
+		case "aws:ec2/natGateway:NatGateway":
+			add(res, "NAT gateway", HoursPerMonth, "hour", prices.NATGatewayHour, true, "")
+		case "aws:ec2/eip:Eip":
+			add(res, "public IPv4 address", HoursPerMonth, "hour", prices.PublicIPv4Hour, true, "")
+		case "aws:route53/zone:Zone":
+			add(res, "hosted zone "+str(in["name"]), 1, "month", prices.Route53ZoneMonth, true, "")
+		case "aws:kms/key:Key":
+			add(res, "KMS key", 1, "month", prices.KMSKeyMonth, true, "")
+		case "aws:cloudwatch/logGroup:LogGroup":
+			add(res, "log ingestion (assumed)", LogsGBPerGroupMonth, "GB", prices.LogsIngestGB, true, "")
+		case "aws:s3/bucketV2:BucketV2":
+			add(res, "S3 Standard storage (assumed)", S3GBPerBucket, "GB-month", prices.S3StandardGB, true, "")
+		case "kubernetes:helm.sh/v3:Release":
+			for _, v := range ReleaseVolumes(res) {
+				add(res, v.Name+" volume (gp3)", v.GB, "GB-month", prices.EBSgp3GBMonth, true, "")
+			}
+			for _, g := range IngressGroups(res) {
+				groups[g] = true
+			}
+		default:
+			if !isFree(res.Type) {
+				add(res, res.Type, 1, "resource", 0, false, "no price rule for "+res.Type+" (add one to internal/cost)")
+			}
+		}
+	}
+	for _, g := range sortedKeys(groups) {
+		alb := planner.Resource{Name: "IngressGroup " + g, Type: "alb (created by the Load Balancer Controller)"}
+		add(alb, "Application Load Balancer", HoursPerMonth, "hour", prices.ALBHour, true, "")
+		add(alb, "ALB capacity (assumed)", HoursPerMonth*LCUsPerALB, "LCU-hour", prices.ALBLCUHour, true, "")
+	}
+	sort.SliceStable(r.Lines, func(i, j int) bool {
+		if r.Lines[i].Type != r.Lines[j].Type {
+			return r.Lines[i].Type < r.Lines[j].Type
+		}
+		return r.Lines[i].Resource < r.Lines[j].Resource
+	})
+	for _, l := range r.Lines {
+		if l.Unpriced != "" {
+			r.Unpriced++
+		}
+		r.Total += l.Monthly
+	}
+	r.Total = round(r.Total)
+	return r
+}
+
+type addFunc func(res planner.Resource, item string, qty float64, unit string, price float64, ok bool, why string)
+
+func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, prices RegionPrices, add addFunc) {
+	types, _ := res.Inputs["instanceTypes"].([]any)
+	sc, _ := res.Inputs["scalingConfig"].(map[string]any)
+	n, _ := sc["desiredSize"].(float64)
+	it := ""
+	if len(types) > 0 {
+		it = str(types[0])
+	}
+	price, ok := prices.EC2Hour[it]
+	add(res, fmt.Sprintf("%s x %g nodes", it, n), n*HoursPerMonth, "instance-hour", price, ok, "no price for instance type "+strconv.Quote(it))
+	lt, _ := res.Inputs["launchTemplate"].(map[string]any)
+	if tmpl, found := byID[str(lt["id"])]; found {
+		if bdm, _ := tmpl.Inputs["blockDeviceMappings"].([]any); len(bdm) > 0 {
+			ebs, _ := bdm[0].(map[string]any)["ebs"].(map[string]any)
+			if gb, _ := ebs["volumeSize"].(float64); gb > 0 {
+				add(res, fmt.Sprintf("root volumes %g GiB x %g (gp3)", gb, n), gb*n, "GB-month", prices.EBSgp3GBMonth, true, "")
+			}
+		}
+	}
+}
+
+// Volume is a persistent volume a chart's values ask for.
+type Volume struct {
+	Name string
+	GB   float64
+}
+
+// ReleaseVolumes are the gp3 volumes the pinned charts create with the platform's values.
+func ReleaseVolumes(res planner.Resource) []Volume {
+	v, _ := res.Inputs["values"].(map[string]any)
+	chart := str(res.Inputs["chart"])
+	at := func(path string) any {
+		var cur any = v
+		for _, p := range strings.Split(path, ".") {
+			m, _ := cur.(map[string]any)
+			cur = m[p]
+		}
+		return cur
+	}
+	num := func(path string, def float64) float64 {
+		if f, ok := at(path).(float64); ok {
+			return f
+		}
+		return def
+	}
+	var out []Volume
+	addVol := func(name string, size any, replicas float64) {
+		if gb := gibibytes(str(size)); gb > 0 {
+			out = append(out, Volume{Name: fmt.Sprintf("%s %g GiB x %g", name, gb, replicas), GB: gb * replicas})
+		}
+	}
+	switch chart {
+	case "kube-prometheus-stack":
+		addVol("prometheus", at("prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.resources.requests.storage"), num("prometheus.prometheusSpec.replicas", 1))
+		addVol("alertmanager", at("alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.resources.requests.storage"), num("alertmanager.alertmanagerSpec.replicas", 1))
+		if at("grafana.persistence.enabled") == true {
+			addVol("grafana", at("grafana.persistence.size"), 1)
+		}
+	case "loki":
+		addVol("loki", at("singleBinary.persistence.size"), num("singleBinary.replicas", 1))
+	case "tempo":
+		if at("persistence.enabled") == true {
+			addVol("tempo", at("persistence.size"), 1)
+		}
+	}
+	return out
+}
+
+// IngressGroups are the ALB IngressGroups a release's values put Ingresses into.
+func IngressGroups(res planner.Resource) []string {
+	groups := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if g, ok := x["alb.ingress.kubernetes.io/group.name"].(string); ok {
+				groups[g] = true
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(res.Inputs["values"])
+	return sortedKeys(groups)
+}
+
+func gibibytes(q string) float64 {
+	for suffix, f := range map[string]float64{"Gi": 1, "Ti": 1024, "G": 1, "T": 1000} {
+		if n, ok := strings.CutSuffix(q, suffix); ok {
+			v, err := strconv.ParseFloat(n, 64)
+			if err == nil {
+				return v * f
+			}
+		}
+	}
+	return 0
+}
+
+func isFree(typ string) bool {
+	if _, ok := Free[typ]; ok {
+		return true
+	}
+	for _, p := range FreePrefixes {
+		if strings.HasPrefix(typ, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func round(f float64) float64 { return math.Round(f*100) / 100 }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,108 @@
+package cost
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/example/platform/internal/planner"
+)
+
+func plan(region string, res ...planner.Resource) *planner.Plan {
+	return &planner.Plan{Stack: "t", Resources: res, Outputs: map[string]planner.Output{"region": {Value: region}}}
+}
+
+func res(typ, name string, inputs map[string]any) planner.Resource {
+	if inputs == nil {
+		inputs = map[string]any{}
+	}
+	return planner.Resource{Type: typ, Name: name, Inputs: inputs}
+}
+
+func TestPricesPerResourceType(t *testing.T) {
+	lt := res("aws:ec2/launchTemplate:LaunchTemplate", "lt", map[string]any{
+		"blockDeviceMappings": []any{map[string]any{"ebs": map[string]any{"volumeSize": 50.0}}}})
+	lt.ID = "lt-1"
+	kps := res("kubernetes:helm.sh/v3:Release", "kps", map[string]any{"chart": "kube-prometheus-stack", "values": map[string]any{
+		"prometheus":   map[string]any{"prometheusSpec": map[string]any{"replicas": 2.0, "storageSpec": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{"resources": map[string]any{"requests": map[string]any{"storage": "100Gi"}}}}}}},
+		"grafana":      map[string]any{"persistence": map[string]any{"enabled": true, "size": "10Gi"}, "ingress": map[string]any{"annotations": map[string]any{"alb.ingress.kubernetes.io/group.name": "platform"}}},
+		"alertmanager": map[string]any{},
+	}})
+	tests := []struct {
+		name  string
+		r     []planner.Resource
+		items map[string]float64 // item -> monthly
+	}{
+		{"EKS control plane", []planner.Resource{res("eks:index:Cluster", "c", nil)}, map[string]float64{"EKS control plane": 73}},
+		{"NAT gateway and its address", []planner.Resource{res("aws:ec2/natGateway:NatGateway", "n", nil), res("aws:ec2/eip:Eip", "e", nil)},
+			map[string]float64{"NAT gateway": 32.85, "public IPv4 address": 3.65}},
+		{"node group with root volumes", []planner.Resource{lt, res("aws:eks/nodeGroup:NodeGroup", "ng", map[string]any{
+			"instanceTypes": []any{"m6i.large", "m6a.large"}, "scalingConfig": map[string]any{"desiredSize": 3.0},
+			"launchTemplate": map[string]any{"id": "lt-1"}})},
+			map[string]float64{"m6i.large x 3 nodes": 210.24, "root volumes 50 GiB x 3 (gp3)": 12}},
+		{"zone, key, logs, bucket", []planner.Resource{res("aws:route53/zone:Zone", "z", map[string]any{"name": "x.org"}),
+			res("aws:kms/key:Key", "k", nil), res("aws:cloudwatch/logGroup:LogGroup", "l", nil), res("aws:s3/bucketV2:BucketV2", "b", nil)},
+			map[string]float64{"hosted zone x.org": 0.5, "KMS key": 1, "log ingestion (assumed)": 2.5, "S3 Standard storage (assumed)": 1.15}},
+		{"chart volumes and the shared ALB", []planner.Resource{kps},
+			map[string]float64{"prometheus 100 GiB x 2 volume (gp3)": 16, "grafana 10 GiB x 1 volume (gp3)": 0.8,
+				"Application Load Balancer": 16.43, "ALB capacity (assumed)": 5.84}},
+		{"free resources add nothing", []planner.Resource{res("aws:ec2/vpc:Vpc", "v", nil), res("kubernetes:core/v1:Namespace", "ns", nil),
+			res("aws:acm/certificate:Certificate", "c", nil)}, map[string]float64{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := Estimate(plan("us-east-1", tt.r...))
+			got := map[string]float64{}
+			for _, l := range r.Lines {
+				if l.Unpriced != "" {
+					t.Errorf("unpriced: %+v", l)
+				}
+				got[l.Item] = l.Monthly
+			}
+			if len(got) != len(tt.items) {
+				t.Errorf("lines = %v, want %v", got, tt.items)
+			}
+			for item, want := range tt.items {
+				if got[item] != want {
+					t.Errorf("%s = %v, want %v (all: %v)", item, got[item], want, got)
+				}
+			}
+		})
+	}
+}
+
+// Unknown region, instance type or resource type: an explicit unpriced line, never zero.
+func TestUnpricedIsExplicit(t *testing.T) {
+	r := Estimate(plan("ap-south-2", res("eks:index:Cluster", "c", nil)))
+	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, `"ap-south-2"`) {
+		t.Errorf("unknown region: %+v", r)
+	}
+	r = Estimate(plan("us-east-1", res("aws:eks/nodeGroup:NodeGroup", "ng", map[string]any{
+		"instanceTypes": []any{"p5.48xlarge"}, "scalingConfig": map[string]any{"desiredSize": 1.0}})))
+	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, "p5.48xlarge") {
+		t.Errorf("unknown instance type: %+v", r)
+	}
+	r = Estimate(plan("us-east-1", res("aws:rds/instance:Instance", "db", nil)))
+	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, "no price rule for aws:rds/instance:Instance") {
+		t.Errorf("unknown type: %+v", r)
+	}
+	var b strings.Builder
+	r.Text(&b)
+	if !strings.Contains(b.String(), "unpriced") || !strings.Contains(b.String(), "plus 1 unpriced line") {
+		t.Errorf("text report hides the unpriced line:\n%s", b.String())
+	}
+}
+
+func TestEveryRegionPricesTheSameItems(t *testing.T) {
+	for _, region := range []string{"eu-north-1", "eu-west-1", "us-east-1"} {
+		p, ok := Prices[region]
+		if !ok {
+			t.Fatalf("no prices for %s", region)
+		}
+		if p.EKSClusterHour == 0 || p.NATGatewayHour == 0 || p.EBSgp3GBMonth == 0 || p.ALBHour == 0 || p.LogsIngestGB == 0 {
+			t.Errorf("%s: a unit price is zero: %+v", region, p)
+		}
+		if len(p.EC2Hour) != len(Prices["us-east-1"].EC2Hour) {
+			t.Errorf("%s prices %d instance types, us-east-1 %d", region, len(p.EC2Hour), len(Prices["us-east-1"].EC2Hour))
+		}
+	}
+}

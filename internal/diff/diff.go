@@ -1,0 +1,244 @@
+// Package diff compares two offline plans: what a pull request adds, removes, changes and
+// replaces, and what it does to the monthly cost.
+package diff
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/example/platform/internal/cost"
+	"github.com/example/platform/internal/planner"
+)
+
+// Change is one resource present in both plans with different inputs.
+type Change struct {
+	URN  string   `json:"urn"`
+	Type string   `json:"type"`
+	Name string   `json:"name"`
+	Keys []string `json:"changedKeys"`
+	// Replace lists the changed keys that force AWS/Kubernetes to replace the resource.
+	Replace []string `json:"replaceKeys,omitempty"`
+}
+
+// Result is the difference between two plans.
+type Result struct {
+	Added   []planner.Resource `json:"added"`
+	Removed []planner.Resource `json:"removed"`
+	Changed []Change           `json:"changed"`
+	// Affected are unchanged resources that depend (transitively) on a replaced one: a new id
+	// upstream usually replaces them too, which the plans cannot show.
+	Affected  []string `json:"affectedByReplacement,omitempty"`
+	BaseCost  float64  `json:"baseMonthly"`
+	HeadCost  float64  `json:"headMonthly"`
+	CostDelta float64  `json:"monthlyDelta"`
+}
+
+// ReplaceKeys are the inputs whose change replaces a resource (the providers' "forces new"
+// properties for the types this program uses). A change to the cluster's name or the VPC's
+// CIDR is a rebuild, and a reviewer must see that.
+var ReplaceKeys = map[string][]string{
+	"aws:ec2/vpc:Vpc":                                      {"cidrBlock"},
+	"aws:ec2/subnet:Subnet":                                {"cidrBlock", "availabilityZone", "vpcId"},
+	"aws:ec2/natGateway:NatGateway":                        {"subnetId", "allocationId"},
+	"aws:ec2/internetGateway:InternetGateway":              {},
+	"eks:index:Cluster":                                    {"name", "vpcId", "privateSubnetIds", "encryptionConfigKeyArn"},
+	"aws:eks/nodeGroup:NodeGroup":                          {"clusterName", "subnetIds", "instanceTypes", "amiType", "capacityType", "nodeRoleArn"},
+	"aws:route53/zone:Zone":                                {"name"},
+	"aws:route53/record:Record":                            {"name", "type", "zoneId"},
+	"aws:acm/certificate:Certificate":                      {"domainName", "subjectAlternativeNames", "keyAlgorithm"},
+	"aws:cloudwatch/logGroup:LogGroup":                     {"name", "namePrefix"},
+	"aws:kms/alias:Alias":                                  {"name"},
+	"aws:s3/bucketV2:BucketV2":                             {"bucket", "bucketPrefix"},
+	"aws:ssm/parameter:Parameter":                          {"name"},
+	"aws:iam/role:Role":                                    {"name", "namePrefix"},
+	"kubernetes:helm.sh/v3:Release":                        {"name", "namespace"},
+	"github:index/repositoryDeployKey:RepositoryDeployKey": {"key", "repository", "readOnly", "title"},
+	"tls:index/privateKey:PrivateKey":                      {"algorithm"},
+}
+
+// k8sReplaceKeys force replacement of every Kubernetes object.
+var k8sReplaceKeys = []string{"metadata.name", "metadata.namespace"}
+
+// Plans compares base and head.
+func Plans(base, head *planner.Plan) Result {
+	b, h := index(base), index(head)
+	var r Result
+	for _, urn := range sortedKeys(h) {
+		hr := h[urn]
+		br, ok := b[urn]
+		if !ok {
+			r.Added = append(r.Added, hr)
+			continue
+		}
+		if keys := changedKeys(br.Inputs, hr.Inputs, ""); len(keys) > 0 {
+			r.Changed = append(r.Changed, Change{URN: urn, Type: hr.Type, Name: hr.Name, Keys: keys, Replace: replaced(hr.Type, keys)})
+		}
+	}
+	for _, urn := range sortedKeys(b) {
+		if _, ok := h[urn]; !ok {
+			r.Removed = append(r.Removed, b[urn])
+		}
+	}
+	r.Affected = affected(h, r.Changed)
+	r.BaseCost = cost.Estimate(base).Total
+	r.HeadCost = cost.Estimate(head).Total
+	r.CostDelta = round2(r.HeadCost - r.BaseCost)
+	return r
+}
+
+func affected(head map[string]planner.Resource, changed []Change) []string {
+	hit := map[string]bool{}
+	changedURN := map[string]bool{}
+	for _, c := range changed {
+		changedURN[c.URN] = true
+		if len(c.Replace) > 0 {
+			hit[c.URN] = true
+		}
+	}
+	for grew := true; grew; {
+		grew = false
+		for urn, r := range head {
+			if hit[urn] {
+				continue
+			}
+			for _, d := range r.Dependencies {
+				if hit[d] {
+					hit[urn], grew = true, true
+					break
+				}
+			}
+		}
+	}
+	var out []string
+	for _, urn := range sortedKeys(hit) {
+		if !changedURN[urn] {
+			out = append(out, head[urn].Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func index(p *planner.Plan) map[string]planner.Resource {
+	out := map[string]planner.Resource{}
+	for _, r := range p.Resources {
+		out[r.URN] = r
+	}
+	return out
+}
+
+// changedKeys are the dotted paths (two levels deep, enough to name what changed without
+// drowning the reader) whose values differ.
+func changedKeys(a, b map[string]any, prefix string) []string {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	var out []string
+	for _, k := range sortedKeys(keys) {
+		if reflect.DeepEqual(a[k], b[k]) {
+			continue
+		}
+		am, aok := a[k].(map[string]any)
+		bm, bok := b[k].(map[string]any)
+		if aok && bok && prefix == "" {
+			out = append(out, changedKeys(am, bm, k+".")...)
+			continue
+		}
+		out = append(out, prefix+k)
+	}
+	return out
+}
+
+func replaced(typ string, keys []string) []string {
+	forces := ReplaceKeys[typ]
+	if strings.HasPrefix(typ, "kubernetes:") && !strings.HasPrefix(typ, "kubernetes:helm.sh/") {
+		forces = k8sReplaceKeys
+	}
+	var out []string
+	for _, k := range keys {
+		for _, f := range forces {
+			if k == f || strings.HasPrefix(k, f+".") {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Markdown writes the result for a pull request comment.
+func (r Result) Markdown(w io.Writer) error {
+	var b strings.Builder
+	replacements := 0
+	for _, c := range r.Changed {
+		if len(c.Replace) > 0 {
+			replacements++
+		}
+	}
+	fmt.Fprintf(&b, "### Infrastructure diff: %d to add, %d to change (%d replaced), %d to delete\n\n",
+		len(r.Added), len(r.Changed), replacements, len(r.Removed))
+	fmt.Fprintf(&b, "Monthly cost: %.2f → %.2f USD (**%+.2f**)\n\n", r.BaseCost, r.HeadCost, r.CostDelta)
+	if replacements > 0 {
+		b.WriteString("> **Replacements**: these resources are deleted and created again.\n\n")
+	}
+	section := func(title string, rows []string) {
+		if len(rows) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "#### %s\n\n| resource | type | details |\n|---|---|---|\n", title)
+		for _, row := range rows {
+			b.WriteString(row + "\n")
+		}
+		b.WriteString("\n")
+	}
+	var add, del, chg []string
+	for _, a := range r.Added {
+		add = append(add, fmt.Sprintf("| `%s` | `%s` | |", a.Name, a.Type))
+	}
+	for _, d := range r.Removed {
+		del = append(del, fmt.Sprintf("| `%s` | `%s` | |", d.Name, d.Type))
+	}
+	for _, c := range r.Changed {
+		details := "changed: " + strings.Join(c.Keys, ", ")
+		if len(c.Replace) > 0 {
+			details = "**replace** (" + strings.Join(c.Replace, ", ") + "); " + details
+		}
+		chg = append(chg, fmt.Sprintf("| `%s` | `%s` | %s |", c.Name, c.Type, details))
+	}
+	section("Added", add)
+	section("Changed", chg)
+	section("Deleted", del)
+	if len(r.Affected) > 0 {
+		fmt.Fprintf(&b, "#### Depend on a replaced resource (%d; likely replaced or updated too)\n\n", len(r.Affected))
+		b.WriteString("`" + strings.Join(r.Affected, "`, `") + "`\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// JSON writes the result as indented JSON.
+func (r Result) JSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+func round2(f float64) float64 { return math.Round(f*100) / 100 }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
