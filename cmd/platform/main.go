@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/example/platform/internal/runner"
 	"github.com/example/platform/stacks"
 )
 
@@ -21,6 +22,7 @@ Usage:
   platform cost --stack STACK [--json | --markdown] [--dir DIR]
   platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--dir DIR]
   platform graph --stack STACK [--dir DIR]
+  platform preview|up|refresh|destroy --stack STACK [--stack STACK ...] [--yes] [--sweep] [--dir DIR]
 
 Commands:
   plan   run the program offline (no AWS account, no Pulumi CLI, no network) for the stack's
@@ -33,6 +35,14 @@ Commands:
          changes that force a replacement) and the monthly cost delta, as Markdown for a pull
          request; --base-ref plans the base at a git ref in a temporary worktree.
   graph  the component graph as a Mermaid diagram.
+
+  preview, up, refresh, destroy
+         run Pulumi (Automation API, the pulumi CLI on PATH, your login and AWS credentials)
+         on each stack in order, streaming progress and printing a summary, stopping at the
+         first failure. up/destroy need --yes outside a terminal. destroy first deletes the
+         cluster's Ingresses and LoadBalancer Services and waits until their ALBs/NLBs are gone
+         (needs kubectl and the aws CLI), then lists AWS resources still tagged for the cluster
+         and fails (exit 3), or deletes them with --sweep.
 `
 
 func main() {
@@ -57,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return diffCmd(args[1:], stdout, stderr)
 	case "graph":
 		return graphCmd(args[1:], stdout, stderr)
+	case "preview", "up", "refresh", "destroy":
+		op, _ := runner.ParseOperation(args[0])
+		return deployCmd(op, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "platform: unknown command %q\n\n%s", args[0], usage)
 	return 2

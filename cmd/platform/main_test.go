@@ -115,3 +115,28 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("unknown stack: exit %d, %q", code, stderr)
 	}
 }
+
+func TestCostDiffGraphCommands(t *testing.T) {
+	code, out, stderr := runCmd(t, "cost", "--stack", "dev", "--dir", "../..")
+	if code != 0 || !strings.Contains(out, "Total: ") || !strings.Contains(out, "Assumptions:") {
+		t.Fatalf("cost: exit %d %s\n%s", code, stderr, out)
+	}
+	code, out, _ = runCmd(t, "cost", "--stack", "prod", "--markdown", "--dir", "../..")
+	if code != 0 || !strings.HasPrefix(out, "### Estimated monthly cost: `prod`") {
+		t.Errorf("cost --markdown: exit %d\n%s", code, out)
+	}
+	dir := t.TempDir()
+	_, plan, _ := runCmd(t, "plan", "--stack", "dev", "--json", "--dir", "../..")
+	os.WriteFile(filepath.Join(dir, "dev.json"), []byte(plan), 0o644)
+	code, out, stderr = runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--stack", "prod", "--dir", "../..")
+	if code != 0 || !strings.Contains(out, "### Infrastructure diff:") || !strings.Contains(out, "**replace**") {
+		t.Errorf("diff dev -> prod: exit %d %s\n%s", code, stderr, out)
+	}
+	if code, _, stderr := runCmd(t, "diff", "--stack", "dev"); code != 2 || !strings.Contains(stderr, "--base") {
+		t.Errorf("diff without a base: exit %d %s", code, stderr)
+	}
+	code, out, _ = runCmd(t, "graph", "--stack", "prod", "--dir", "../..")
+	if code != 0 || !strings.HasPrefix(out, "flowchart LR\n") || !strings.Contains(out, "cluster --> network") || !strings.Contains(out, "argocd --> addons") {
+		t.Errorf("graph: exit %d\n%s", code, out)
+	}
+}

@@ -76,7 +76,7 @@ func Plans(base, head *planner.Plan) Result {
 			continue
 		}
 		if keys := changedKeys(br.Inputs, hr.Inputs, ""); len(keys) > 0 {
-			r.Changed = append(r.Changed, Change{URN: urn, Type: hr.Type, Name: hr.Name, Keys: keys, Replace: replaced(hr.Type, keys)})
+			r.Changed = append(r.Changed, Change{URN: hr.URN, Type: hr.Type, Name: hr.Name, Keys: keys, Replace: replaced(hr.Type, keys)})
 		}
 	}
 	for _, urn := range sortedKeys(b) {
@@ -95,9 +95,9 @@ func affected(head map[string]planner.Resource, changed []Change) []string {
 	hit := map[string]bool{}
 	changedURN := map[string]bool{}
 	for _, c := range changed {
-		changedURN[c.URN] = true
+		changedURN[stackless(c.URN)] = true
 		if len(c.Replace) > 0 {
-			hit[c.URN] = true
+			hit[stackless(c.URN)] = true
 		}
 	}
 	for grew := true; grew; {
@@ -107,7 +107,7 @@ func affected(head map[string]planner.Resource, changed []Change) []string {
 				continue
 			}
 			for _, d := range r.Dependencies {
-				if hit[d] {
+				if hit[stackless(d)] {
 					hit[urn], grew = true, true
 					break
 				}
@@ -124,12 +124,21 @@ func affected(head map[string]planner.Resource, changed []Change) []string {
 	return out
 }
 
+// index keys resources by URN without the stack, so that two stacks compare too (what would
+// prod get that dev has?).
 func index(p *planner.Plan) map[string]planner.Resource {
 	out := map[string]planner.Resource{}
 	for _, r := range p.Resources {
-		out[r.URN] = r
+		out[stackless(r.URN)] = r
 	}
 	return out
+}
+
+func stackless(urn string) string {
+	if _, rest, ok := strings.Cut(urn, "::"); ok {
+		return rest
+	}
+	return urn
 }
 
 // changedKeys are the dotted paths (two levels deep, enough to name what changed without

@@ -1,0 +1,122 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+)
+
+// LocalWorkspace runs this Pulumi project (its directory) through the Automation API: the
+// Pulumi CLI on PATH does the work, with the user's login and stack files.
+type LocalWorkspace struct {
+	Dir string
+	// Options add to the workspace (environment variables, a program for tests).
+	Options []auto.LocalWorkspaceOption
+}
+
+func (w LocalWorkspace) Select(ctx context.Context, stack string) (Stack, error) {
+	if _, err := exec.LookPath("pulumi"); err != nil {
+		return nil, errors.New("the pulumi CLI is not on PATH: install it (https://www.pulumi.com/docs/iac/download-install/) and `pulumi login`")
+	}
+	st, err := auto.UpsertStackLocalSource(ctx, stack, w.Dir, w.Options...)
+	if err != nil {
+		return nil, err
+	}
+	return autoStack{st}, nil
+}
+
+// InlineWorkspace runs a Go program in-process (end-to-end tests that need no plugins).
+type InlineWorkspace struct {
+	Project string
+	Program func(ctx context.Context, stack string) (auto.Stack, error)
+}
+
+func (w InlineWorkspace) Select(ctx context.Context, stack string) (Stack, error) {
+	st, err := w.Program(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	return autoStack{st}, nil
+}
+
+type autoStack struct{ s auto.Stack }
+
+func (a autoStack) Run(ctx context.Context, op Operation, progress io.Writer) (Result, error) {
+	var res Result
+	switch op {
+	case Preview:
+		r, err := a.s.Preview(ctx, optpreview.ProgressStreams(progress))
+		if err != nil {
+			return res, err
+		}
+		res.Changes = map[string]int{}
+		for k, n := range r.ChangeSummary {
+			res.Changes[string(k)] = n
+		}
+		return res, nil
+	case Up:
+		r, err := a.s.Up(ctx, optup.ProgressStreams(progress))
+		res.Changes = changes(r.Summary)
+		res.Outputs = outputs(r.Outputs)
+		return res, err
+	case Refresh:
+		r, err := a.s.Refresh(ctx, optrefresh.ProgressStreams(progress))
+		res.Changes = changes(r.Summary)
+		return res, err
+	case Destroy:
+		r, err := a.s.Destroy(ctx, optdestroy.ProgressStreams(progress))
+		res.Changes = changes(r.Summary)
+		return res, err
+	}
+	return res, fmt.Errorf("unknown operation %q", op)
+}
+
+// Output reads one stack output in plain text (the destroy steps need the kubeconfig).
+func (a autoStack) Output(ctx context.Context, name string) (string, error) {
+	outs, err := a.s.Outputs(ctx)
+	if err != nil {
+		return "", err
+	}
+	v, ok := outs[name]
+	if !ok {
+		return "", nil
+	}
+	if s, ok := v.Value.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(v.Value)
+	return string(b), err
+}
+
+func changes(s auto.UpdateSummary) map[string]int {
+	if s.ResourceChanges == nil {
+		return nil
+	}
+	return *s.ResourceChanges
+}
+
+func outputs(m auto.OutputMap) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		if v.Secret {
+			out[k] = "[secret]"
+			continue
+		}
+		if s, ok := v.Value.(string); ok {
+			out[k] = s
+			continue
+		}
+		b, _ := json.Marshal(v.Value)
+		out[k] = string(b)
+	}
+	return out
+}
