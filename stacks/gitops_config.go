@@ -10,8 +10,9 @@ type GitHubConfig struct {
 	GitOpsRepo string `json:"gitopsRepo"`
 	// InfraRepo is the repository whose workflows deploy this program.
 	InfraRepo string `json:"infraRepo"`
-	// CISubjects are the OIDC sub suffixes that may assume the CI role. Default:
-	// ["ref:refs/heads/main"] in dev, ["environment:<stack>"] in prod.
+	// CISubjects are the OIDC sub suffixes that may assume the CI role. Default
+	// ["environment:<stack>"]: the workflows in .github/workflows run in the stack's GitHub
+	// environment (whose protection rules then decide who deploys).
 	CISubjects []string `json:"ciSubjects,omitempty"`
 	// CIPolicyArns are the IAM policies of the CI role. Required: a deliberate choice.
 	CIPolicyArns []string `json:"ciPolicyArns,omitempty"`
@@ -69,8 +70,5 @@ func (c *Config) CISubjects() []string {
 	if len(c.GitHub.CISubjects) > 0 {
 		return c.GitHub.CISubjects
 	}
-	if c.IsProd() {
-		return []string{"environment:" + c.Stack}
-	}
-	return []string{"ref:refs/heads/main"}
+	return []string{"environment:" + c.Stack}
 }

@@ -41,11 +41,11 @@ func TestDiffGolden(t *testing.T) {
 			b, _ := json.Marshal(c)
 			cfg[kCluster] = string(b)
 		}),
-		"vpc-cidr-replaced":  planWith(t, "dev", edit(kNet, "cidr", "10.30.0.0/16")),
-		"tempo-removed":      planWith(t, "dev", edit("platform:addons", "tempo.enabled", false)),
-		"retention-changed":  planWith(t, "dev", edit(kNet, "flowLogsRetentionDays", 30)),
-		"cluster-renamed":    planWith(t, "dev", edit(kCluster, "name", "platform-dev2")),
-		"no-change":          stackPlan(t, "dev").Plan,
+		"vpc-cidr-replaced": planWith(t, "dev", edit(kNet, "cidr", "10.30.0.0/16")),
+		"tempo-removed":     planWith(t, "dev", edit("platform:addons", "tempo.enabled", false)),
+		"retention-changed": planWith(t, "dev", edit(kNet, "flowLogsRetentionDays", 30)),
+		"cluster-renamed":   planWith(t, "dev", edit(kCluster, "name", "platform-dev2")),
+		"no-change":         stackPlan(t, "dev").Plan,
 	}
 	for name, head := range scenarios {
 		t.Run(name, func(t *testing.T) {

@@ -184,7 +184,7 @@ func TestDeployKeyRotationFollowsTheKey(t *testing.T) {
 
 func TestCIRoleTrustsExactlyTheConfiguredSubjects(t *testing.T) {
 	for stack, subs := range map[string][]string{
-		"dev":  {"repo:example-org/platform-infra:ref:refs/heads/main"},
+		"dev":  {"repo:example-org/platform-infra:environment:dev"},
 		"prod": {"repo:example-org/platform-infra:environment:prod"},
 	} {
 		p := stackPlan(t, stack)
