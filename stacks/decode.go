@@ -3,8 +3,10 @@ package stacks
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -171,7 +173,7 @@ func checkShape(v any, t reflect.Type, path string, errs *Errors) {
 		for _, k := range keys {
 			f, ok := fields[k]
 			if !ok {
-				errs.add(path+"."+k, "is not a known key; allowed: "+strings.Join(sortedKeys(fields), ", "))
+				errs.add(path+"."+k, "is not a known key; allowed: "+strings.Join(slices.Sorted(maps.Keys(fields)), ", "))
 				continue
 			}
 			checkShape(m[k], f.Type, path+"."+k, errs)
@@ -252,15 +254,6 @@ func clip(s string) string {
 		return s[:57] + "..."
 	}
 	return s
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func prefixed(keys []string) []string {

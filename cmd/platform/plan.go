@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -80,11 +82,11 @@ func writeTree(w io.Writer, p *planner.Plan) error {
 		counts[r.Type]++
 	}
 	b.WriteString("\nResources by type:\n")
-	for _, t := range sortedKeys(counts) {
+	for _, t := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(&b, "  %4d  %s\n", counts[t], t)
 	}
 	b.WriteString("\nOutputs:\n")
-	for _, k := range sortedKeys(p.Outputs) {
+	for _, k := range slices.Sorted(maps.Keys(p.Outputs)) {
 		o := p.Outputs[k]
 		v := o.Value
 		if o.Secret {
@@ -137,13 +139,4 @@ func render(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -13,6 +13,8 @@ import (
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/addons"
 )
 
 // InCluster is the API server address Argo CD uses for its own cluster.
@@ -122,7 +124,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Version:        pulumi.String(Chart.Version),
 		RepositoryOpts: helmv3.RepositoryOptsArgs{Repo: pulumi.String(Chart.Repo)},
 		Namespace:      ns.Metadata.Name().Elem(),
-		Values:         pulumi.ToMap(mergeValues(values, args.ExtraValues)),
+		Values:         pulumi.ToMap(addons.MergeValues(values, args.ExtraValues)),
 		Atomic:         pulumi.Bool(true),
 		CleanupOnFail:  pulumi.Bool(true),
 		Timeout:        pulumi.Int(900),
@@ -236,21 +238,4 @@ func RootAppSpec(repoURL, path, revision string) map[string]any {
 			},
 		},
 	}
-}
-
-func mergeValues(base, extra map[string]any) map[string]any {
-	out := make(map[string]any, len(base))
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range extra {
-		if em, ok := v.(map[string]any); ok {
-			if bm, ok := out[k].(map[string]any); ok {
-				out[k] = mergeValues(bm, em)
-				continue
-			}
-		}
-		out[k] = v
-	}
-	return out
 }

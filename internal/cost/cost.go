@@ -2,7 +2,9 @@ package cost
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -101,7 +103,7 @@ func Estimate(p *planner.Plan) Report {
 			}
 		}
 	}
-	for _, g := range sortedKeys(groups) {
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
 		alb := planner.Resource{Name: "IngressGroup " + g, Type: "alb (created by the Load Balancer Controller)"}
 		add(alb, "Application Load Balancer", HoursPerMonth, "hour", prices.ALBHour, true, "")
 		add(alb, "ALB capacity (assumed)", HoursPerMonth*LCUsPerALB, "LCU-hour", prices.ALBLCUHour, true, "")
@@ -212,7 +214,7 @@ func IngressGroups(res planner.Resource) []string {
 		}
 	}
 	walk(res.Inputs["values"])
-	return sortedKeys(groups)
+	return slices.Sorted(maps.Keys(groups))
 }
 
 func gibibytes(q string) float64 {
@@ -242,12 +244,3 @@ func isFree(typ string) bool {
 func str(v any) string { s, _ := v.(string); return s }
 
 func round(f float64) float64 { return math.Round(f*100) / 100 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}

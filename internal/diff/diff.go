@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -70,7 +72,7 @@ var k8sReplaceKeys = []string{"metadata.name", "metadata.namespace"}
 func Plans(base, head *planner.Plan) Result {
 	b, h := index(base), index(head)
 	var r Result
-	for _, urn := range sortedKeys(h) {
+	for _, urn := range slices.Sorted(maps.Keys(h)) {
 		hr := h[urn]
 		br, ok := b[urn]
 		if !ok {
@@ -81,7 +83,7 @@ func Plans(base, head *planner.Plan) Result {
 			r.Changed = append(r.Changed, Change{URN: hr.URN, Type: hr.Type, Name: hr.Name, Keys: keys, Replace: replaced(hr.Type, keys)})
 		}
 	}
-	for _, urn := range sortedKeys(b) {
+	for _, urn := range slices.Sorted(maps.Keys(b)) {
 		if _, ok := h[urn]; !ok {
 			r.Removed = append(r.Removed, b[urn])
 		}
@@ -117,7 +119,7 @@ func affected(head map[string]planner.Resource, changed []Change) []string {
 		}
 	}
 	var out []string
-	for _, urn := range sortedKeys(hit) {
+	for _, urn := range slices.Sorted(maps.Keys(hit)) {
 		if !changedURN[urn] {
 			out = append(out, head[urn].Name)
 		}
@@ -154,7 +156,7 @@ func changedKeys(a, b map[string]any, prefix string) []string {
 		keys[k] = true
 	}
 	var out []string
-	for _, k := range sortedKeys(keys) {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		if reflect.DeepEqual(a[k], b[k]) {
 			continue
 		}
@@ -244,12 +246,3 @@ func (r Result) JSON(w io.Writer) error {
 }
 
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
