@@ -26,7 +26,7 @@ replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-202
 MOD
 echo "[pulumi-cli] building pulumi $VERSION (cold: ~12 min)" >&2
 cd "$work"
-GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" go build -trimpath -o "$DEST/pulumi" \
+GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" go build -o "$DEST/pulumi" \
 	-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$VERSION" \
 	github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 "$DEST/pulumi" version >&2
