@@ -7,9 +7,13 @@ import (
 // Helm values, one pure function per addon: computed first, asserted in tests, then handed to
 // the release. Every key here was checked against the pinned chart's values.yaml (charts.go).
 
-// resources is a request (scheduling) and a memory limit (no CPU limit: throttling hurts
+// Resources is a request (scheduling) and a memory limit (no CPU limit: throttling hurts
 // controllers more than sharing spare CPU does).
-func resources(cpu, memory, memoryLimit string) map[string]any {
+func Resources(cpu, memory, memoryLimit string) map[string]any {
+	return Resources(cpu, memory, memoryLimit)
+}
+
+func Resources(cpu, memory, memoryLimit string) map[string]any {
 	return map[string]any{
 		"requests": map[string]any{"cpu": cpu, "memory": memory},
 		"limits":   map[string]any{"memory": memoryLimit},
@@ -35,7 +39,7 @@ func LoadBalancerControllerValues(cluster, region string, vpcID pulumi.StringInp
 		"vpcId":          vpcID,
 		"replicaCount":   replicas,
 		"serviceAccount": map[string]any{"create": true, "name": LBCServiceAccount},
-		"resources":      resources("100m", "128Mi", "256Mi"),
+		"resources":      Resources("100m", "128Mi", "256Mi"),
 		"ingressClass":   "alb",
 		// Pods are reachable by IP with the VPC CNI: no NodePort hop.
 		"defaultTargetType": "ip",
@@ -65,7 +69,7 @@ func ExternalDNSValues(cluster, region, domain string, zoneID pulumi.StringInput
 		},
 		"env":            []any{map[string]any{"name": "AWS_DEFAULT_REGION", "value": region}},
 		"serviceAccount": map[string]any{"create": true, "name": ExternalDNSServiceAccount},
-		"resources":      resources("50m", "64Mi", "128Mi"),
+		"resources":      Resources("50m", "64Mi", "128Mi"),
 	}
 	return v
 }
@@ -77,14 +81,14 @@ func ExternalSecretsValues(replicas int) map[string]any {
 		"replicaCount":   replicas,
 		"leaderElect":    replicas > 1,
 		"serviceAccount": map[string]any{"create": true, "name": ExternalSecretsServiceAccount},
-		"resources":      resources("50m", "64Mi", "256Mi"),
+		"resources":      Resources("50m", "64Mi", "256Mi"),
 		"webhook": map[string]any{
 			"replicaCount": replicas,
-			"resources":    resources("25m", "32Mi", "128Mi"),
+			"resources":    Resources("25m", "32Mi", "128Mi"),
 		},
 		"certController": map[string]any{
 			"replicaCount": replicas,
-			"resources":    resources("25m", "32Mi", "128Mi"),
+			"resources":    Resources("25m", "32Mi", "128Mi"),
 		},
 	}
 	if replicas > 1 {
@@ -116,7 +120,7 @@ func ClusterAutoscalerValues(cluster, region, k8sVersion string, replicas int) m
 			"expander":                    "least-waste",
 			"skip-nodes-with-system-pods": false,
 		},
-		"resources": resources("100m", "300Mi", "600Mi"),
+		"resources": Resources("100m", "300Mi", "600Mi"),
 	}
 	if replicas > 1 {
 		v["podDisruptionBudget"] = map[string]any{"maxUnavailable": 1}

@@ -56,7 +56,7 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 			"annotations":      ALBIngressAnnotations(s.CertificateArn, "/api/health"),
 		},
 		"grafana.ini": map[string]any{"server": map[string]any{"root_url": "https://" + host}},
-		"resources":   resources("100m", "256Mi", "512Mi"),
+		"resources":   Resources("100m", "256Mi", "512Mi"),
 	}
 	var sources []any
 	if s.Loki {
@@ -71,7 +71,7 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 			"prometheusSpec": map[string]any{
 				"retention": fmt.Sprintf("%dd", s.RetentionDays),
 				"replicas":  s.Replicas,
-				"resources": resources("500m", "2Gi", "4Gi"),
+				"resources": Resources("500m", "2Gi", "4Gi"),
 				"storageSpec": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
 					"storageClassName": GP3StorageClass,
 					"accessModes":      []any{"ReadWriteOnce"},
@@ -83,7 +83,7 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 			"podDisruptionBudget": pdb,
 			"alertmanagerSpec": map[string]any{
 				"replicas":  s.Replicas,
-				"resources": resources("50m", "128Mi", "256Mi"),
+				"resources": Resources("50m", "128Mi", "256Mi"),
 				"storage": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
 					"storageClassName": GP3StorageClass,
 					"accessModes":      []any{"ReadWriteOnce"},
@@ -92,6 +92,10 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 			},
 		},
 		"grafana": grafana,
+		// The operator and the bundled exporters (subchart aliases) get requests too.
+		"prometheusOperator":       map[string]any{"resources": Resources("100m", "128Mi", "256Mi")},
+		"kube-state-metrics":       map[string]any{"resources": Resources("50m", "128Mi", "256Mi")},
+		"prometheus-node-exporter": map[string]any{"resources": Resources("50m", "32Mi", "64Mi")},
 	}
 	if len(sources) > 0 {
 		grafana["additionalDataSources"] = sources
@@ -139,7 +143,7 @@ func LokiValues(bucket pulumi.StringInput, region string, retentionDays, replica
 		"serviceAccount": map[string]any{"create": true, "name": LokiServiceAccount},
 		"singleBinary": map[string]any{
 			"replicas":    replicas,
-			"resources":   resources("500m", "1Gi", "2Gi"),
+			"resources":   Resources("500m", "1Gi", "2Gi"),
 			"persistence": map[string]any{"enabled": true, "size": "10Gi", "storageClass": GP3StorageClass},
 		},
 		// The chart fails to render when both the single binary and these run.
@@ -152,7 +156,7 @@ func LokiValues(bucket pulumi.StringInput, region string, retentionDays, replica
 		"lokiCanary":   map[string]any{"enabled": false},
 		"test":         map[string]any{"enabled": false},
 		"minio":        map[string]any{"enabled": false},
-		"gateway":      map[string]any{"enabled": true, "replicas": replicas},
+		"gateway":      map[string]any{"enabled": true, "replicas": replicas, "resources": Resources("50m", "64Mi", "128Mi")},
 	}
 	if replicas > 1 {
 		v["singleBinary"].(map[string]any)["topologySpreadConstraints"] = spread(map[string]any{"app.kubernetes.io/component": "single-binary"})
@@ -167,7 +171,7 @@ func TempoValues(bucket pulumi.StringInput, region string, retentionDays int) ma
 		"replicas": 1,
 		"tempo": map[string]any{
 			"retention": fmt.Sprintf("%dh", retentionDays*24),
-			"resources": resources("250m", "1Gi", "2Gi"),
+			"resources": Resources("250m", "1Gi", "2Gi"),
 			"storage": map[string]any{"trace": map[string]any{
 				"backend": "s3",
 				"s3": map[string]any{
@@ -191,7 +195,7 @@ func AlloyValues(lokiPushURL string) map[string]any {
 		"controller": map[string]any{"type": "daemonset"},
 		"alloy": map[string]any{
 			"configMap": map[string]any{"create": true, "content": AlloyConfig(lokiPushURL)},
-			"resources": resources("50m", "128Mi", "512Mi"),
+			"resources": Resources("50m", "128Mi", "512Mi"),
 		},
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
+
+	"github.com/example/platform/components/addons"
 )
 
 // Chart is Argo CD's official chart (argoproj/argo-helm charts/argo-cd/Chart.yaml).
@@ -110,7 +112,8 @@ func Values(s Settings) (map[string]any, error) {
 			},
 		},
 		"server": map[string]any{
-			"replicas": s.Replicas,
+			"replicas":  s.Replicas,
+			"resources": addons.Resources("50m", "128Mi", "512Mi"),
 			"ingress": map[string]any{
 				"enabled":          true,
 				"controller":       "aws",
@@ -128,11 +131,12 @@ func Values(s Settings) (map[string]any, error) {
 				},
 			},
 		},
-		"repoServer":     map[string]any{"replicas": s.Replicas},
-		"applicationSet": map[string]any{"replicas": s.Replicas},
-		"controller":     map[string]any{"replicas": 1},
+		"repoServer":     map[string]any{"replicas": s.Replicas, "resources": addons.Resources("100m", "256Mi", "1Gi")},
+		"applicationSet": map[string]any{"replicas": s.Replicas, "resources": addons.Resources("50m", "64Mi", "256Mi")},
+		"controller":     map[string]any{"replicas": 1, "resources": addons.Resources("250m", "512Mi", "2Gi")},
+		"dex":            map[string]any{"resources": addons.Resources("25m", "64Mi", "128Mi")},
 		"redis-ha":       map[string]any{"enabled": ha},
-		"redis":          map[string]any{"enabled": !ha},
+		"redis":          map[string]any{"enabled": !ha, "resources": addons.Resources("50m", "64Mi", "256Mi")},
 	}
 	return v, nil
 }
