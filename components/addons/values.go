@@ -10,10 +10,6 @@ import (
 // Resources is a request (scheduling) and a memory limit (no CPU limit: throttling hurts
 // controllers more than sharing spare CPU does).
 func Resources(cpu, memory, memoryLimit string) map[string]any {
-	return Resources(cpu, memory, memoryLimit)
-}
-
-func Resources(cpu, memory, memoryLimit string) map[string]any {
 	return map[string]any{
 		"requests": map[string]any{"cpu": cpu, "memory": memory},
 		"limits":   map[string]any{"memory": memoryLimit},
