@@ -19,7 +19,6 @@ func (c *Config) validateAddons(errs *Errors) {
 		"clusterAutoscaler":      a.ClusterAutoscaler,
 		"monitoring":             a.Monitoring.Base,
 		"loki":                   a.Loki.Base,
-		"tempo":                  a.Tempo.Base,
 	} {
 		if base.Replicas == nil {
 			continue
@@ -36,6 +35,9 @@ func (c *Config) validateAddons(errs *Errors) {
 	}
 	if r := a.ExternalDNS.Replicas; r != nil && *r != 1 {
 		errs.add(k+".externalDns.replicas", fmt.Sprintf("%d is not allowed; ExternalDNS runs one replica (it has no leader election)", *r))
+	}
+	if r := a.Tempo.Replicas; r != nil && *r != 1 {
+		errs.add(k+".tempo.replicas", fmt.Sprintf("%d is not allowed; single-binary Tempo runs one replica (its chart forms no ring)", *r))
 	}
 	if p := a.ExternalDNS.Policy; p != "" && !slices.Contains(ExternalDNSPolicies, p) {
 		errs.add(k+".externalDns.policy", fmt.Sprintf("%q is not allowed; use one of sync, upsert-only, create-only", p))

@@ -43,6 +43,13 @@ func (c *Config) validateGitOps(errs *Errors) {
 			errs.add(fmt.Sprintf("%s.teams[%d]", ak, i), fmt.Sprintf("%q is not a GitHub team slug; use e.g. platform-admins (lowercase, as in the team's URL)", t))
 		}
 	}
+	if len(a.Roles) > 0 {
+		for _, t := range a.Teams {
+			if _, ok := a.Roles[t]; !ok {
+				errs.add(ak+".roles", fmt.Sprintf("has no role for team %q: give every team in platform:argocd.teams a role, or leave roles unset (every team role:admin); a team without a role could log in and see nothing", t))
+			}
+		}
+	}
 	for t, role := range a.Roles {
 		if !slices.Contains(a.Teams, t) {
 			errs.add(ak+".roles."+t, "is not one of platform:argocd.teams; only teams that can log in can have a role")

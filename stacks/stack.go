@@ -135,6 +135,7 @@ func Run(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		CertificateArn:    p.Certificates.CertificateArn,
 		PlatformKeyArn:    p.Cluster.SecretsKeyArn,
 		Provider:          p.Cluster.Provider,
+		Nodes:             p.Cluster.NodeGroups,
 	}); err != nil {
 		return nil, err
 	}

@@ -111,10 +111,19 @@ func TestRootApplicationAndProject(t *testing.T) {
 		if strings.Join(getStrings(proj, "spec.sourceRepos"), ",") != repo {
 			t.Errorf("%s: project repos %v", stack, get(proj, "spec.sourceRepos"))
 		}
+		rootAllowed := false
 		for _, d := range get(proj, "spec.destinations").([]any) {
-			if ns := d.(map[string]any)["namespace"]; ns == "*" || ns == "" {
+			dm := d.(map[string]any)
+			if ns := dm["namespace"]; ns == "*" || ns == "" {
 				t.Errorf("%s: project may deploy anywhere: %v", stack, d)
 			}
+			if dm["server"] == getString(app, "spec.destination.server") && dm["namespace"] == getString(app, "spec.destination.namespace") {
+				rootAllowed = true
+			}
+		}
+		// Argo CD refuses an Application whose destination its project does not permit.
+		if !rootAllowed {
+			t.Errorf("%s: the project does not permit the root app's destination %v", stack, get(app, "spec.destination"))
 		}
 		rel := p.named(t, typeRelease, "argocd-release")
 		if !contains(app.Dependencies, rel.URN) || !contains(proj.Dependencies, rel.URN) {

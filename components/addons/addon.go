@@ -51,14 +51,14 @@ func (c *Addons) install(ctx *pulumi.Context, h helmAddon) (*helmv3.Release, err
 	}
 	var identity []pulumi.Resource
 	if h.policy != nil {
-		role, err := newIdentity(ctx, c.args.Account, identityArgs{
+		_, ready, err := newIdentity(ctx, c.args.Account, identityArgs{
 			name: name, cluster: c.args.ClusterName, clusterName: c.args.ClusterNameOutput,
 			namespace: h.namespace, serviceAccount: h.serviceAccount, policy: h.policy, associate: true,
 		}, parent)
 		if err != nil {
 			return nil, err
 		}
-		identity = append(identity, role)
+		identity = append(identity, ready)
 	}
 	values := MergeValues(h.values, h.extra)
 	return helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
@@ -74,9 +74,10 @@ func (c *Addons) install(ctx *pulumi.Context, h helmAddon) (*helmv3.Release, err
 		Timeout:       pulumi.Int(ReleaseTimeoutSeconds),
 		MaxHistory:    pulumi.Int(10),
 	}, parent, k8s, pulumi.Protect(h.protect),
-		// Pods only get AWS credentials once the association exists; without the edge they
-		// start, fail their first AWS call and back off.
-		pulumi.DependsOn(append(identity, h.dependsOn...)))
+		// Pods only get AWS credentials if the association exists when they start; and all
+		// pods need nodes. On destroy the same edges remove releases (and their volumes and
+		// load balancers) before the nodes and drivers that clean up after them.
+		pulumi.DependsOn(append(append(identity, c.args.Nodes...), h.dependsOn...)))
 }
 
 // namespace creates a namespace once per component, with its Pod Security Standard enforced.

@@ -33,6 +33,8 @@ type Args struct {
 	// PlatformKeyArn is the KMS key SecureString parameters are encrypted with.
 	PlatformKeyArn pulumi.StringInput
 	Provider       *kubernetes.Provider
+	// Nodes are the node groups: pods need them, and on destroy releases must go first.
+	Nodes []pulumi.Resource
 }
 
 // Addons is the component.
@@ -56,6 +58,8 @@ type Addons struct {
 	// lbc is the Load Balancer Controller release; releases creating Services or Ingresses
 	// depend on it.
 	lbc pulumi.Resource
+	// storage is the gp3 StorageClass (nil when EBS CSI is off); releases with volumes wait for it.
+	storage pulumi.Resource
 }
 
 func (a *Args) validate() error {
@@ -138,6 +142,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 // base is what every addon's pods wait for besides their own identity.
 func (c *Addons) base() []pulumi.Resource { return []pulumi.Resource{c.agent} }
+
+// withStorage adds the EBS CSI driver's StorageClass to a release that claims volumes.
+func (c *Addons) withStorage(deps []pulumi.Resource) []pulumi.Resource {
+	if c.storage != nil {
+		deps = append(deps, c.storage)
+	}
+	return deps
+}
 
 // withLBC adds the Load Balancer Controller to the dependencies of a release that creates
 // Services or Ingresses (every chart here creates Services): its Service webhook

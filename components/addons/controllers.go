@@ -24,7 +24,7 @@ const GP3StorageClass = "gp3"
 
 func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 	name := c.name + "-ebs-csi"
-	role, err := newIdentity(ctx, c.args.Account, identityArgs{
+	role, _, err := newIdentity(ctx, c.args.Account, identityArgs{
 		name: name, cluster: c.args.ClusterName, clusterName: c.args.ClusterNameOutput,
 		namespace: "kube-system", serviceAccount: EBSCSIServiceAccount,
 		// V2 acts only on volumes the driver tagged as its own (AWS, April 2026).
@@ -42,11 +42,11 @@ func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 			RoleArn:        role.Arn,
 			ServiceAccount: pulumi.String(EBSCSIServiceAccount),
 		}},
-	}, pulumi.Parent(c), pulumi.DependsOn(c.base()))
+	}, pulumi.Parent(c), pulumi.DependsOn(append(c.base(), c.args.Nodes...)))
 	if err != nil {
 		return err
 	}
-	_, err = storagev1.NewStorageClass(ctx, name+"-gp3", &storagev1.StorageClassArgs{
+	c.storage, err = storagev1.NewStorageClass(ctx, name+"-gp3", &storagev1.StorageClassArgs{
 		Metadata: metav1.ObjectMetaArgs{
 			Name: pulumi.String(GP3StorageClass),
 			Annotations: pulumi.StringMap{

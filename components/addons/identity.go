@@ -57,20 +57,23 @@ type identityArgs struct {
 	associate      bool               // false when the EKS managed addon binds the role itself
 }
 
-func newIdentity(ctx *pulumi.Context, a Account, args identityArgs, parent pulumi.ResourceOption) (*iam.Role, error) {
+// newIdentity returns the role and what pods must wait for before they start: the
+// association (EKS Pod Identity injects credentials only into pods created after it exists),
+// or the role when the managed addon associates it itself.
+func newIdentity(ctx *pulumi.Context, a Account, args identityArgs, parent pulumi.ResourceOption) (*iam.Role, pulumi.Resource, error) {
 	role, err := iam.NewRole(ctx, args.name+"-role", &iam.RoleArgs{
 		AssumeRolePolicy: pulumi.String(PodIdentityTrust(a, args.cluster).JSON()),
 		Description:      pulumi.String(fmt.Sprintf("EKS Pod Identity: %s/%s on %s", args.namespace, args.serviceAccount, args.cluster)),
 	}, parent)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if args.policy != nil {
 		if _, err := iam.NewRolePolicy(ctx, args.name+"-policy", &iam.RolePolicyArgs{
 			Role:   role.ID(),
 			Policy: args.policy,
 		}, parent); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	for _, m := range args.managed {
@@ -78,20 +81,22 @@ func newIdentity(ctx *pulumi.Context, a Account, args identityArgs, parent pulum
 			Role:      role.Name,
 			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, m),
 		}, parent); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if args.associate {
-		if _, err := eks.NewPodIdentityAssociation(ctx, args.name+"-pod-identity", &eks.PodIdentityAssociationArgs{
-			ClusterName:    args.clusterName,
-			Namespace:      pulumi.String(args.namespace),
-			ServiceAccount: pulumi.String(args.serviceAccount),
-			RoleArn:        role.Arn,
-		}, parent); err != nil {
-			return nil, err
-		}
+	if !args.associate {
+		return role, role, nil
 	}
-	return role, nil
+	assoc, err := eks.NewPodIdentityAssociation(ctx, args.name+"-pod-identity", &eks.PodIdentityAssociationArgs{
+		ClusterName:    args.clusterName,
+		Namespace:      pulumi.String(args.namespace),
+		ServiceAccount: pulumi.String(args.serviceAccount),
+		RoleArn:        role.Arn,
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return role, assoc, nil
 }
 
 func lastSegment(s string) string {

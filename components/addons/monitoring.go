@@ -68,7 +68,7 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		key: "kube-prometheus-stack", namespace: MonitoringNamespace, podSecurity: "privileged",
 		chart: Charts.KubePrometheusStack, values: values, extra: cfg.ExtraValues,
 		// Grafana's Ingress needs the controller's webhook, and must be deleted before it.
-		dependsOn: c.withLBC(c.base()),
+		dependsOn: c.withStorage(c.withLBC(c.base())),
 	})
 	if err != nil {
 		return err

@@ -84,7 +84,7 @@ func (c *Addons) loki(ctx *pulumi.Context) error {
 		chart: Charts.Loki, serviceAccount: LokiServiceAccount,
 		policy: iampolicy.Output(b.Arn, func(arn string) iampolicy.Document { return BucketPolicy(arn, false) }),
 		values: LokiValues(b.Bucket, c.args.Account.Region, cfg.RetentionDays, cfg.ReplicasFor(c.args.Prod)),
-		extra:  cfg.ExtraValues, dependsOn: c.withLBC(c.base()),
+		extra:  cfg.ExtraValues, dependsOn: c.withStorage(c.withLBC(c.base())),
 	})
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (c *Addons) tempo(ctx *pulumi.Context) error {
 		chart: Charts.Tempo, serviceAccount: TempoServiceAccount,
 		policy: iampolicy.Output(b.Arn, func(arn string) iampolicy.Document { return BucketPolicy(arn, true) }),
 		values: TempoValues(b.Bucket, c.args.Account.Region, cfg.RetentionDays),
-		extra:  cfg.ExtraValues, dependsOn: c.withLBC(c.base()),
+		extra:  cfg.ExtraValues, dependsOn: c.withStorage(c.withLBC(c.base())),
 	})
 	return err
 }

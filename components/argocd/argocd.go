@@ -208,10 +208,14 @@ func RepoSecretSpec(repoURL string, parameter pulumi.StringInput) map[string]any
 	}
 }
 
-// ProjectSpec allows the GitOps repository only, into the listed namespaces of this cluster.
+// ProjectSpec allows the GitOps repository only, into the listed namespaces of this cluster
+// plus argocd, where the app-of-apps puts its child Applications.
 func ProjectSpec(repoURL string, namespaces []string) map[string]any {
-	var dests []any
+	dests := []any{map[string]any{"server": InCluster, "namespace": Namespace}}
 	for _, n := range namespaces {
+		if n == Namespace {
+			continue
+		}
 		dests = append(dests, map[string]any{"server": InCluster, "namespace": n})
 	}
 	return map[string]any{

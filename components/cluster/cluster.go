@@ -60,6 +60,8 @@ type Cluster struct {
 
 	// Provider deploys Kubernetes objects into this cluster (later components).
 	Provider *kubernetes.Provider
+	// NodeGroups are the managed node groups, for what needs nodes to run.
+	NodeGroups []pulumi.Resource
 }
 
 func (a *Args) withDefaults() Args {
@@ -179,6 +181,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.SecretsKeyArn = key.Arn
 	c.ControlPlaneLogGroupArn = logGroup.Arn
 	c.Provider = provider
+	c.NodeGroups = nodes.groups
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"clusterName":             c.ClusterName,
 		"endpoint":                c.Endpoint,

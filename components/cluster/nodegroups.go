@@ -26,6 +26,7 @@ const RootDevice = "/dev/xvda"
 
 type nodeOutputs struct {
 	roleArn, roleName pulumi.StringOutput
+	groups            []pulumi.Resource
 }
 
 // newNodeGroups creates the node role and one launch template + managed node group per
@@ -55,6 +56,7 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 		attachments = append(attachments, att)
 	}
 
+	var groups []pulumi.Resource
 	for _, ng := range a.NodeGroups {
 		amiType, _ := AMIType(ng.InstanceTypes) // checked in validate
 		lt, err := ec2.NewLaunchTemplate(ctx, fmt.Sprintf("%s-%s-lt", name, ng.Name), &ec2.LaunchTemplateArgs{
@@ -92,7 +94,7 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 		}
 		tags := AutoscalerTags(a.Name, ng.Labels)
 		tags["Name"] = a.Name + "-" + ng.Name
-		if _, err := awseks.NewNodeGroup(ctx, fmt.Sprintf("%s-%s-ng", name, ng.Name), &awseks.NodeGroupArgs{
+		group, err := awseks.NewNodeGroup(ctx, fmt.Sprintf("%s-%s-ng", name, ng.Name), &awseks.NodeGroupArgs{
 			ClusterName:   clusterName,
 			Version:       pulumi.String(a.KubernetesVersion),
 			NodeRoleArn:   role.Arn,
@@ -117,9 +119,11 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 			pulumi.DependsOn(attachments),
 			// The Cluster Autoscaler owns the desired size once the group exists.
 			pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}),
-		); err != nil {
+		)
+		if err != nil {
 			return nodeOutputs{}, err
 		}
+		groups = append(groups, group)
 	}
-	return nodeOutputs{roleArn: role.Arn, roleName: role.Name}, nil
+	return nodeOutputs{roleArn: role.Arn, roleName: role.Name, groups: groups}, nil
 }
