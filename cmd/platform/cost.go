@@ -23,16 +23,11 @@ func costCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "platform cost: --stack is required, and --json and --markdown exclude each other")
 		return 2
 	}
-	projectDir, err := findProject(*dir)
-	if err != nil {
-		fmt.Fprintln(stderr, "platform cost:", err)
+	p, ok := planInDir("cost", *dir, *stack, stderr)
+	if !ok {
 		return 1
 	}
-	p, err := planStack(projectDir, *stack)
-	if err != nil {
-		fmt.Fprintln(stderr, "platform cost:", describeError(err))
-		return 1
-	}
+	var err error
 	r := cost.Estimate(p)
 	switch {
 	case *asJSON:

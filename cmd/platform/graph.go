@@ -22,14 +22,8 @@ func graphCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "platform graph: --stack is required")
 		return 2
 	}
-	projectDir, err := findProject(*dir)
-	if err != nil {
-		fmt.Fprintln(stderr, "platform graph:", err)
-		return 1
-	}
-	p, err := planStack(projectDir, *stack)
-	if err != nil {
-		fmt.Fprintln(stderr, "platform graph:", describeError(err))
+	p, ok := planInDir("graph", *dir, *stack, stderr)
+	if !ok {
 		return 1
 	}
 	io.WriteString(stdout, Mermaid(p))

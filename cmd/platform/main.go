@@ -88,16 +88,11 @@ func planCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "platform plan: --stack is required, e.g. platform plan --stack dev")
 		return 2
 	}
-	projectDir, err := findProject(*dir)
-	if err != nil {
-		fmt.Fprintln(stderr, "platform plan:", err)
+	plan, ok := planInDir("plan", *dir, *stack, stderr)
+	if !ok {
 		return 1
 	}
-	plan, err := planStack(projectDir, *stack)
-	if err != nil {
-		fmt.Fprintln(stderr, "platform plan:", describeError(err))
-		return 1
-	}
+	var err error
 	if *asJSON {
 		err = writeJSON(stdout, plan)
 	} else {

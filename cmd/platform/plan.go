@@ -13,6 +13,22 @@ import (
 	"github.com/example/platform/stacks"
 )
 
+// planInDir finds the project (dir, or the nearest Pulumi.yaml upwards) and plans the stack,
+// reporting a failure on stderr as "platform <cmd>: ..."; ok is false after a report.
+func planInDir(cmd, dir, stack string, stderr io.Writer) (*planner.Plan, bool) {
+	projectDir, err := findProject(dir)
+	if err != nil {
+		fmt.Fprintf(stderr, "platform %s: %v\n", cmd, err)
+		return nil, false
+	}
+	p, err := planStack(projectDir, stack)
+	if err != nil {
+		fmt.Fprintf(stderr, "platform %s: %s\n", cmd, describeError(err))
+		return nil, false
+	}
+	return p, true
+}
+
 // planStack runs the real program for one stack file under mocks.
 func planStack(dir, stack string) (*planner.Plan, error) {
 	in, err := planner.LoadStack(dir, stack)
