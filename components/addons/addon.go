@@ -60,24 +60,31 @@ func (c *Addons) install(ctx *pulumi.Context, h helmAddon) (*helmv3.Release, err
 		}
 		identity = append(identity, ready)
 	}
-	values := MergeValues(h.values, h.extra)
-	return helmv3.NewRelease(ctx, name, &helmv3.ReleaseArgs{
-		Name:           pulumi.String(h.key),
-		Chart:          pulumi.String(h.chart.Name),
-		Version:        pulumi.String(h.chart.Version),
-		RepositoryOpts: helmv3.RepositoryOptsArgs{Repo: pulumi.String(h.chart.Repo)},
-		Namespace:      ns,
+	return helmv3.NewRelease(ctx, name, ReleaseArgs(h.key, h.chart, ns, MergeValues(h.values, h.extra)),
+		parent, k8s, pulumi.Protect(h.protect),
+		// Pods only get AWS credentials if the association exists when they start; and all
+		// pods need nodes. On destroy the same edges remove releases (and their volumes and
+		// load balancers) before the nodes and drivers that clean up after them.
+		pulumi.DependsOn(append(append(identity, c.args.Nodes...), h.dependsOn...)))
+}
+
+// ReleaseArgs are the settings every platform release shares: a fixed release name (charts
+// derive service-account and Service names from it, so Pulumi's suffix must not be added),
+// the pinned chart, and an awaited, atomic install.
+func ReleaseArgs(releaseName string, chart Chart, namespace pulumi.StringInput, values map[string]any) *helmv3.ReleaseArgs {
+	return &helmv3.ReleaseArgs{
+		Name:           pulumi.String(releaseName),
+		Chart:          pulumi.String(chart.Name),
+		Version:        pulumi.String(chart.Version),
+		RepositoryOpts: helmv3.RepositoryOptsArgs{Repo: pulumi.String(chart.Repo)},
+		Namespace:      namespace,
 		Values:         pulumi.ToMap(values),
 		// A failed upgrade rolls back instead of leaving a half-upgraded controller.
 		Atomic:        pulumi.Bool(true),
 		CleanupOnFail: pulumi.Bool(true),
 		Timeout:       pulumi.Int(ReleaseTimeoutSeconds),
 		MaxHistory:    pulumi.Int(10),
-	}, parent, k8s, pulumi.Protect(h.protect),
-		// Pods only get AWS credentials if the association exists when they start; and all
-		// pods need nodes. On destroy the same edges remove releases (and their volumes and
-		// load balancers) before the nodes and drivers that clean up after them.
-		pulumi.DependsOn(append(append(identity, c.args.Nodes...), h.dependsOn...)))
+	}
 }
 
 // namespace creates a namespace once per component, with its Pod Security Standard enforced.

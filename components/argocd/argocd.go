@@ -118,18 +118,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	release, err := helmv3.NewRelease(ctx, name+"-release", &helmv3.ReleaseArgs{
-		Name:           pulumi.String("argocd"),
-		Chart:          pulumi.String(Chart.Name),
-		Version:        pulumi.String(Chart.Version),
-		RepositoryOpts: helmv3.RepositoryOptsArgs{Repo: pulumi.String(Chart.Repo)},
-		Namespace:      ns.Metadata.Name().Elem(),
-		Values:         pulumi.ToMap(addons.MergeValues(values, args.ExtraValues)),
-		Atomic:         pulumi.Bool(true),
-		CleanupOnFail:  pulumi.Bool(true),
-		Timeout:        pulumi.Int(900),
-		MaxHistory:     pulumi.Int(10),
-	}, parent, k8s, pulumi.Protect(args.Protect),
+	release, err := helmv3.NewRelease(ctx, name+"-release",
+		addons.ReleaseArgs("argocd", Chart, ns.Metadata.Name().Elem(), addons.MergeValues(values, args.ExtraValues)),
+		parent, k8s, pulumi.Protect(args.Protect),
 		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
 		// its secret to start.
 		pulumi.DependsOn([]pulumi.Resource{args.LoadBalancerController, dexSecret}))

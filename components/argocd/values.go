@@ -12,8 +12,8 @@ import (
 )
 
 // Chart is Argo CD's official chart (argoproj/argo-helm charts/argo-cd/Chart.yaml).
-var Chart = struct{ Name, Repo, Version, AppVersion string }{
-	"argo-cd", "https://argoproj.github.io/argo-helm", "10.1.1", "v3.4.4",
+var Chart = addons.Chart{
+	Name: "argo-cd", Repo: "https://argoproj.github.io/argo-helm", Version: "10.1.1", AppVersion: "v3.4.4",
 }
 
 // Namespace Argo CD runs in.
