@@ -1,3 +1,7 @@
+// Package stacks is the composition root: it loads and validates the stack's config
+// (internal/config), resolves the environment's policy once, composes the platform's
+// components for the stack and exports its outputs. main.go runs Program under Pulumi; the
+// offline plan and the tests run it under mocks.
 package stacks
 
 import (
@@ -8,7 +12,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/example/platform/components/addons"
 	"github.com/example/platform/components/argocd"
@@ -17,6 +21,9 @@ import (
 	"github.com/example/platform/components/dns"
 	"github.com/example/platform/components/githubint"
 	"github.com/example/platform/components/network"
+	"github.com/example/platform/components/network/netplan"
+	"github.com/example/platform/internal/config"
+	"github.com/example/platform/internal/contract"
 )
 
 // Platform is one stack's composed components.
@@ -34,10 +41,10 @@ type Platform struct {
 
 // Load reads and validates the stack's config from the running Pulumi program. Nothing is
 // registered when it fails.
-func Load(ctx *pulumi.Context) (*Config, error) {
+func Load(ctx *pulumi.Context) (*config.Config, error) {
 	values := map[string]string{}
-	for _, k := range append([]string{RegionKey}, prefixed(Keys)...) {
-		if v := config.Get(ctx, k); v != "" {
+	for _, k := range append([]string{config.RegionKey}, config.PrefixedKeys()...) {
+		if v := pulumiconfig.Get(ctx, k); v != "" {
 			values[k] = v
 		}
 	}
@@ -47,7 +54,7 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	var all map[string]string
 	if raw := os.Getenv(pulumi.EnvConfig); raw != "" && json.Unmarshal([]byte(raw), &all) == nil {
 		for k := range all {
-			if _, read := values[k]; !read && strings.HasPrefix(k, Namespace+":") {
+			if _, read := values[k]; !read && strings.HasPrefix(k, config.Namespace+":") {
 				values[k] = all[k]
 			}
 		}
@@ -56,11 +63,10 @@ func Load(ctx *pulumi.Context) (*Config, error) {
 	for k := range values {
 		secret[k] = ctx.IsConfigSecret(k)
 	}
-	return Decode(ctx.Project(), ctx.Stack(), values, secret)
+	return config.Decode(ctx.Project(), ctx.Stack(), values, secret)
 }
 
 // Program is the whole Pulumi program: load and validate the config, then compose the platform.
-// main.go runs it under Pulumi; the offline plan and the tests run it under mocks.
 func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	cfg, err := Load(ctx)
 	if err != nil {
@@ -73,14 +79,10 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	return p.Outputs, nil
 }
 
-// Account is who and where the stack deploys to, read once and passed down as plain values.
-type Account struct {
-	ID, Partition string
-}
-
 // Run composes the platform for cfg and exports the stack outputs.
-func Run(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
-	account, err := lookupAccount(ctx)
+func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
+	policy := cfg.Policy()
+	account, err := lookupAccount(ctx, cfg.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -98,48 +100,49 @@ func Run(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		NATGateways:           cfg.Network.NATGateways,
 		ClusterName:           cfg.Cluster.Name,
 		FlowLogsRetentionDays: cfg.Network.FlowLogsRetentionDays,
-		AccountID:             account.ID,
-		Partition:             account.Partition,
-		Region:                cfg.Region,
+		Account:               account,
 	}); err != nil {
 		return nil, err
 	}
 	if p.DNS, err = dns.New(ctx, "dns", &dns.Args{
 		Domain:       cfg.DNS.Domain,
 		ParentZoneID: cfg.DNS.ParentZoneID,
-		ForceDestroy: !cfg.IsProd(),
-		Protect:      cfg.IsProd(),
+		ForceDestroy: policy.ForceDestroy,
+		Protect:      policy.Protect,
 	}); err != nil {
 		return nil, err
 	}
 	if p.Certificates, err = certificates.New(ctx, "certificates", &certificates.Args{
-		Domain:          cfg.DNS.Domain,
+		Zone:            p.DNS,
 		AdditionalNames: cfg.Certificates.AdditionalNames,
-		ZoneID:          p.DNS.ZoneID,
 	}); err != nil {
 		return nil, err
 	}
-	if p.Cluster, err = cluster.New(ctx, "cluster", clusterArgs(cfg, account, p.Network)); err != nil {
+	if p.Cluster, err = cluster.New(ctx, "cluster", &cluster.Args{
+		Name:                  cfg.Cluster.Name,
+		KubernetesVersion:     cfg.Cluster.KubernetesVersion,
+		Network:               p.Network,
+		PublicAccessCIDRs:     cfg.Cluster.PublicAccessCIDRs,
+		AdminRoleARNs:         cfg.Cluster.AdminRoleARNs,
+		LogRetentionDays:      cfg.Cluster.LogRetentionDays,
+		KeyDeletionWindowDays: policy.KeyDeletionWindowDays,
+		NodeGroups:            cfg.Cluster.NodeGroups,
+		Account:               account,
+		Protect:               policy.Protect,
+	}); err != nil {
 		return nil, err
 	}
+	// The cluster's provider reaches every Kubernetes object of the components below through
+	// the component: none of their children can fall back to the ambient kubeconfig.
+	inCluster := pulumi.Providers(p.Cluster.Provider)
 	if p.Addons, err = addons.New(ctx, "addons", &addons.Args{
-		Config:            cfg.Addons,
-		Prod:              cfg.IsProd(),
-		Account:           addons.Account{ID: account.ID, Partition: account.Partition, Region: cfg.Region},
-		ClusterName:       cfg.Cluster.Name,
-		ClusterNameOutput: p.Cluster.ClusterName,
-		KubernetesVersion: cfg.Cluster.KubernetesVersion,
-		VpcID:             p.Network.VpcID,
-		Domain:            cfg.DNS.Domain,
-		ZoneID:            p.DNS.ZoneID,
-		CertificateArn:    p.Certificates.CertificateArn,
-		PlatformKeyArn:    p.Cluster.SecretsKeyArn,
-		Provider:          p.Cluster.Provider,
-		Nodes:             p.Cluster.NodeGroups,
-	}); err != nil {
+		Cluster: p.Cluster, Network: p.Network, Zone: p.DNS, Certificate: p.Certificates,
+		Account: account,
+		Config:  addonsConfig(cfg.Addons, policy),
+	}, inCluster); err != nil {
 		return nil, err
 	}
-	if err := gitops(ctx, cfg, account, p); err != nil {
+	if err := gitops(ctx, cfg, policy, account, p, inCluster); err != nil {
 		return nil, err
 	}
 	p.Outputs = outputs(cfg, p)
@@ -150,7 +153,7 @@ func Run(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 }
 
 // gitops adds the GitHub integration and Argo CD.
-func gitops(ctx *pulumi.Context, cfg *Config, account Account, p *Platform) error {
+func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, account contract.Account, p *Platform, inCluster pulumi.ResourceOption) error {
 	g := cfg.GitHub
 	if g.Owner == "" {
 		return nil
@@ -158,10 +161,9 @@ func gitops(ctx *pulumi.Context, cfg *Config, account Account, p *Platform) erro
 	var err error
 	if p.GitHub, err = githubint.New(ctx, "github", &githubint.Args{
 		Owner: g.Owner, GitOpsRepo: g.GitOpsRepo, InfraRepo: g.InfraRepo,
-		Stack: cfg.Stack, Cluster: cfg.Cluster.Name, Region: cfg.Region,
+		Stack: cfg.Stack, Cluster: p.Cluster,
 		CISubjects: cfg.CISubjects(), CIPolicyArns: g.CIPolicyArns, OIDCProviderArn: g.OIDCProviderArn,
-		ReviewerTeams: g.ReviewerTeams, KeyArn: p.Cluster.SecretsKeyArn,
-		Partition: account.Partition, AccountID: account.ID,
+		ReviewerTeams: g.ReviewerTeams, Account: account,
 	}); err != nil {
 		return err
 	}
@@ -169,105 +171,32 @@ func gitops(ctx *pulumi.Context, cfg *Config, account Account, p *Platform) erro
 	if !a.Enabled {
 		return nil
 	}
-	annotations := addons.ALBIngressAnnotations(p.Certificates.CertificateArn, "/healthz")
-	annotations["alb.ingress.kubernetes.io/backend-protocol"] = "HTTP"
 	p.ArgoCD, err = argocd.New(ctx, "argocd", &argocd.Args{
-		Cluster: cfg.Cluster.Name, Domain: cfg.DNS.Domain, CertificateArn: p.Certificates.CertificateArn,
-		Provider: p.Cluster.Provider, Replicas: a.ReplicasFor(cfg.IsProd()),
-		ClientID: a.ClientID, ClientSecret: config.GetSecret(ctx, ArgoCDSecretKey),
+		Cluster: p.Cluster, Zone: p.DNS, Certificate: p.Certificates, GitHub: p.GitHub,
+		Replicas: a.ReplicasOr(policy),
+		ClientID: a.ClientID, ClientSecret: pulumiconfig.GetSecret(ctx, config.ArgoCDSecretKey),
 		Org: g.Owner, Teams: a.Teams, Roles: cfg.ArgoCDRoles(),
-		RepoURL: p.GitHub.RepoURL, Path: a.Path, Revision: a.Revision,
+		Path: a.Path, Revision: a.Revision,
 		DestinationNamespaces:  a.DestinationNamespaces,
-		DeployKeyParameter:     p.GitHub.DeployKeyParameter,
-		ClientSecretParameter:  addons.ParameterPath(cfg.Cluster.Name) + "argocd/dex-github-client-secret",
-		KeyArn:                 p.Cluster.SecretsKeyArn,
-		IngressAnnotations:     annotations,
 		ExtraValues:            a.ExtraValues,
 		LoadBalancerController: p.Addons.LoadBalancerController,
 		ParameterStore:         p.Addons.ParameterStore,
-		Protect:                cfg.IsProd(),
-	})
+		Protect:                policy.Protect,
+	}, inCluster)
 	return err
 }
 
-func clusterArgs(cfg *Config, account Account, n *network.Network) *cluster.Args {
-	var groups []cluster.NodeGroup
-	for _, ng := range cfg.Cluster.NodeGroups {
-		groups = append(groups, cluster.NodeGroup(ng))
-	}
-	keyWindow := 7
-	if cfg.IsProd() {
-		keyWindow = 30
-	}
-	return &cluster.Args{
-		Name:                  cfg.Cluster.Name,
-		KubernetesVersion:     cfg.Cluster.KubernetesVersion,
-		VpcID:                 n.VpcID,
-		PrivateSubnetIDs:      n.PrivateSubnetIDs,
-		PublicAccessCIDRs:     cfg.Cluster.PublicAccessCIDRs,
-		AdminRoleARNs:         cfg.Cluster.AdminRoleARNs,
-		LogRetentionDays:      cfg.Cluster.LogRetentionDays,
-		KeyDeletionWindowDays: keyWindow,
-		NodeGroups:            groups,
-		Partition:             account.Partition,
-		Protect:               cfg.IsProd(),
-	}
-}
-
-// outputs are what a user needs next: the kubeconfig, where to delegate DNS, the certificate,
-// and the network ids other stacks or tools attach to.
-func outputs(cfg *Config, p *Platform) pulumi.Map {
-	out := pulumi.Map{
-		"environment":                   pulumi.String(string(cfg.Environment)),
-		"region":                        pulumi.String(cfg.Region),
-		"vpcId":                         p.Network.VpcID,
-		"publicSubnetIds":               p.Network.PublicSubnetIDs,
-		"privateSubnetIds":              p.Network.PrivateSubnetIDs,
-		"natGatewayIds":                 p.Network.NatGatewayIDs,
-		"domain":                        pulumi.String(cfg.DNS.Domain),
-		"zoneId":                        p.DNS.ZoneID,
-		"nameServers":                   p.DNS.NameServers,
-		"dnsDelegation":                 p.DNS.Delegation,
-		"certificateArn":                p.Certificates.CertificateArn,
-		"clusterName":                   p.Cluster.ClusterName,
-		"clusterEndpoint":               p.Cluster.Endpoint,
-		"kubeconfig":                    p.Cluster.Kubeconfig,
-		"oidcProviderArn":               p.Cluster.OidcProviderArn,
-		"oidcProviderUrl":               p.Cluster.OidcProviderURL,
-		"nodeRoleArn":                   p.Cluster.NodeRoleArn,
-		"nodeSecurityGroupId":           p.Cluster.NodeSecurityGroupID,
-		"secretsKeyArn":                 p.Cluster.SecretsKeyArn,
-		"parameterPath":                 p.Addons.ParameterPath,
-		"grafanaUrl":                    p.Addons.GrafanaURL,
-		"grafanaAdminPasswordParameter": p.Addons.GrafanaAdminPasswordParameter,
-	}
-	if p.GitHub != nil {
-		out["ciRoleArn"] = p.GitHub.CIRoleArn
-		out["deployKeyParameter"] = p.GitHub.DeployKeyParameter
-	}
-	if p.ArgoCD != nil {
-		out["argocdUrl"] = p.ArgoCD.URL
-		out["githubOAuthHomepageUrl"] = p.ArgoCD.URL
-		out["githubOAuthCallbackUrl"] = p.ArgoCD.CallbackURL
-	}
-	return out
-}
-
-func lookupAccount(ctx *pulumi.Context) (Account, error) {
+func lookupAccount(ctx *pulumi.Context, region string) (contract.Account, error) {
 	id, err := aws.GetCallerIdentity(ctx, nil)
 	if err != nil {
-		return Account{}, fmt.Errorf("looking up the AWS account (are AWS credentials set?): %w", err)
+		return contract.Account{}, fmt.Errorf("looking up the AWS account (are AWS credentials set?): %w", err)
 	}
-	partition := "aws"
-	if parts := strings.SplitN(id.Arn, ":", 3); len(parts) == 3 && parts[0] == "arn" {
-		partition = parts[1]
-	}
-	return Account{ID: id.AccountId, Partition: partition}, nil
+	return contract.Account{ID: id.AccountId, Partition: contract.PartitionOf(id.Arn), Region: region}, nil
 }
 
 // availabilityZones are the configured zones, or the region's first azCount zones that need no
 // opt-in (local and wavelength zones do).
-func availabilityZones(ctx *pulumi.Context, cfg *Config) ([]string, error) {
+func availabilityZones(ctx *pulumi.Context, cfg *config.Config) ([]string, error) {
 	if len(cfg.Network.AvailabilityZones) > 0 {
 		return cfg.Network.AvailabilityZones, nil
 	}
@@ -282,14 +211,14 @@ func availabilityZones(ctx *pulumi.Context, cfg *Config) ([]string, error) {
 	}
 	if len(res.Names) < cfg.Network.AZCount {
 		return nil, fmt.Errorf("%s:network.azCount is %d but %s has only %d availability zones (%s)",
-			Namespace, cfg.Network.AZCount, cfg.Region, len(res.Names), strings.Join(res.Names, ", "))
+			config.Namespace, cfg.Network.AZCount, cfg.Region, len(res.Names), strings.Join(res.Names, ", "))
 	}
 	return res.Names[:cfg.Network.AZCount], nil
 }
 
-func subnetPlan(cfg *Config, azs []string) (network.Plan, error) {
+func subnetPlan(cfg *config.Config, azs []string) (netplan.Plan, error) {
 	if s := cfg.Network.Subnets; s != nil {
-		return network.PlanOverride(cfg.Network.CIDR, azs, s.Public, s.Private)
+		return netplan.PlanOverride(cfg.Network.CIDR, azs, s.Public, s.Private)
 	}
-	return network.PlanSubnets(cfg.Network.CIDR, azs)
+	return netplan.PlanSubnets(cfg.Network.CIDR, azs)
 }

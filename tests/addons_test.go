@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/example/platform/components/addons"
+	"github.com/example/platform/internal/config"
+	"github.com/example/platform/internal/contract"
+	"github.com/example/platform/internal/helmkit"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
@@ -17,20 +20,20 @@ const typeRelease = "kubernetes:helm.sh/v3:Release"
 // addonSpec is what the plan must show for one Helm addon.
 type addonSpec struct {
 	key, namespace, serviceAccount string
-	chart                          addons.Chart
+	chart                          helmkit.Chart
 	// saPath is where the chart's values name the service account.
 	saPath string
 }
 
 var helmAddons = []addonSpec{
-	{"aws-load-balancer-controller", "kube-system", addons.LBCServiceAccount, addons.Charts.LoadBalancerController, "serviceAccount.name"},
-	{"external-dns", "external-dns", addons.ExternalDNSServiceAccount, addons.Charts.ExternalDNS, "serviceAccount.name"},
-	{"external-secrets", "external-secrets", addons.ExternalSecretsServiceAccount, addons.Charts.ExternalSecrets, "serviceAccount.name"},
-	{"cluster-autoscaler", "kube-system", addons.AutoscalerServiceAccount, addons.Charts.ClusterAutoscaler, "rbac.serviceAccount.name"},
-	{"loki", "logging", addons.LokiServiceAccount, addons.Charts.Loki, "serviceAccount.name"},
-	{"tempo", "tracing", addons.TempoServiceAccount, addons.Charts.Tempo, "serviceAccount.name"},
-	{"kube-prometheus-stack", "monitoring", "", addons.Charts.KubePrometheusStack, ""},
-	{"alloy", "logging", "", addons.Charts.Alloy, ""},
+	{"aws-load-balancer-controller", "kube-system", addons.LBCServiceAccount, helmkit.Charts.LoadBalancerController, "serviceAccount.name"},
+	{"external-dns", "external-dns", addons.ExternalDNSServiceAccount, helmkit.Charts.ExternalDNS, "serviceAccount.name"},
+	{"external-secrets", "external-secrets", addons.ExternalSecretsServiceAccount, helmkit.Charts.ExternalSecrets, "serviceAccount.name"},
+	{"cluster-autoscaler", "kube-system", addons.AutoscalerServiceAccount, helmkit.Charts.ClusterAutoscaler, "rbac.serviceAccount.name"},
+	{"loki", "logging", addons.LokiServiceAccount, helmkit.Charts.Loki, "serviceAccount.name"},
+	{"tempo", "tracing", addons.TempoServiceAccount, helmkit.Charts.Tempo, "serviceAccount.name"},
+	{"kube-prometheus-stack", "monitoring", "", helmkit.Charts.KubePrometheusStack, ""},
+	{"alloy", "logging", "", helmkit.Charts.Alloy, ""},
 }
 
 func values(r planner.Resource) planner.Resource {
@@ -88,7 +91,7 @@ func checkTrust(t *testing.T, what string, role planner.Resource) {
 	if strings.HasPrefix(what, "prod") {
 		cluster = "platform-prod"
 	}
-	if strings.Join(s.Principal["Service"], ",") != addons.PodIdentityPrincipal || len(s.Principal) != 1 ||
+	if strings.Join(s.Principal["Service"], ",") != helmkit.PodIdentityPrincipal || len(s.Principal) != 1 ||
 		strings.Join(s.Action, ",") != "sts:AssumeRole,sts:TagSession" ||
 		strings.Join(s.Condition["StringEquals"]["aws:SourceAccount"], ",") != planner.MockAccountID ||
 		strings.Join(s.Condition["ArnEquals"]["aws:SourceArn"], ",") != "arn:aws:eks:eu-north-1:"+planner.MockAccountID+":cluster/"+cluster {
@@ -207,7 +210,7 @@ func TestAddonValues(t *testing.T) {
 	kps := values(prod.named(t, typeRelease, "addons-kube-prometheus-stack"))
 	ann, _ := get(kps, "grafana.ingress.annotations").(map[string]any)
 	cert := prod.Outputs["certificateArn"].Value
-	if ann["alb.ingress.kubernetes.io/group.name"] != addons.IngressGroup || ann["alb.ingress.kubernetes.io/certificate-arn"] != cert ||
+	if ann["alb.ingress.kubernetes.io/group.name"] != contract.IngressGroup || ann["alb.ingress.kubernetes.io/certificate-arn"] != cert ||
 		ann["alb.ingress.kubernetes.io/ssl-redirect"] != "443" || strings.Join(getStrings(kps, "grafana.ingress.hosts"), ",") != "grafana.prod.example.org" {
 		t.Errorf("Grafana ingress = %v", get(kps, "grafana.ingress"))
 	}
@@ -328,8 +331,8 @@ func TestExtraValues(t *testing.T) {
 }
 
 func TestAutoscalerImageForEverySupportedVersion(t *testing.T) {
-	for _, v := range stacks.SupportedKubernetesVersions {
-		tag, ok := addons.AutoscalerImageTags[v]
+	for _, v := range config.SupportedKubernetesVersions {
+		tag, ok := helmkit.AutoscalerImageTags[v]
 		if !ok || !strings.HasPrefix(tag, "v"+v+".") {
 			t.Errorf("Kubernetes %s: autoscaler image %q", v, tag)
 		}

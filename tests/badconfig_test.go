@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
 )
@@ -203,7 +204,7 @@ func TestBadConfigReportsEveryProblem(t *testing.T) {
 		m(t, in.Config)
 	}
 	_, err := planner.Run(in, stacks.Program)
-	var errs stacks.Errors
+	var errs config.Errors
 	if !errors.As(err, &errs) || len(errs) != 3 {
 		t.Fatalf("err = %v (%T), want 3 config errors", err, err)
 	}

@@ -9,7 +9,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/example/platform/components/argocd"
-	"github.com/example/platform/components/githubint"
+	"github.com/example/platform/components/githubint/ghplan"
+	"github.com/example/platform/internal/config"
+	"github.com/example/platform/internal/helmkit"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
@@ -21,8 +23,8 @@ func TestArgoCDValues(t *testing.T) {
 	for stack, ha := range map[string]bool{"dev": false, "prod": true} {
 		p := stackPlan(t, stack)
 		rel := p.named(t, typeRelease, "argocd-release")
-		if getString(rel, "name") != "argocd" || getString(rel, "chart") != argocd.Chart.Name ||
-			getString(rel, "version") != argocd.Chart.Version || getString(rel, "namespace") != argocd.Namespace {
+		if getString(rel, "name") != "argocd" || getString(rel, "chart") != helmkit.Charts.ArgoCD.Name ||
+			getString(rel, "version") != helmkit.Charts.ArgoCD.Version || getString(rel, "namespace") != argocd.Namespace {
 			t.Errorf("%s: release %v", stack, rel.Inputs)
 		}
 		v := values(rel)
@@ -204,8 +206,8 @@ func TestCIRoleTrustsExactlyTheConfiguredSubjects(t *testing.T) {
 		}
 		s := doc.Statement[0]
 		provider := p.named(t, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "github-github-oidc")
-		if !reflect.DeepEqual(s.Condition["StringEquals"][githubint.OIDCHost+":sub"], subs) ||
-			!reflect.DeepEqual(s.Condition["StringEquals"][githubint.OIDCHost+":aud"], []string{"sts.amazonaws.com"}) ||
+		if !reflect.DeepEqual(s.Condition["StringEquals"][ghplan.OIDCHost+":sub"], subs) ||
+			!reflect.DeepEqual(s.Condition["StringEquals"][ghplan.OIDCHost+":aud"], []string{"sts.amazonaws.com"}) ||
 			len(s.Condition) != 1 || !reflect.DeepEqual(s.Action, []string{"sts:AssumeRoleWithWebIdentity"}) ||
 			!strings.HasSuffix(s.Principal["Federated"][0], "oidc-provider/token.actions.githubusercontent.com") ||
 			!contains(role.Dependencies, provider.URN) {
@@ -254,11 +256,11 @@ func TestExistingOIDCProvider(t *testing.T) {
 // The OAuth client secret must be a Pulumi secret: a plain value would sit in the stack file.
 func TestClientSecretMustBeSecret(t *testing.T) {
 	in := stackInput(t, "dev")
-	if !contains(in.SecretKeys, stacks.ArgoCDSecretKey) {
+	if !contains(in.SecretKeys, config.ArgoCDSecretKey) {
 		t.Fatalf("Pulumi.dev.yaml's client secret is not secure: %v", in.SecretKeys)
 	}
 	in.SecretKeys = nil
-	in.Config[stacks.ArgoCDSecretKey] = "plain-text-secret"
+	in.Config[config.ArgoCDSecretKey] = "plain-text-secret"
 	p, err := planner.Run(in, stacks.Program)
 	if err == nil || !strings.Contains(err.Error(), "platform:argocdClientSecret must be a secret") {
 		t.Fatalf("err = %v", err)

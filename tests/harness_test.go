@@ -3,7 +3,6 @@
 package tests
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -59,78 +58,28 @@ func stackPlan(t testing.TB, stack string) *plan {
 // plan wraps a recorded plan with queries.
 type plan struct{ *planner.Plan }
 
-func (p *plan) ofType(typ string) []planner.Resource {
-	var out []planner.Resource
-	for _, r := range p.Resources {
-		if r.Type == typ {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (p *plan) ofType(typ string) []planner.Resource { return p.OfType(typ) }
 
 func (p *plan) named(t testing.TB, typ, name string) planner.Resource {
 	t.Helper()
-	for _, r := range p.ofType(typ) {
-		if r.Name == name {
-			return r
-		}
+	r, ok := p.Named(typ, name)
+	if !ok {
+		t.Fatalf("no %s named %s in the %s plan", typ, name, p.Stack)
 	}
-	t.Fatalf("no %s named %s in the %s plan", typ, name, p.Stack)
-	return planner.Resource{}
+	return r
 }
 
-func (p *plan) byURN(urn string) (planner.Resource, bool) {
-	for _, r := range p.Resources {
-		if r.URN == urn {
-			return r, true
-		}
-	}
-	return planner.Resource{}, false
-}
+func (p *plan) byURN(urn string) (planner.Resource, bool) { return p.ByURN(urn) }
 
-func (p *plan) byID(typ, id string) (planner.Resource, bool) {
-	for _, r := range p.ofType(typ) {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return planner.Resource{}, false
-}
+func (p *plan) byID(typ, id string) (planner.Resource, bool) { return p.ByID(typ, id) }
 
-func (p *plan) counts() map[string]int {
-	out := map[string]int{}
-	for _, r := range p.Resources {
-		out[r.Type]++
-	}
-	return out
-}
+func (p *plan) counts() map[string]int { return p.Counts() }
 
 // get reads a value from a resource's inputs by a dotted path ("metadataOptions.httpTokens",
 // "routes.0.natGatewayId").
-func get(r planner.Resource, path string) any {
-	var cur any = r.Inputs
-	for _, part := range strings.Split(path, ".") {
-		switch c := cur.(type) {
-		case map[string]any:
-			cur = c[part]
-		case []any:
-			i := -1
-			if err := json.Unmarshal([]byte(part), &i); err != nil || i < 0 || i >= len(c) {
-				return nil
-			}
-			cur = c[i]
-		default:
-			return nil
-		}
-	}
-	return cur
-}
+func get(r planner.Resource, path string) any { return r.Get(path) }
 
-func getString(r planner.Resource, path string) string {
-	s, _ := get(r, path).(string)
-	return s
-}
+func getString(r planner.Resource, path string) string { return r.GetString(path) }
 
 func getStrings(r planner.Resource, path string) []string {
 	arr, _ := get(r, path).([]any)

@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"gopkg.in/yaml.v3"
 
-	"github.com/example/platform/stacks"
+	"github.com/example/platform/internal/config"
 )
 
 // Pulumi.yaml is valid for Pulumi's own project schema and documents exactly the keys the
@@ -43,17 +43,17 @@ func TestPulumiYAMLDocumentsEveryKey(t *testing.T) {
 			t.Errorf("%s: the description does not state the default", key)
 		}
 	}
-	for _, k := range stacks.Keys {
-		if !documented[stacks.Namespace+":"+k] {
+	for _, k := range config.Keys {
+		if !documented[config.Namespace+":"+k] {
 			t.Errorf("platform:%s is read by the program but not documented in Pulumi.yaml", k)
 		}
-		delete(documented, stacks.Namespace+":"+k)
+		delete(documented, config.Namespace+":"+k)
 	}
 	for k := range documented {
 		t.Errorf("%s is documented in Pulumi.yaml but the program does not read it", k)
 	}
 	env := project.Config["platform:environment"]
-	if env.Default != string(stacks.Defaults("p", "s").Environment) {
-		t.Errorf("Pulumi.yaml default environment %v, Go default %s", env.Default, stacks.Defaults("p", "s").Environment)
+	if env.Default != string(config.Defaults("p", "s").Environment) {
+		t.Errorf("Pulumi.yaml default environment %v, Go default %s", env.Default, config.Defaults("p", "s").Environment)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/example/platform/components/cluster"
+	"github.com/example/platform/components/cluster/clusterplan"
 	"github.com/example/platform/internal/planner"
 )
 
@@ -272,7 +272,7 @@ func TestClusterInputs(t *testing.T) {
 					t.Errorf("%s = %v, want %v", k, got, want)
 				}
 			}
-			if !equalStrings(getStrings(eks, "enabledClusterLogTypes"), cluster.LogTypes) || len(cluster.LogTypes) != 5 {
+			if !equalStrings(getStrings(eks, "enabledClusterLogTypes"), clusterplan.LogTypes) || len(clusterplan.LogTypes) != 5 {
 				t.Errorf("log types = %v", get(eks, "enabledClusterLogTypes"))
 			}
 			if !contains(eks.PropertyDependencies["encryptionConfigKeyArn"], key.URN) || get(key, "enableKeyRotation") != true {
@@ -289,7 +289,7 @@ func TestClusterInputs(t *testing.T) {
 			for name := range entries {
 				e := eks
 				if get(e, "accessEntries."+name+".type") != "STANDARD" ||
-					get(e, "accessEntries."+name+".accessPolicies.cluster-admin.policyArn") != cluster.ClusterAdminPolicyArn ||
+					get(e, "accessEntries."+name+".accessPolicies.cluster-admin.policyArn") != clusterplan.ClusterAdminPolicyArn ||
 					!strings.HasPrefix(getString(e, "accessEntries."+name+".principalArn"), "arn:aws:iam::") {
 					t.Errorf("access entry %s = %v", name, entries[name])
 				}

@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/runner"
-	"github.com/example/platform/stacks"
 )
 
 const usage = `platform: the platform program's companion command
@@ -108,7 +108,7 @@ func planCmd(args []string, stdout, stderr io.Writer) int {
 // describeError prints config errors as the program reports them, without the SDK's
 // "1 error occurred" wrapping.
 func describeError(err error) string {
-	var cfgErr stacks.Errors
+	var cfgErr config.Errors
 	if errors.As(err, &cfgErr) {
 		return cfgErr.Error()
 	}

@@ -1,40 +1,66 @@
 // Package addons installs what makes a bare EKS cluster a platform: load balancing, DNS,
 // secrets, autoscaling, storage and observability, each with its own least-privilege AWS role
 // bound through EKS Pod Identity.
+//
+// One file per addon holds everything about it: its settings, service account, IAM policy,
+// Helm values and how it is installed (through internal/helmkit); this file only wires them.
+// The Kubernetes provider reaches every child through the component: pass
+// pulumi.Providers(cluster.Provider) to New.
 package addons
 
 import (
 	"errors"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/certificates"
+	"github.com/example/platform/components/cluster"
+	"github.com/example/platform/components/dns"
+	"github.com/example/platform/components/network"
+	"github.com/example/platform/internal/contract"
+	"github.com/example/platform/internal/helmkit"
 )
 
-// IngressGroup is the AWS Load Balancer Controller IngressGroup every platform UI joins: one
-// shared ALB instead of one per UI.
-const IngressGroup = "platform"
-
-// Args configures the addons.
+// Args configures the addons: the components they build on, and one typed block per addon
+// (a block with Enabled false installs nothing). Environment rules (replicas, protection) are
+// already resolved into the blocks: the addons do not know dev from prod.
 type Args struct {
-	Config  Config
-	Prod    bool
-	Account Account
-	// ClusterName is the plain name (trust policies, tags); ClusterNameOutput the same name
-	// as an output of the cluster, so that what needs the cluster waits for it.
-	ClusterName       string
-	ClusterNameOutput pulumi.StringInput
-	KubernetesVersion string
-	VpcID             pulumi.StringInput
-	Domain            string
-	ZoneID            pulumi.StringInput
-	CertificateArn    pulumi.StringInput
-	// PlatformKeyArn is the KMS key SecureString parameters are encrypted with.
-	PlatformKeyArn pulumi.StringInput
-	Provider       *kubernetes.Provider
-	// Nodes are the node groups: pods need them, and on destroy releases must go first.
-	Nodes []pulumi.Resource
+	// Cluster gives the cluster's name and version, its node groups (pods need nodes) and the
+	// platform KMS key.
+	Cluster *cluster.Cluster
+	// Network gives the VPC id (the Load Balancer Controller cannot read it from IMDS).
+	Network *network.Network
+	// Zone is the stack's DNS zone (ExternalDNS, host names).
+	Zone *dns.DNS
+	// Certificate is the stack's ACM certificate, for the shared ALB.
+	Certificate *certificates.Certificates
+	Account     contract.Account
+	Config      Config
+}
+
+// Config is one typed block per addon (terraform-aws-eks-blueprints-addons' switch and
+// override per addon).
+type Config struct {
+	LoadBalancerController Helm
+	ExternalDNS            ExternalDNS
+	ExternalSecrets        ExternalSecrets
+	ClusterAutoscaler      Helm
+	EBSCSI                 EBSCSI
+	Monitoring             Monitoring
+	Loki                   Store
+	Tempo                  Store
+}
+
+// Helm is what every Helm addon takes.
+type Helm struct {
+	Enabled bool
+	// Replicas of the addon's controllers (at least 1).
+	Replicas int
+	// ExtraValues are Helm values merged over the computed ones (they win).
+	ExtraValues map[string]any
 }
 
 // Addons is the component.
@@ -55,36 +81,39 @@ type Addons struct {
 	namespaces map[string]*corev1.Namespace
 	// agent is the Pod Identity agent: pods get AWS credentials only once it runs.
 	agent pulumi.Resource
-	// lbc is the Load Balancer Controller release; releases creating Services or Ingresses
-	// depend on it.
-	lbc pulumi.Resource
 	// storage is the gp3 StorageClass (nil when EBS CSI is off); releases with volumes wait for it.
 	storage pulumi.Resource
 }
 
-func (a *Args) validate() error {
+func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if a == nil {
 		return errors.New("addons: Args are required")
 	}
 	var errs []error
-	if a.ClusterName == "" || a.ClusterNameOutput == nil || a.Provider == nil {
-		errs = append(errs, errors.New("addons: ClusterName, ClusterNameOutput and Provider are required"))
+	if a.Cluster == nil || a.Network == nil || a.Zone == nil || a.Certificate == nil {
+		errs = append(errs, errors.New("addons: Cluster, Network, Zone and Certificate are required"))
 	}
 	if a.Account.ID == "" || a.Account.Region == "" || a.Account.Partition == "" {
 		errs = append(errs, errors.New("addons: Account (ID, Partition, Region) is required"))
 	}
-	if a.Domain == "" || a.ZoneID == nil || a.CertificateArn == nil || a.VpcID == nil || a.PlatformKeyArn == nil {
-		errs = append(errs, errors.New("addons: Domain, ZoneID, CertificateArn, VpcID and PlatformKeyArn are required"))
+	if !helmkit.HasKubernetesProvider(opts) {
+		errs = append(errs, errors.New("addons: pass the cluster's provider with pulumi.Providers(cluster.Provider): without it the addons would deploy to the ambient kubeconfig"))
 	}
-	if a.KubernetesVersion == "" {
-		errs = append(errs, errors.New("addons: KubernetesVersion is required (Cluster Autoscaler image)"))
+	for name, h := range map[string]Helm{
+		"LoadBalancerController": a.Config.LoadBalancerController, "ExternalDNS": a.Config.ExternalDNS.Helm,
+		"ExternalSecrets": a.Config.ExternalSecrets.Helm, "ClusterAutoscaler": a.Config.ClusterAutoscaler,
+		"Monitoring": a.Config.Monitoring.Helm, "Loki": a.Config.Loki.Helm, "Tempo": a.Config.Tempo.Helm,
+	} {
+		if h.Enabled && h.Replicas < 1 {
+			errs = append(errs, errors.New("addons: "+name+".Replicas must be at least 1"))
+		}
 	}
 	return errors.Join(errs...)
 }
 
 // New installs the enabled addons.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Addons, error) {
-	if err := args.validate(); err != nil {
+	if err := args.validate(opts); err != nil {
 		return nil, err
 	}
 	c := &Addons{name: name, args: *args, namespaces: map[string]*corev1.Namespace{}}
@@ -92,7 +121,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	agent, err := eks.NewAddon(ctx, name+"-pod-identity-agent", &eks.AddonArgs{
-		ClusterName:              args.ClusterNameOutput,
+		ClusterName:              args.Cluster.ClusterName,
 		AddonName:                pulumi.String("eks-pod-identity-agent"),
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 	}, pulumi.Parent(c))
@@ -128,8 +157,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		c.GrafanaURL = pulumi.String("(monitoring disabled)").ToStringOutput()
 		c.GrafanaAdminPasswordParameter = pulumi.String("(monitoring disabled)").ToStringOutput()
 	}
-	c.LoadBalancerController = c.lbc
-	c.ParameterPath = pulumi.String(ParameterPath(args.ClusterName)).ToStringOutput()
+	c.ParameterPath = pulumi.String(contract.ParameterPath(args.Cluster.Name)).ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"grafanaUrl":                    c.GrafanaURL,
 		"grafanaAdminPasswordParameter": c.GrafanaAdminPasswordParameter,
@@ -138,6 +166,70 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	return c, nil
+}
+
+// addon is one Helm addon as its file describes it; install adds what every addon shares.
+type addon struct {
+	// key names the addon's resources ("<component>-<key>-…") and its Helm release.
+	key       string
+	namespace string
+	// podSecurity of the namespace (created unless kube-system).
+	podSecurity string
+	chart       helmkit.Chart
+	// serviceAccount is the name the chart is told to use, and the one Pod Identity binds.
+	serviceAccount string
+	// policy is the addon's inline IAM policy (JSON); nil means no AWS identity.
+	policy pulumi.StringInput
+	values map[string]any
+	extra  map[string]any
+	// needs are what the pods need that the values do not show (see withLBC, withStorage).
+	needs   []pulumi.Resource
+	protect bool
+}
+
+// install creates the addon's namespace, AWS identity and pinned Helm release.
+func (c *Addons) install(ctx *pulumi.Context, a addon) (*helmv3.Release, error) {
+	ns := pulumi.String(a.namespace).ToStringOutput()
+	if a.namespace != "kube-system" {
+		created, err := c.namespace(ctx, a.namespace, a.podSecurity)
+		if err != nil {
+			return nil, err
+		}
+		ns = created.Metadata.Name().Elem()
+	}
+	r := helmkit.Release{
+		ResourceName: c.name + "-" + a.key, ReleaseName: a.key, Chart: a.chart, Namespace: ns,
+		Values: a.values, ExtraValues: a.extra, Protect: a.protect,
+		// All pods need nodes; on destroy the same edge removes releases (and their volumes
+		// and load balancers) before the nodes and drivers that clean up after them.
+		DependsOn: append(append([]pulumi.Resource(nil), c.args.Cluster.NodeGroups...), a.needs...),
+	}
+	if a.policy != nil {
+		r.Identity = c.identity(a.namespace, a.serviceAccount, a.policy)
+	}
+	return helmkit.Install(ctx, r, pulumi.Parent(c))
+}
+
+// identity is a Pod Identity binding for a service account of this cluster.
+func (c *Addons) identity(namespace, serviceAccount string, policy pulumi.StringInput) *helmkit.PodIdentity {
+	return &helmkit.PodIdentity{
+		Account: c.args.Account, Cluster: c.args.Cluster.Name, ClusterName: c.args.Cluster.ClusterName,
+		Namespace: namespace, ServiceAccount: serviceAccount, Policy: policy,
+	}
+}
+
+// namespace creates a namespace once per component, with its Pod Security Standard enforced.
+func (c *Addons) namespace(ctx *pulumi.Context, name, podSecurity string) (*corev1.Namespace, error) {
+	if ns, ok := c.namespaces[name]; ok {
+		return ns, nil
+	}
+	ns, err := helmkit.Namespace(ctx, c.name+"-ns-"+name, name, podSecurity,
+		map[string]string{"app.kubernetes.io/managed-by": "pulumi"}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.namespaces[name] = ns
+	return ns, nil
 }
 
 // base is what every addon's pods wait for besides their own identity.
@@ -156,8 +248,8 @@ func (c *Addons) withStorage(deps []pulumi.Resource) []pulumi.Resource {
 // (failurePolicy Fail) must answer first, and on destroy Ingresses and Services go before the
 // controller, so no ALB or NLB is orphaned.
 func (c *Addons) withLBC(deps []pulumi.Resource) []pulumi.Resource {
-	if c.lbc != nil {
-		deps = append(deps, c.lbc)
+	if c.LoadBalancerController != nil {
+		deps = append(deps, c.LoadBalancerController)
 	}
 	return deps
 }

@@ -1,28 +1,128 @@
 package addons
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/internal/contract"
+	"github.com/example/platform/internal/helmkit"
 )
 
-// GrafanaAdminSecret holds Grafana's admin credentials; the chart reads it (admin.existingSecret)
-// instead of putting the password in Helm values, where `helm get values` would show it.
-const GrafanaAdminSecret = "grafana-admin"
+// Monitoring is kube-prometheus-stack: Prometheus and Alertmanager on gp3 volumes, Grafana on
+// the shared ALB with a generated admin password kept in SSM. Chart pin:
+// helmkit.Charts.KubePrometheusStack.
 
-// GrafanaPasswordParameter is where operators read the Grafana admin password:
-// `aws ssm get-parameter --with-decryption --name /<cluster>/grafana/admin-password`.
-func GrafanaPasswordParameter(cluster string) string {
-	return ParameterPath(cluster) + "grafana/admin-password"
+// Monitoring is the addon's block.
+type Monitoring struct {
+	Helm
+	// RetentionDays of Prometheus' local TSDB.
+	RetentionDays int
+	// StorageGiB of each Prometheus volume (gp3).
+	StorageGiB int
 }
+
+// MonitoringNamespace runs node-exporter on the host network and PID namespace: it needs the
+// privileged standard.
+const MonitoringNamespace = "monitoring"
+
+// GrafanaAdminSecret holds Grafana's admin credentials; the chart reads it (admin.existingSecret)
+// instead of putting the password in Helm values, where `helm get values` would show it. Its
+// password is readable by operators at contract.GrafanaPasswordParameter.
+const GrafanaAdminSecret = "grafana-admin"
 
 // GrafanaHost is Grafana's name on the shared ALB.
 func GrafanaHost(domain string) string { return "grafana." + domain }
 
+// MonitoringSettings are the inputs of the kube-prometheus-stack values.
+type MonitoringSettings struct {
+	Domain         string
+	CertificateArn pulumi.StringInput
+	RetentionDays  int
+	StorageGiB     int
+	Replicas       int
+	Loki, Tempo    bool
+}
+
+// MonitoringValues: Prometheus and Alertmanager on gp3 volumes (the chart defaults to
+// emptyDir), with PDBs and replicas in prod; Grafana behind the shared ALB, its admin from a
+// Secret, Loki and Tempo as data sources.
+func MonitoringValues(s MonitoringSettings) map[string]any {
+	host := GrafanaHost(s.Domain)
+	pdb := map[string]any{"enabled": s.Replicas > 1, "minAvailable": 1}
+	grafana := map[string]any{
+		// More than one Grafana needs an external database; one with a PVC is enough.
+		"replicas": 1,
+		"admin": map[string]any{
+			"existingSecret": GrafanaAdminSecret, "userKey": "admin-user", "passwordKey": "admin-password",
+		},
+		"persistence": map[string]any{
+			"enabled": true, "type": "pvc", "storageClassName": GP3StorageClass,
+			"accessModes": []any{"ReadWriteOnce"}, "size": "10Gi",
+		},
+		"ingress": map[string]any{
+			"enabled":          true,
+			"ingressClassName": "alb",
+			"hosts":            []any{host},
+			"path":             "/",
+			"pathType":         "Prefix",
+			"annotations":      helmkit.ALBIngressAnnotations(s.CertificateArn, "/api/health"),
+		},
+		"grafana.ini": map[string]any{"server": map[string]any{"root_url": "https://" + host}},
+		"resources":   helmkit.Resources("100m", "256Mi", "512Mi"),
+	}
+	var sources []any
+	if s.Loki {
+		sources = append(sources, map[string]any{"name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": LokiQueryURL()})
+	}
+	if s.Tempo {
+		sources = append(sources, map[string]any{"name": "Tempo", "type": "tempo", "uid": "tempo", "access": "proxy", "url": TempoQueryURL()})
+	}
+	values := map[string]any{
+		"prometheus": map[string]any{
+			"podDisruptionBudget": pdb,
+			"prometheusSpec": map[string]any{
+				"retention": fmt.Sprintf("%dd", s.RetentionDays),
+				"replicas":  s.Replicas,
+				"resources": helmkit.Resources("500m", "2Gi", "4Gi"),
+				"storageSpec": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
+					"storageClassName": GP3StorageClass,
+					"accessModes":      []any{"ReadWriteOnce"},
+					"resources":        map[string]any{"requests": map[string]any{"storage": fmt.Sprintf("%dGi", s.StorageGiB)}},
+				}}},
+			},
+		},
+		"alertmanager": map[string]any{
+			"podDisruptionBudget": pdb,
+			"alertmanagerSpec": map[string]any{
+				"replicas":  s.Replicas,
+				"resources": helmkit.Resources("50m", "128Mi", "256Mi"),
+				"storage": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
+					"storageClassName": GP3StorageClass,
+					"accessModes":      []any{"ReadWriteOnce"},
+					"resources":        map[string]any{"requests": map[string]any{"storage": "10Gi"}},
+				}}},
+			},
+		},
+		"grafana": grafana,
+		// The operator and the bundled exporters (subchart aliases) get requests too.
+		"prometheusOperator":       map[string]any{"resources": helmkit.Resources("100m", "128Mi", "256Mi")},
+		"kube-state-metrics":       map[string]any{"resources": helmkit.Resources("50m", "128Mi", "256Mi")},
+		"prometheus-node-exporter": map[string]any{"resources": helmkit.Resources("50m", "32Mi", "64Mi")},
+	}
+	if len(sources) > 0 {
+		grafana["additionalDataSources"] = sources
+	}
+	return values
+}
+
 func (c *Addons) monitoring(ctx *pulumi.Context) error {
 	cfg := c.args.Config.Monitoring
+	cl := c.args.Cluster
 	parent := pulumi.Parent(c)
 	password, err := random.NewRandomPassword(ctx, c.name+"-grafana-admin-password", &random.RandomPasswordArgs{
 		Length:  pulumi.Int(32),
@@ -32,16 +132,16 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		return err
 	}
 	param, err := ssm.NewParameter(ctx, c.name+"-grafana-admin-password", &ssm.ParameterArgs{
-		Name:        pulumi.String(GrafanaPasswordParameter(c.args.ClusterName)),
+		Name:        pulumi.String(contract.GrafanaPasswordParameter(cl.Name)),
 		Type:        pulumi.String("SecureString"),
 		Value:       password.Result,
-		KeyId:       c.args.PlatformKeyArn,
-		Description: pulumi.String("Grafana admin password of " + c.args.ClusterName),
+		KeyId:       cl.SecretsKeyArn,
+		Description: pulumi.String("Grafana admin password of " + cl.Name),
 	}, parent)
 	if err != nil {
 		return err
 	}
-	ns, err := c.namespace(ctx, MonitoringNamespace, "privileged")
+	ns, err := c.namespace(ctx, MonitoringNamespace, helmkit.Privileged)
 	if err != nil {
 		return err
 	}
@@ -52,28 +152,28 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 			"admin-user":     pulumi.String("admin"),
 			"admin-password": password.Result,
 		},
-	}, parent, pulumi.Provider(c.args.Provider)); err != nil {
+	}, parent); err != nil {
 		return err
 	}
 	values := MonitoringValues(MonitoringSettings{
-		Domain:         c.args.Domain,
-		CertificateArn: c.args.CertificateArn,
+		Domain:         c.args.Zone.DomainName,
+		CertificateArn: c.args.Certificate.CertificateArn,
 		RetentionDays:  cfg.RetentionDays,
 		StorageGiB:     cfg.StorageGiB,
-		Replicas:       cfg.ReplicasFor(c.args.Prod),
+		Replicas:       cfg.Replicas,
 		Loki:           c.args.Config.Loki.Enabled,
 		Tempo:          c.args.Config.Tempo.Enabled,
 	})
-	_, err = c.install(ctx, helmAddon{
-		key: "kube-prometheus-stack", namespace: MonitoringNamespace, podSecurity: "privileged",
-		chart: Charts.KubePrometheusStack, values: values, extra: cfg.ExtraValues,
+	_, err = c.install(ctx, addon{
+		key: "kube-prometheus-stack", namespace: MonitoringNamespace, podSecurity: helmkit.Privileged,
+		chart: helmkit.Charts.KubePrometheusStack, values: values, extra: cfg.ExtraValues,
 		// Grafana's Ingress needs the controller's webhook, and must be deleted before it.
-		dependsOn: c.withStorage(c.withLBC(c.base())),
+		needs: c.withStorage(c.withLBC(c.base())),
 	})
 	if err != nil {
 		return err
 	}
-	c.GrafanaURL = pulumi.String("https://" + GrafanaHost(c.args.Domain)).ToStringOutput()
+	c.GrafanaURL = pulumi.String("https://" + GrafanaHost(c.args.Zone.DomainName)).ToStringOutput()
 	c.GrafanaAdminPasswordParameter = param.Name
 	return nil
 }

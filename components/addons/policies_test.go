@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
 )
 
@@ -36,7 +37,7 @@ func fixture(t *testing.T, name string, replace ...string) iampolicy.Document {
 	return doc
 }
 
-var testAccount = Account{ID: "111122223333", Partition: "aws", Region: "eu-north-1"}
+var testAccount = contract.Account{ID: "111122223333", Partition: "aws", Region: "eu-north-1"}
 
 func TestLoadBalancerControllerPolicyEqualsUpstream(t *testing.T) {
 	ours, err := LoadBalancerControllerPolicy()
@@ -126,20 +127,6 @@ func TestExternalSecretsPolicyWithinUpstream(t *testing.T) {
 	}
 }
 
-func TestPodIdentityTrust(t *testing.T) {
-	doc := PodIdentityTrust(testAccount, "platform-dev")
-	if len(doc.Statement) != 1 {
-		t.Fatalf("%d statements", len(doc.Statement))
-	}
-	s := doc.Statement[0]
-	if !reflect.DeepEqual(s.Principal, map[string][]string{"Service": {"pods.eks.amazonaws.com"}}) ||
-		!reflect.DeepEqual(s.Action, []string{"sts:AssumeRole", "sts:TagSession"}) ||
-		!reflect.DeepEqual(s.Condition["StringEquals"]["aws:SourceAccount"], []string{"111122223333"}) ||
-		!reflect.DeepEqual(s.Condition["ArnEquals"]["aws:SourceArn"], []string{"arn:aws:eks:eu-north-1:111122223333:cluster/platform-dev"}) {
-		t.Errorf("trust = %s", doc.JSON())
-	}
-}
-
 // No policy of ours grants a wildcard action.
 func TestNoWildcardActions(t *testing.T) {
 	lbc, _ := LoadBalancerControllerPolicy()
@@ -176,20 +163,6 @@ func TestBucketPolicyIsLimitedToItsBucket(t *testing.T) {
 	}
 	if containsAction(d, "s3:PutObjectTagging") || !containsAction(BucketPolicy("b", true), "s3:PutObjectTagging") {
 		t.Error("tagging actions are Tempo's only")
-	}
-}
-
-func TestMergeValues(t *testing.T) {
-	base := map[string]any{"a": 1, "nested": map[string]any{"keep": true, "change": "old"}, "list": []any{1}}
-	extra := map[string]any{"nested": map[string]any{"change": "new", "add": 2}, "list": []any{2, 3}, "b": "x"}
-	got := MergeValues(base, extra)
-	want := map[string]any{"a": 1, "b": "x", "list": []any{2, 3},
-		"nested": map[string]any{"keep": true, "change": "new", "add": 2}}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("MergeValues = %v, want %v", got, want)
-	}
-	if base["nested"].(map[string]any)["change"] != "old" {
-		t.Error("MergeValues changed its input")
 	}
 }
 

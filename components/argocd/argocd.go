@@ -7,25 +7,34 @@ import (
 	"errors"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/platform/components/addons"
+	"github.com/example/platform/components/certificates"
+	"github.com/example/platform/components/cluster"
+	"github.com/example/platform/components/dns"
+	"github.com/example/platform/components/githubint"
+	"github.com/example/platform/internal/contract"
+	"github.com/example/platform/internal/helmkit"
 )
 
 // InCluster is the API server address Argo CD uses for its own cluster.
 const InCluster = "https://kubernetes.default.svc"
 
-// Args configures Argo CD.
+// Args configures Argo CD. Pass the cluster's provider with pulumi.Providers(cluster.Provider):
+// every child inherits it.
 type Args struct {
-	Cluster, Domain string
-	CertificateArn  pulumi.StringInput
-	Provider        *kubernetes.Provider
-	Replicas        int
+	// Cluster names the SSM parameters and encrypts them with its platform key.
+	Cluster *cluster.Cluster
+	// Zone gives the domain Argo CD is served under (argocd.<domain>).
+	Zone *dns.DNS
+	// Certificate is the shared ALB's certificate.
+	Certificate *certificates.Certificates
+	// GitHub is the GitOps repository (its URL) and its deploy key's parameter.
+	GitHub   *githubint.GitHubIntegration
+	Replicas int
 	// ClientID and ClientSecret are the GitHub OAuth app's; the secret must be a Pulumi secret.
 	ClientID     string
 	ClientSecret pulumi.StringInput
@@ -33,16 +42,10 @@ type Args struct {
 	Teams        []string
 	// Roles maps a team to its Argo CD role (role:admin, role:readonly, or a custom one).
 	Roles map[string]string
-	// RepoURL, Path and Revision are what the root Application follows.
-	RepoURL, Path, Revision string
+	// Path and Revision are what the root Application follows in the GitOps repository.
+	Path, Revision string
 	// DestinationNamespaces the platform's AppProject may deploy to.
 	DestinationNamespaces []string
-	// DeployKeyParameter is the SSM parameter holding the repository's private key.
-	DeployKeyParameter pulumi.StringInput
-	// ClientSecretParameter is where the OAuth client secret is stored in SSM.
-	ClientSecretParameter string
-	KeyArn                pulumi.StringInput
-	IngressAnnotations    map[string]any
 	ExtraValues           map[string]any
 	// LoadBalancerController must be up before the Ingress (and outlive it on destroy);
 	// ParameterStore must exist before the ExternalSecrets.
@@ -59,71 +62,73 @@ type ArgoCD struct {
 	CallbackURL pulumi.StringOutput `pulumi:"callbackUrl"`
 }
 
-func (a *Args) validate() error {
-	if a == nil || a.Provider == nil || a.ClientSecret == nil || a.DeployKeyParameter == nil || a.KeyArn == nil || a.CertificateArn == nil {
-		return errors.New("argocd: Provider, ClientSecret, DeployKeyParameter, KeyArn and CertificateArn are required")
+func (a *Args) validate(opts []pulumi.ResourceOption) error {
+	if a == nil || a.Cluster == nil || a.Zone == nil || a.Certificate == nil || a.GitHub == nil || a.ClientSecret == nil {
+		return errors.New("argocd: Cluster, Zone, Certificate, GitHub and ClientSecret are required")
 	}
 	if a.ParameterStore == nil || a.LoadBalancerController == nil {
 		return errors.New("argocd: needs the External Secrets parameter store and the Load Balancer Controller")
 	}
-	if a.Org == "" || len(a.Teams) == 0 || a.ClientID == "" || a.RepoURL == "" || a.Revision == "" || a.Path == "" {
-		return errors.New("argocd: Org, Teams, ClientID, RepoURL, Path and Revision are required")
+	if a.Org == "" || len(a.Teams) == 0 || a.ClientID == "" || a.Revision == "" || a.Path == "" || a.Replicas < 1 {
+		return errors.New("argocd: Org, Teams, ClientID, Path, Revision and Replicas are required")
+	}
+	if !helmkit.HasKubernetesProvider(opts) {
+		return errors.New("argocd: pass the cluster's provider with pulumi.Providers(cluster.Provider): without it Argo CD would deploy to the ambient kubeconfig")
 	}
 	return nil
 }
 
 // New installs Argo CD and the app-of-apps.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*ArgoCD, error) {
-	if err := args.validate(); err != nil {
+	if err := args.validate(opts); err != nil {
 		return nil, err
 	}
 	c := &ArgoCD{}
 	if err := ctx.RegisterComponentResource("platform:index:ArgoCD", name, c, opts...); err != nil {
 		return nil, err
 	}
-	parent, k8s := pulumi.Parent(c), pulumi.Provider(args.Provider)
+	parent := pulumi.Parent(c)
+	domain, repoURL := args.Zone.DomainName, args.GitHub.RepoURL
 
-	ns, err := corev1.NewNamespace(ctx, name+"-ns", &corev1.NamespaceArgs{Metadata: metav1.ObjectMetaArgs{
-		Name:   pulumi.String(Namespace),
-		Labels: pulumi.StringMap{"pod-security.kubernetes.io/enforce": pulumi.String("baseline")},
-	}}, parent, k8s)
+	ns, err := helmkit.Namespace(ctx, name+"-ns", Namespace, helmkit.Baseline, nil, parent)
 	if err != nil {
 		return nil, err
 	}
 	secretParam, err := ssm.NewParameter(ctx, name+"-dex-client-secret", &ssm.ParameterArgs{
-		Name:        pulumi.String(args.ClientSecretParameter),
+		Name:        pulumi.String(contract.DexClientSecretParameter(args.Cluster.Name)),
 		Type:        pulumi.String("SecureString"),
 		Value:       pulumi.ToSecret(args.ClientSecret).(pulumi.StringOutput),
-		KeyId:       args.KeyArn,
-		Description: pulumi.String("GitHub OAuth app client secret of Argo CD on " + args.Cluster),
+		KeyId:       args.Cluster.SecretsKeyArn,
+		Description: pulumi.String("GitHub OAuth app client secret of Argo CD on " + args.Cluster.Name),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
 	store := pulumi.DependsOn([]pulumi.Resource{args.ParameterStore})
-	dexSecret, err := externalSecret(ctx, name+"-dex-secret", ns, DexSecretSpec(secretParam.Name), parent, k8s, store)
+	dexSecret, err := externalSecret(ctx, name+"-dex-secret", ns, DexSecretSpec(secretParam.Name), parent, store)
 	if err != nil {
 		return nil, err
 	}
-	repoSecret, err := externalSecret(ctx, name+"-repo-secret", ns, RepoSecretSpec(args.RepoURL, args.DeployKeyParameter), parent, k8s, store)
+	repoSecret, err := externalSecret(ctx, name+"-repo-secret", ns, RepoSecretSpec(repoURL, args.GitHub.DeployKeyParameter), parent, store)
 	if err != nil {
 		return nil, err
 	}
 
 	values, err := Values(Settings{
-		Domain: args.Domain, CertificateArn: args.CertificateArn, Replicas: args.Replicas,
+		Domain: domain, CertificateArn: args.Certificate.CertificateArn, Replicas: args.Replicas,
 		ClientID: args.ClientID, Org: args.Org, Teams: args.Teams, Roles: args.Roles,
-		IngressAnnotations: args.IngressAnnotations,
 	})
 	if err != nil {
 		return nil, err
 	}
-	release, err := helmv3.NewRelease(ctx, name+"-release",
-		addons.ReleaseArgs("argocd", Chart, ns.Metadata.Name().Elem(), addons.MergeValues(values, args.ExtraValues)),
-		parent, k8s, pulumi.Protect(args.Protect),
+	release, err := helmkit.Install(ctx, helmkit.Release{
+		ResourceName: name + "-release", ReleaseName: "argocd", Chart: helmkit.Charts.ArgoCD,
+		Namespace: ns.Metadata.Name().Elem(), Values: values, ExtraValues: args.ExtraValues,
 		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
 		// its secret to start.
-		pulumi.DependsOn([]pulumi.Resource{args.LoadBalancerController, dexSecret}))
+		DependsOn: []pulumi.Resource{args.LoadBalancerController, dexSecret},
+		Protect:   args.Protect,
+	}, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -132,8 +137,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
 		Kind:        pulumi.String("AppProject"),
 		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("platform"), Namespace: ns.Metadata.Name()},
-		OtherFields: map[string]any{"spec": ProjectSpec(args.RepoURL, args.DestinationNamespaces)},
-	}, parent, k8s, crds)
+		OtherFields: map[string]any{"spec": ProjectSpec(repoURL, args.DestinationNamespaces)},
+	}, parent, crds)
 	if err != nil {
 		return nil, err
 	}
@@ -141,13 +146,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
 		Kind:        pulumi.String("Application"),
 		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("root"), Namespace: ns.Metadata.Name()},
-		OtherFields: map[string]any{"spec": RootAppSpec(args.RepoURL, args.Path, args.Revision)},
-	}, parent, k8s, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project})); err != nil {
+		OtherFields: map[string]any{"spec": RootAppSpec(repoURL, args.Path, args.Revision)},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project})); err != nil {
 		return nil, err
 	}
 
-	c.URL = pulumi.String("https://" + Host(args.Domain)).ToStringOutput()
-	c.CallbackURL = pulumi.String("https://" + Host(args.Domain) + "/api/dex/callback").ToStringOutput()
+	c.URL = pulumi.String("https://" + Host(domain)).ToStringOutput()
+	c.CallbackURL = pulumi.String("https://" + Host(domain) + "/api/dex/callback").ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"url": c.URL, "callbackUrl": c.CallbackURL}); err != nil {
 		return nil, err
 	}
@@ -168,7 +173,7 @@ func externalSecret(ctx *pulumi.Context, name string, ns *corev1.Namespace, spec
 func DexSecretSpec(parameter pulumi.StringInput) map[string]any {
 	return map[string]any{
 		"refreshInterval": "1h",
-		"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": "aws-parameter-store"},
+		"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": contract.ParameterStore},
 		"target": map[string]any{
 			"name": DexSecret,
 			"template": map[string]any{"metadata": map[string]any{
@@ -183,7 +188,7 @@ func DexSecretSpec(parameter pulumi.StringInput) map[string]any {
 func RepoSecretSpec(repoURL string, parameter pulumi.StringInput) map[string]any {
 	return map[string]any{
 		"refreshInterval": "1h",
-		"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": "aws-parameter-store"},
+		"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": contract.ParameterStore},
 		"target": map[string]any{
 			"name": "gitops-repo",
 			"template": map[string]any{

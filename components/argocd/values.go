@@ -8,13 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
-	"github.com/example/platform/components/addons"
+	"github.com/example/platform/internal/helmkit"
 )
-
-// Chart is Argo CD's official chart (argoproj/argo-helm charts/argo-cd/Chart.yaml).
-var Chart = addons.Chart{
-	Name: "argo-cd", Repo: "https://argoproj.github.io/argo-helm", Version: "10.1.1", AppVersion: "v3.4.4",
-}
 
 // Namespace Argo CD runs in.
 const Namespace = "argocd"
@@ -75,13 +70,20 @@ func RBACPolicy(org string, roles map[string]string) string {
 
 // Settings are the inputs of the Argo CD values.
 type Settings struct {
-	Domain             string
-	CertificateArn     pulumi.StringInput
-	Replicas           int
-	ClientID, Org      string
-	Teams              []string
-	Roles              map[string]string
-	IngressAnnotations map[string]any
+	Domain         string
+	CertificateArn pulumi.StringInput
+	Replicas       int
+	ClientID, Org  string
+	Teams          []string
+	Roles          map[string]string
+}
+
+// IngressAnnotations put Argo CD on the shared ALB. TLS ends at the ALB and the server runs
+// insecure behind it, so the backend protocol is HTTP (the chart's gRPC Service overrides it).
+func IngressAnnotations(certificateArn pulumi.StringInput) map[string]any {
+	a := helmkit.ALBIngressAnnotations(certificateArn, "/healthz")
+	a["alb.ingress.kubernetes.io/backend-protocol"] = "HTTP"
+	return a
 }
 
 // Host is Argo CD's name on the shared ALB.
@@ -113,12 +115,12 @@ func Values(s Settings) (map[string]any, error) {
 		},
 		"server": map[string]any{
 			"replicas":  s.Replicas,
-			"resources": addons.Resources("50m", "128Mi", "512Mi"),
+			"resources": helmkit.Resources("50m", "128Mi", "512Mi"),
 			"ingress": map[string]any{
 				"enabled":          true,
 				"controller":       "aws",
 				"ingressClassName": "alb",
-				"annotations":      s.IngressAnnotations,
+				"annotations":      IngressAnnotations(s.CertificateArn),
 				// A second Service for gRPC (the argocd CLI), routed by Content-Type; its own
 				// health check, since the Ingress's applies to HTTP only where not overridden.
 				"aws": map[string]any{
@@ -131,12 +133,12 @@ func Values(s Settings) (map[string]any, error) {
 				},
 			},
 		},
-		"repoServer":     map[string]any{"replicas": s.Replicas, "resources": addons.Resources("100m", "256Mi", "1Gi")},
-		"applicationSet": map[string]any{"replicas": s.Replicas, "resources": addons.Resources("50m", "64Mi", "256Mi")},
-		"controller":     map[string]any{"replicas": 1, "resources": addons.Resources("250m", "512Mi", "2Gi")},
-		"dex":            map[string]any{"resources": addons.Resources("25m", "64Mi", "128Mi")},
+		"repoServer":     map[string]any{"replicas": s.Replicas, "resources": helmkit.Resources("100m", "256Mi", "1Gi")},
+		"applicationSet": map[string]any{"replicas": s.Replicas, "resources": helmkit.Resources("50m", "64Mi", "256Mi")},
+		"controller":     map[string]any{"replicas": 1, "resources": helmkit.Resources("250m", "512Mi", "2Gi")},
+		"dex":            map[string]any{"resources": helmkit.Resources("25m", "64Mi", "128Mi")},
 		"redis-ha":       map[string]any{"enabled": ha},
-		"redis":          map[string]any{"enabled": !ha, "resources": addons.Resources("50m", "64Mi", "256Mi")},
+		"redis":          map[string]any{"enabled": !ha, "resources": helmkit.Resources("50m", "64Mi", "256Mi")},
 	}
 	return v, nil
 }

@@ -10,16 +10,17 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/dns"
 )
 
 // Args configures the certificate.
 type Args struct {
-	// Domain is the certificate's primary name; *.Domain is always added. Required.
-	Domain string
-	// AdditionalNames are further names inside Domain.
+	// Zone is the stack's zone: its domain is the certificate's primary name (*.domain is
+	// always added), and it holds the validation records. Required.
+	Zone *dns.DNS
+	// AdditionalNames are further names inside the domain.
 	AdditionalNames []string
-	// ZoneID is the zone that holds the validation records. Required.
-	ZoneID pulumi.StringInput
 }
 
 // Certificates is the component.
@@ -32,15 +33,22 @@ type Certificates struct {
 }
 
 func (a *Args) validate() error {
-	if a == nil || a.Domain == "" || a.ZoneID == nil {
-		return errors.New("certificates: Domain and ZoneID are required")
+	if a == nil || a.Zone == nil || a.Zone.DomainName == "" {
+		return errors.New("certificates: Zone is required")
 	}
 	for _, n := range a.AdditionalNames {
-		if ValidationName(n) != a.Domain && !strings.HasSuffix(ValidationName(n), "."+a.Domain) {
-			return fmt.Errorf("certificates: %q is not inside %s", n, a.Domain)
+		if ValidationName(n) != a.Zone.DomainName && !strings.HasSuffix(ValidationName(n), "."+a.Zone.DomainName) {
+			return fmt.Errorf("certificates: %q is not inside %s", n, a.Zone.DomainName)
 		}
 	}
 	return nil
+}
+
+// RecordName is the logical name of the validation record for a name: keyed by the name it
+// validates, so adding or reordering additional names never renames (and so replaces) the
+// records of the others.
+func RecordName(component, validationName string) string {
+	return component + "-validation-" + validationName
 }
 
 // Names are the certificate's subject alternative names: *.domain, then the additional names,
@@ -84,19 +92,20 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("platform:index:Certificates", name, c, opts...); err != nil {
 		return nil, err
 	}
-	sans := Names(args.Domain, args.AdditionalNames)
+	domain := args.Zone.DomainName
+	sans := Names(domain, args.AdditionalNames)
 	cert, err := acm.NewCertificate(ctx, name+"-cert", &acm.CertificateArgs{
-		DomainName:              pulumi.String(args.Domain),
+		DomainName:              pulumi.String(domain),
 		SubjectAlternativeNames: pulumi.ToStringArray(sans),
 		ValidationMethod:        pulumi.String("DNS"),
 		KeyAlgorithm:            pulumi.String("RSA_2048"),
-		Tags:                    pulumi.StringMap{"Name": pulumi.String(args.Domain)},
+		Tags:                    pulumi.StringMap{"Name": pulumi.String(domain)},
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err
 	}
 	var fqdns pulumi.StringArray
-	for i, vn := range ValidationNames(args.Domain, sans) {
+	for i, vn := range ValidationNames(domain, sans) {
 		option := cert.DomainValidationOptions.ApplyT(func(opts []acm.CertificateDomainValidationOption) (acm.CertificateDomainValidationOption, error) {
 			for _, o := range opts {
 				if o.DomainName != nil && ValidationName(*o.DomainName) == vn {
@@ -105,15 +114,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			}
 			return acm.CertificateDomainValidationOption{}, fmt.Errorf("ACM returned no validation option for %s", vn)
 		}).(acm.CertificateDomainValidationOptionOutput)
-		rec, err := route53.NewRecord(ctx, fmt.Sprintf("%s-validation-%d", name, i), &route53.RecordArgs{
-			ZoneId:  args.ZoneID,
+		rec, err := route53.NewRecord(ctx, RecordName(name, vn), &route53.RecordArgs{
+			ZoneId:  args.Zone.ZoneID,
 			Name:    option.ResourceRecordName().Elem(),
 			Type:    option.ResourceRecordType().Elem(),
 			Records: pulumi.StringArray{option.ResourceRecordValue().Elem()},
 			Ttl:     pulumi.Int(60),
 			// A re-created certificate for the same names reuses the same record names.
 			AllowOverwrite: pulumi.Bool(true),
-		}, pulumi.Parent(c))
+		}, pulumi.Parent(c),
+			// Until this change the records were named by their position in the list; the
+			// alias adopts them under the new name instead of replacing them.
+			pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(fmt.Sprintf("%s-validation-%d", name, i))}}))
 		if err != nil {
 			return nil, err
 		}

@@ -13,30 +13,33 @@ import (
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/cluster/clusterplan"
+	"github.com/example/platform/components/network"
+	"github.com/example/platform/internal/contract"
 )
 
-// Args configures the cluster.
+// Args configures the cluster. Every field is required unless it says otherwise: the stack's
+// config states the defaults, once.
 type Args struct {
-	// Name is the EKS cluster's name. Required.
+	// Name is the EKS cluster's name.
 	Name string
-	// KubernetesVersion, e.g. "1.33". Required: an unpinned cluster upgrades when pulumi-eks
-	// changes its default.
+	// KubernetesVersion, e.g. "1.33": pinned, since an unpinned cluster upgrades when
+	// pulumi-eks changes its default.
 	KubernetesVersion string
-	VpcID             pulumi.StringInput
-	// PrivateSubnetIDs hold the control-plane ENIs and every node. Required.
-	PrivateSubnetIDs pulumi.StringArrayInput
+	// Network holds the VPC; its private subnets hold the control-plane ENIs and every node.
+	Network *network.Network
 	// PublicAccessCIDRs, when not empty, open the public API endpoint to these CIDRs only.
 	PublicAccessCIDRs []string
-	// AdminRoleARNs get AmazonEKSClusterAdminPolicy through access entries.
+	// AdminRoleARNs get AmazonEKSClusterAdminPolicy through access entries (may be empty).
 	AdminRoleARNs []string
-	// LogRetentionDays of the control-plane log group. Default 90.
+	// LogRetentionDays of the control-plane log group.
 	LogRetentionDays int
-	// KeyDeletionWindowDays of the KMS key once scheduled for deletion. Default 30.
+	// KeyDeletionWindowDays of the KMS key once scheduled for deletion (7 to 30).
 	KeyDeletionWindowDays int
-	NodeGroups            []NodeGroup
-	// Partition of the account ("aws", "aws-cn", "aws-us-gov"), for managed policy ARNs.
-	// Default "aws".
-	Partition string
+	NodeGroups            []clusterplan.NodeGroup
+	// Account gives the partition of managed policy ARNs.
+	Account contract.Account
 	// Protect makes `pulumi destroy` refuse to delete the cluster and its key (prod).
 	Protect bool
 }
@@ -58,49 +61,47 @@ type Cluster struct {
 	SecretsKeyArn           pulumi.StringOutput `pulumi:"secretsKeyArn"`
 	ControlPlaneLogGroupArn pulumi.StringOutput `pulumi:"controlPlaneLogGroupArn"`
 
-	// Provider deploys Kubernetes objects into this cluster (later components).
+	// Name and KubernetesVersion are the configured values, known at preview time (trust
+	// policies and tags need them as plain strings; ClusterName is the same name as an output
+	// of the cluster, for inputs that must wait for it).
+	Name              string
+	KubernetesVersion string
+	// Provider deploys Kubernetes objects into this cluster: later components receive it with
+	// pulumi.Providers, so that all their children inherit it.
 	Provider *kubernetes.Provider
 	// NodeGroups are the managed node groups, for what needs nodes to run.
 	NodeGroups []pulumi.Resource
 }
 
-func (a *Args) withDefaults() Args {
-	out := Args{}
-	if a != nil {
-		out = *a
+func (a *Args) validate() error {
+	if a == nil {
+		return errors.New("cluster: Args are required")
 	}
-	if out.LogRetentionDays == 0 {
-		out.LogRetentionDays = 90
-	}
-	if out.Partition == "" {
-		out.Partition = "aws"
-	}
-	if out.KeyDeletionWindowDays == 0 {
-		out.KeyDeletionWindowDays = 30
-	}
-	return out
-}
-
-func (a Args) validate() error {
 	var errs []error
 	if a.Name == "" || a.KubernetesVersion == "" {
 		errs = append(errs, errors.New("cluster: Name and KubernetesVersion are required"))
 	}
-	if a.VpcID == nil || a.PrivateSubnetIDs == nil {
-		errs = append(errs, errors.New("cluster: VpcID and PrivateSubnetIDs are required"))
+	if a.Network == nil {
+		errs = append(errs, errors.New("cluster: Network is required (VPC and private subnets)"))
+	}
+	if a.Account.Partition == "" {
+		errs = append(errs, errors.New("cluster: Account.Partition is required (managed policy ARNs)"))
+	}
+	if a.LogRetentionDays < 1 {
+		errs = append(errs, errors.New("cluster: LogRetentionDays is required"))
 	}
 	if len(a.NodeGroups) == 0 {
 		errs = append(errs, errors.New("cluster: at least one node group is required"))
 	}
 	for _, ng := range a.NodeGroups {
-		if _, err := AMIType(ng.InstanceTypes); err != nil {
+		if _, err := clusterplan.AMIType(ng.InstanceTypes); err != nil {
 			errs = append(errs, fmt.Errorf("cluster: node group %s: %w", ng.Name, err))
 		}
 		if ng.MinSize > ng.DesiredSize || ng.DesiredSize > ng.MaxSize || ng.MaxSize < 1 {
 			errs = append(errs, fmt.Errorf("cluster: node group %s: need min <= desired <= max and max >= 1", ng.Name))
 		}
 	}
-	if _, err := AdminEntryNames(a.AdminRoleARNs); err != nil {
+	if _, err := clusterplan.AdminEntryNames(a.AdminRoleARNs); err != nil {
 		errs = append(errs, fmt.Errorf("cluster: %w", err))
 	}
 	if a.KeyDeletionWindowDays < 7 || a.KeyDeletionWindowDays > 30 {
@@ -111,11 +112,11 @@ func (a Args) validate() error {
 
 // New creates the cluster, its key, log group, node groups and Kubernetes provider.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Cluster, error) {
-	a := args.withDefaults()
-	if err := a.validate(); err != nil {
+	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{}
+	a := *args
+	c := &Cluster{Name: a.Name, KubernetesVersion: a.KubernetesVersion}
 	if err := ctx.RegisterComponentResource("platform:index:Cluster", name, c, opts...); err != nil {
 		return nil, err
 	}
@@ -205,14 +206,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 func clusterArgs(a Args, keyArn pulumi.StringInput) *eks.ClusterArgs {
 	authMode := eks.AuthenticationModeApi
 	entries := map[string]eks.AccessEntryArgs{}
-	names, _ := AdminEntryNames(a.AdminRoleARNs) // checked in validate
+	names, _ := clusterplan.AdminEntryNames(a.AdminRoleARNs) // checked in validate
 	for arn, n := range names {
 		entries[n] = eks.AccessEntryArgs{
 			PrincipalArn: pulumi.String(arn),
 			Type:         eks.AccessEntryTypeStandard,
 			AccessPolicies: map[string]eks.AccessPolicyAssociationInput{
 				"cluster-admin": eks.AccessPolicyAssociationArgs{
-					PolicyArn:   pulumi.String(ClusterAdminPolicyArn),
+					PolicyArn:   pulumi.String(clusterplan.ClusterAdminPolicyArn),
 					AccessScope: awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
 				},
 			},
@@ -222,12 +223,12 @@ func clusterArgs(a Args, keyArn pulumi.StringInput) *eks.ClusterArgs {
 	args := &eks.ClusterArgs{
 		Name:                         pulumi.String(a.Name),
 		Version:                      pulumi.String(a.KubernetesVersion),
-		VpcId:                        a.VpcID,
-		PrivateSubnetIds:             a.PrivateSubnetIDs,
+		VpcId:                        a.Network.VpcID,
+		PrivateSubnetIds:             a.Network.PrivateSubnetIDs,
 		AuthenticationMode:           &authMode,
 		AccessEntries:                entries,
 		EncryptionConfigKeyArn:       keyArn,
-		EnabledClusterLogTypes:       pulumi.ToStringArray(LogTypes),
+		EnabledClusterLogTypes:       pulumi.ToStringArray(clusterplan.LogTypes),
 		CreateOidcProvider:           pulumi.Bool(true),
 		EndpointPrivateAccess:        pulumi.Bool(true),
 		EndpointPublicAccess:         pulumi.Bool(public),

@@ -9,20 +9,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/components/cluster/clusterplan"
 	"github.com/example/platform/internal/iampolicy"
 )
-
-// NodePolicies are the AWS managed policies of the node role. SSM replaces SSH: nodes have no
-// key pair, and an operator who must get onto a node uses Session Manager, which is logged.
-var NodePolicies = []string{
-	"AmazonEKSWorkerNodePolicy",
-	"AmazonEKS_CNI_Policy",
-	"AmazonEC2ContainerRegistryReadOnly",
-	"AmazonSSMManagedInstanceCore",
-}
-
-// RootDevice is the root volume of the Amazon Linux 2023 EKS AMIs.
-const RootDevice = "/dev/xvda"
 
 type nodeOutputs struct {
 	roleArn, roleName pulumi.StringOutput
@@ -45,10 +34,10 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 		return nodeOutputs{}, err
 	}
 	var attachments []pulumi.Resource
-	for _, p := range NodePolicies {
+	for _, p := range clusterplan.NodePolicies {
 		att, err := iam.NewRolePolicyAttachment(ctx, name+"-node-"+p, &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
-			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, p),
+			PolicyArn: pulumi.String(a.Account.ManagedPolicyArn(p)),
 		}, parent)
 		if err != nil {
 			return nodeOutputs{}, err
@@ -58,7 +47,7 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 
 	var groups []pulumi.Resource
 	for _, ng := range a.NodeGroups {
-		amiType, _ := AMIType(ng.InstanceTypes) // checked in validate
+		amiType, _ := clusterplan.AMIType(ng.InstanceTypes) // checked in validate
 		lt, err := ec2.NewLaunchTemplate(ctx, fmt.Sprintf("%s-%s-lt", name, ng.Name), &ec2.LaunchTemplateArgs{
 			Description: pulumi.String("EKS managed node group " + ng.Name + " of " + a.Name),
 			// IMDSv2 only, and a hop limit of 1 so that pods cannot reach the node's
@@ -69,7 +58,7 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 				HttpPutResponseHopLimit: pulumi.Int(1),
 			},
 			BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
-				DeviceName: pulumi.String(RootDevice),
+				DeviceName: pulumi.String(clusterplan.RootDevice),
 				Ebs: ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
 					VolumeSize:          pulumi.Int(ng.DiskSizeGiB),
 					VolumeType:          pulumi.String("gp3"),
@@ -92,13 +81,13 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 		if err != nil {
 			return nodeOutputs{}, err
 		}
-		tags := AutoscalerTags(a.Name, ng.Labels)
+		tags := clusterplan.AutoscalerTags(a.Name, ng.Labels)
 		tags["Name"] = a.Name + "-" + ng.Name
 		group, err := awseks.NewNodeGroup(ctx, fmt.Sprintf("%s-%s-ng", name, ng.Name), &awseks.NodeGroupArgs{
 			ClusterName:   clusterName,
 			Version:       pulumi.String(a.KubernetesVersion),
 			NodeRoleArn:   role.Arn,
-			SubnetIds:     a.PrivateSubnetIDs,
+			SubnetIds:     a.Network.PrivateSubnetIDs,
 			AmiType:       pulumi.String(amiType),
 			InstanceTypes: pulumi.ToStringArray(ng.InstanceTypes),
 			CapacityType:  pulumi.String(ng.CapacityType),

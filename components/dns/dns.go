@@ -40,6 +40,8 @@ type DNS struct {
 	Domain      pulumi.StringOutput      `pulumi:"domain"`
 	// Delegation says how the zone is delegated: "record in parent zone <id>" or the manual step.
 	Delegation pulumi.StringOutput `pulumi:"delegation"`
+	// DomainName is the configured domain, known at preview time (host names, filters).
+	DomainName string
 }
 
 func (a *Args) validate() error {
@@ -54,7 +56,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	d := &DNS{}
+	d := &DNS{DomainName: args.Domain}
 	if err := ctx.RegisterComponentResource("platform:index:DNS", name, d, opts...); err != nil {
 		return nil, err
 	}

@@ -14,13 +14,11 @@ import (
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/components/cluster"
+	"github.com/example/platform/components/githubint/ghplan"
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
-)
-
-// GitHub Actions' OIDC issuer and the audience AWS's credential action requests.
-const (
-	OIDCHost     = "token.actions.githubusercontent.com"
-	OIDCAudience = "sts.amazonaws.com"
+	"github.com/example/platform/internal/pulumix"
 )
 
 // Args configures the integration.
@@ -28,9 +26,9 @@ type Args struct {
 	// Owner is the GitHub organization; GitOpsRepo and InfraRepo are repository names in it.
 	Owner, GitOpsRepo, InfraRepo string
 	// Stack names the GitHub environment CI deploys this stack from.
-	Stack   string
-	Cluster string
-	Region  string
+	Stack string
+	// Cluster names the deploy key and its SSM parameter, and its key encrypts the parameter.
+	Cluster *cluster.Cluster
 	// CISubjects are the OIDC "sub" suffixes allowed to assume the CI role, e.g.
 	// "ref:refs/heads/main" or "environment:prod"; each becomes repo:<owner>/<infra>:<suffix>.
 	CISubjects []string
@@ -41,10 +39,8 @@ type Args struct {
 	OIDCProviderArn string
 	// ReviewerTeams (slugs) must approve deployments from this stack's environment.
 	ReviewerTeams []string
-	// KeyArn encrypts the private key's SSM parameter.
-	KeyArn pulumi.StringInput
-	// Partition and AccountID build ARNs.
-	Partition, AccountID string
+	// Account is where CI deploys (its region becomes the AWS_REGION variable).
+	Account contract.Account
 }
 
 // GitHubIntegration is the component.
@@ -53,50 +49,22 @@ type GitHubIntegration struct {
 
 	DeployKeyParameter pulumi.StringOutput `pulumi:"deployKeyParameter"`
 	CIRoleArn          pulumi.StringOutput `pulumi:"ciRoleArn"`
-	// DeployKeyPrivate is secret.
-	DeployKeyPrivate pulumi.StringOutput `pulumi:"-"`
-	RepoURL          string
-}
-
-// DeployKeyParameter is where the GitOps deploy key's private half is stored (okctl's path).
-func DeployKeyParameter(cluster, owner, repo string) string {
-	return fmt.Sprintf("/%s/github/deploykeys/%s/%s", cluster, owner, repo)
-}
-
-// RepoSSHURL is the GitOps repository's SSH URL, as Argo CD fetches it with the deploy key.
-func RepoSSHURL(owner, repo string) string {
-	return fmt.Sprintf("git@github.com:%s/%s.git", owner, repo)
-}
-
-// CISubjects expands the configured subject suffixes for the infrastructure repository.
-func CISubjects(owner, repo string, suffixes []string) []string {
-	out := make([]string, len(suffixes))
-	for i, s := range suffixes {
-		out[i] = fmt.Sprintf("repo:%s/%s:%s", owner, repo, s)
-	}
-	return out
-}
-
-// CITrust lets only the configured workflows of the infrastructure repository assume the CI
-// role: audience pinned, subjects matched exactly (StringEquals, so no wildcard slips in).
-func CITrust(providerArn, owner, repo string, suffixes []string) iampolicy.Document {
-	return iampolicy.New(iampolicy.Statement{
-		Effect:    "Allow",
-		Principal: map[string][]string{"Federated": {providerArn}},
-		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
-		Condition: map[string]map[string][]string{"StringEquals": {
-			OIDCHost + ":aud": {OIDCAudience},
-			OIDCHost + ":sub": CISubjects(owner, repo, suffixes),
-		}},
-	})
+	// RepoURL is the GitOps repository's SSH URL, as Argo CD fetches it with the deploy key.
+	RepoURL string
 }
 
 func (a *Args) validate() error {
-	if a == nil || a.Owner == "" || a.GitOpsRepo == "" || a.InfraRepo == "" || a.Cluster == "" || a.KeyArn == nil {
-		return errors.New("githubint: Owner, GitOpsRepo, InfraRepo, Cluster and KeyArn are required")
+	if a == nil || a.Owner == "" || a.GitOpsRepo == "" || a.InfraRepo == "" || a.Cluster == nil || a.Stack == "" {
+		return errors.New("githubint: Owner, GitOpsRepo, InfraRepo, Stack and Cluster are required")
+	}
+	if a.Account.Region == "" {
+		return errors.New("githubint: Account.Region is required (the AWS_REGION variable)")
 	}
 	if len(a.CISubjects) == 0 {
 		return errors.New("githubint: at least one CI subject is required")
+	}
+	if _, err := ghplan.CIPolicyNames(a.CIPolicyArns); err != nil {
+		return fmt.Errorf("githubint: %w", err)
 	}
 	return nil
 }
@@ -106,7 +74,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	g := &GitHubIntegration{RepoURL: RepoSSHURL(args.Owner, args.GitOpsRepo)}
+	g := &GitHubIntegration{RepoURL: ghplan.RepoSSHURL(args.Owner, args.GitOpsRepo)}
 	if err := ctx.RegisterComponentResource("platform:index:GitHubIntegration", name, g, opts...); err != nil {
 		return nil, err
 	}
@@ -120,18 +88,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	if _, err := github.NewRepositoryDeployKey(ctx, name+"-deploy-key", &github.RepositoryDeployKeyArgs{
 		Repository: pulumi.String(args.GitOpsRepo),
-		Title:      pulumi.Sprintf("argocd %s (%s)", args.Cluster, args.Stack),
+		Title:      pulumi.Sprintf("argocd %s (%s)", args.Cluster.Name, args.Stack),
 		Key:        key.PublicKeyOpenssh,
 		ReadOnly:   pulumi.Bool(true),
 	}, parent); err != nil {
 		return nil, err
 	}
 	param, err := ssm.NewParameter(ctx, name+"-deploy-key", &ssm.ParameterArgs{
-		Name:        pulumi.String(DeployKeyParameter(args.Cluster, args.Owner, args.GitOpsRepo)),
+		Name:        pulumi.String(contract.DeployKeyParameter(args.Cluster.Name, args.Owner, args.GitOpsRepo)),
 		Type:        pulumi.String("SecureString"),
 		Value:       key.PrivateKeyOpenssh,
-		KeyId:       args.KeyArn,
-		Description: pulumi.String("Read-only deploy key of " + args.Owner + "/" + args.GitOpsRepo + " for Argo CD on " + args.Cluster),
+		KeyId:       args.Cluster.SecretsKeyArn,
+		Description: pulumi.String("Read-only deploy key of " + args.Owner + "/" + args.GitOpsRepo + " for Argo CD on " + args.Cluster.Name),
 	}, parent)
 	if err != nil {
 		return nil, err
@@ -147,7 +115,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	g.DeployKeyParameter = param.Name
 	g.CIRoleArn = roleArn
-	g.DeployKeyPrivate = pulumi.ToSecret(key.PrivateKeyOpenssh).(pulumi.StringOutput)
 	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{
 		"deployKeyParameter": g.DeployKeyParameter,
 		"ciRoleArn":          g.CIRoleArn,
@@ -161,8 +128,8 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.Resource
 	providerArn := pulumi.String(a.OIDCProviderArn).ToStringOutput()
 	if a.OIDCProviderArn == "" {
 		p, err := iam.NewOpenIdConnectProvider(ctx, name+"-github-oidc", &iam.OpenIdConnectProviderArgs{
-			Url:           pulumi.String("https://" + OIDCHost),
-			ClientIdLists: pulumi.StringArray{pulumi.String(OIDCAudience)},
+			Url:           pulumi.String("https://" + ghplan.OIDCHost),
+			ClientIdLists: pulumi.StringArray{pulumi.String(ghplan.OIDCAudience)},
 			// No thumbprint: AWS validates GitHub's issuer against its trusted root CAs.
 		}, parent,
 			// One provider per account serves every stack and repository: destroying a stack
@@ -174,8 +141,8 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.Resource
 		providerArn = p.Arn
 	}
 	role, err := iam.NewRole(ctx, name+"-ci-role", &iam.RoleArgs{
-		AssumeRolePolicy: iampolicy.Output(providerArn, func(arn string) iampolicy.Document {
-			return CITrust(arn, a.Owner, a.InfraRepo, a.CISubjects)
+		AssumeRolePolicy: pulumix.Policy(providerArn, func(arn string) iampolicy.Document {
+			return ghplan.CITrust(arn, a.Owner, a.InfraRepo, a.CISubjects)
 		}),
 		Description:        pulumi.String("GitHub Actions of " + a.Owner + "/" + a.InfraRepo + " deploying stack " + a.Stack),
 		MaxSessionDuration: pulumi.Int(3600),
@@ -183,10 +150,14 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.Resource
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
+	names, _ := ghplan.CIPolicyNames(a.CIPolicyArns) // checked in validate
 	for i, arn := range a.CIPolicyArns {
-		if _, err := iam.NewRolePolicyAttachment(ctx, fmt.Sprintf("%s-ci-policy-%d", name, i), &iam.RolePolicyAttachmentArgs{
+		if _, err := iam.NewRolePolicyAttachment(ctx, name+"-ci-policy-"+names[arn], &iam.RolePolicyAttachmentArgs{
 			Role: role.Name, PolicyArn: pulumi.String(arn),
-		}, parent); err != nil {
+		}, parent,
+			// Until this change attachments were named by list position; the alias adopts
+			// them under the new name instead of detaching and re-attaching the policy.
+			pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(fmt.Sprintf("%s-ci-policy-%d", name, i))}})); err != nil {
 			return pulumi.StringOutput{}, err
 		}
 	}
@@ -222,7 +193,7 @@ func newEnvironment(ctx *pulumi.Context, name string, a *Args, roleArn pulumi.St
 	}
 	for varName, value := range map[string]pulumi.StringInput{
 		"AWS_ROLE_ARN": roleArn,
-		"AWS_REGION":   pulumi.String(a.Region),
+		"AWS_REGION":   pulumi.String(a.Account.Region),
 	} {
 		if _, err := github.NewActionsEnvironmentVariable(ctx, name+"-var-"+varName, &github.ActionsEnvironmentVariableArgs{
 			Repository:   pulumi.String(a.InfraRepo),

@@ -11,29 +11,25 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/components/network/netplan"
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
+	"github.com/example/platform/internal/pulumix"
 )
 
-// NAT layouts.
-const (
-	NATSingle = "single"
-	NATPerAZ  = "perAz"
-)
-
-// Args configures the network. Plain values decide which resources exist.
+// Args configures the network. Plain values decide which resources exist; every field is
+// required (the stack's config states the defaults, once).
 type Args struct {
-	// Plan is the subnet layout (PlanSubnets or PlanOverride). Required.
-	Plan Plan
-	// NATGateways is NATSingle or NATPerAZ (default).
+	// Plan is the subnet layout (netplan.PlanSubnets or netplan.PlanOverride).
+	Plan netplan.Plan
+	// NATGateways is netplan.NATSingle or netplan.NATPerAZ.
 	NATGateways string
-	// ClusterName is used for the kubernetes.io/cluster/<name> subnet tags. Required.
+	// ClusterName is used for the kubernetes.io/cluster/<name> subnet tags.
 	ClusterName string
-	// FlowLogsRetentionDays of the flow log group. Default 90.
+	// FlowLogsRetentionDays of the flow log group (a CloudWatch Logs retention value).
 	FlowLogsRetentionDays int
-	// AccountID and Partition scope the flow-log role's trust (confused-deputy protection).
-	AccountID string
-	Partition string
-	Region    string
+	// Account scopes the flow-log role's trust (confused-deputy protection).
+	Account contract.Account
 }
 
 // Network is the component.
@@ -47,46 +43,35 @@ type Network struct {
 	FlowLogGroupName pulumi.StringOutput      `pulumi:"flowLogGroupName"`
 }
 
-func (a *Args) withDefaults() Args {
-	out := Args{}
-	if a != nil {
-		out = *a
+func (a *Args) validate() error {
+	if a == nil {
+		return errors.New("network: Args are required")
 	}
-	if out.NATGateways == "" {
-		out.NATGateways = NATPerAZ
-	}
-	if out.FlowLogsRetentionDays == 0 {
-		out.FlowLogsRetentionDays = 90
-	}
-	if out.Partition == "" {
-		out.Partition = "aws"
-	}
-	return out
-}
-
-func (a Args) validate() error {
 	var errs []error
-	if len(a.Plan.Public) < MinAZs || len(a.Plan.Public) != len(a.Plan.Private) {
-		errs = append(errs, fmt.Errorf("network: Plan needs one public and one private subnet in each of %d-%d AZs", MinAZs, MaxAZs))
+	if len(a.Plan.Public) < netplan.MinAZs || len(a.Plan.Public) != len(a.Plan.Private) {
+		errs = append(errs, fmt.Errorf("network: Plan needs one public and one private subnet in each of %d-%d AZs", netplan.MinAZs, netplan.MaxAZs))
 	}
-	if a.NATGateways != NATSingle && a.NATGateways != NATPerAZ {
-		errs = append(errs, fmt.Errorf("network: NATGateways %q must be %q or %q", a.NATGateways, NATSingle, NATPerAZ))
+	if a.NATGateways != netplan.NATSingle && a.NATGateways != netplan.NATPerAZ {
+		errs = append(errs, fmt.Errorf("network: NATGateways %q must be %q or %q", a.NATGateways, netplan.NATSingle, netplan.NATPerAZ))
 	}
 	if a.ClusterName == "" {
 		errs = append(errs, errors.New("network: ClusterName is required (subnet discovery tags)"))
 	}
-	if a.AccountID == "" || a.Region == "" {
-		errs = append(errs, errors.New("network: AccountID and Region are required (flow-log role trust)"))
+	if a.FlowLogsRetentionDays < 1 {
+		errs = append(errs, errors.New("network: FlowLogsRetentionDays is required"))
+	}
+	if a.Account.ID == "" || a.Account.Region == "" || a.Account.Partition == "" {
+		errs = append(errs, errors.New("network: Account (ID, Partition, Region) is required (flow-log role trust)"))
 	}
 	return errors.Join(errs...)
 }
 
 // New creates the network.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
-	a := args.withDefaults()
-	if err := a.validate(); err != nil {
+	if err := args.validate(); err != nil {
 		return nil, err
 	}
+	a := *args
 	n := &Network{}
 	if err := ctx.RegisterComponentResource("platform:index:Network", name, n, opts...); err != nil {
 		return nil, err
@@ -173,7 +158,7 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 			// Nothing but load balancers and NAT gateways lives here; neither needs
 			// auto-assigned public IPs on instances.
 			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                pulumi.ToStringMap(SubnetTags(name+suffix, a.ClusterName, true)),
+			Tags:                pulumi.ToStringMap(netplan.SubnetTags(name+suffix, a.ClusterName, true)),
 		}, parent)
 		if err != nil {
 			return subnetIDs{}, err
@@ -184,7 +169,7 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 		}, parent); err != nil {
 			return subnetIDs{}, err
 		}
-		if a.NATGateways == NATSingle && i > 0 {
+		if a.NATGateways == netplan.NATSingle && i > 0 {
 			continue
 		}
 		eip, err := ec2.NewEip(ctx, fmt.Sprintf("%s-nat-%d-eip", name, i), &ec2.EipArgs{
@@ -213,13 +198,13 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 			VpcId:            vpc.ID(),
 			CidrBlock:        pulumi.String(s.CIDR),
 			AvailabilityZone: pulumi.String(s.AZ),
-			Tags:             pulumi.ToStringMap(SubnetTags(name+suffix, a.ClusterName, false)),
+			Tags:             pulumi.ToStringMap(netplan.SubnetTags(name+suffix, a.ClusterName, false)),
 		}, parent)
 		if err != nil {
 			return subnetIDs{}, err
 		}
 		privIDs = append(privIDs, sn.ID())
-		nat := nats[NATIndex(a.NATGateways, i)]
+		nat := nats[netplan.NATIndex(a.NATGateways, i)]
 		rt, err := ec2.NewRouteTable(ctx, name+suffix+"-rt", &ec2.RouteTableArgs{
 			VpcId: vpc.ID(),
 			Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{
@@ -244,29 +229,6 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 	}, nil
 }
 
-// NATIndex is the NAT gateway private subnet i routes through.
-func NATIndex(layout string, i int) int {
-	if layout == NATSingle {
-		return 0
-	}
-	return i
-}
-
-// SubnetTags are the tags the AWS Load Balancer Controller and EKS use to discover subnets:
-// public subnets get internet-facing load balancers, private ones internal ones.
-func SubnetTags(name, clusterName string, public bool) map[string]string {
-	tags := map[string]string{
-		"Name":                                 name,
-		"kubernetes.io/cluster/" + clusterName: "shared",
-	}
-	if public {
-		tags["kubernetes.io/role/elb"] = "1"
-	} else {
-		tags["kubernetes.io/role/internal-elb"] = "1"
-	}
-	return tags
-}
-
 // newFlowLogs records ALL traffic (accepted and rejected) to a CloudWatch log group with a
 // retention, through a role only the flow-logs service of this account can assume.
 func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent pulumi.ResourceOption) (pulumi.StringOutput, error) {
@@ -282,8 +244,8 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 		Principal: map[string][]string{"Service": {"vpc-flow-logs.amazonaws.com"}},
 		Action:    []string{"sts:AssumeRole"},
 		Condition: map[string]map[string][]string{
-			"StringEquals": {"aws:SourceAccount": {a.AccountID}},
-			"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", a.Partition, a.Region, a.AccountID)}},
+			"StringEquals": {"aws:SourceAccount": {a.Account.ID}},
+			"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", a.Account.Partition, a.Account.Region, a.Account.ID)}},
 		},
 	})
 	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
@@ -295,7 +257,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 	}
 	if _, err := iam.NewRolePolicy(ctx, name+"-flow-logs-policy", &iam.RolePolicyArgs{
 		Role:   role.ID(),
-		Policy: iampolicy.Output(group.Arn, FlowLogsPolicy),
+		Policy: pulumix.Policy(group.Arn, netplan.FlowLogsPolicy),
 	}, parent); err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -311,14 +273,6 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 		return pulumi.StringOutput{}, err
 	}
 	return group.Name, nil
-}
-
-// FlowLogsPolicy lets the flow-logs service write to one log group and nothing else.
-func FlowLogsPolicy(groupArn string) iampolicy.Document {
-	return iampolicy.New(iampolicy.Allow(
-		[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"},
-		groupArn, groupArn+":*",
-	))
 }
 
 func nameTag(name string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name)} }

@@ -27,11 +27,23 @@ type Change struct {
 	Replace []string `json:"replaceKeys,omitempty"`
 }
 
+// Rename is a resource the head plan registers under a new name with an alias for its name in
+// the base: Pulumi adopts the existing resource instead of deleting and creating it.
+type Rename struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Type string `json:"type"`
+	// Keys and Replace are its changed inputs, as for a Change.
+	Keys    []string `json:"changedKeys,omitempty"`
+	Replace []string `json:"replaceKeys,omitempty"`
+}
+
 // Result is the difference between two plans.
 type Result struct {
 	Added   []planner.Resource `json:"added"`
 	Removed []planner.Resource `json:"removed"`
 	Changed []Change           `json:"changed"`
+	Renamed []Rename           `json:"renamed,omitempty"`
 	// Affected are unchanged resources that depend (transitively) on a replaced one: a new id
 	// upstream usually replaces them too, which the plans cannot show.
 	Affected  []string `json:"affectedByReplacement,omitempty"`
@@ -72,10 +84,18 @@ var k8sReplaceKeys = []string{"metadata.name", "metadata.namespace"}
 func Plans(base, head *planner.Plan) Result {
 	b, h := index(base), index(head)
 	var r Result
+	// adopted are base resources a head resource claims through an alias.
+	adopted := map[string]bool{}
 	for _, urn := range slices.Sorted(maps.Keys(h)) {
 		hr := h[urn]
 		br, ok := b[urn]
 		if !ok {
+			if from, found := aliased(hr, b, h, adopted); found {
+				adopted[stackless(from.URN)] = true
+				keys := changedKeys(from.Inputs, hr.Inputs, "")
+				r.Renamed = append(r.Renamed, Rename{From: from.Name, To: hr.Name, Type: hr.Type, Keys: keys, Replace: replaced(hr.Type, keys)})
+				continue
+			}
 			r.Added = append(r.Added, hr)
 			continue
 		}
@@ -84,7 +104,7 @@ func Plans(base, head *planner.Plan) Result {
 		}
 	}
 	for _, urn := range slices.Sorted(maps.Keys(b)) {
-		if _, ok := h[urn]; !ok {
+		if _, ok := h[urn]; !ok && !adopted[urn] {
 			r.Removed = append(r.Removed, b[urn])
 		}
 	}
@@ -93,6 +113,21 @@ func Plans(base, head *planner.Plan) Result {
 	r.HeadCost = cost.Estimate(head).Total
 	r.CostDelta = round2(r.HeadCost - r.BaseCost)
 	return r
+}
+
+// aliased finds the base resource a new head resource takes over through one of its aliases,
+// as the engine would: the alias must name a resource of the base that the head no longer
+// has under that name and that no other resource took over first.
+func aliased(hr planner.Resource, base, head map[string]planner.Resource, adopted map[string]bool) (planner.Resource, bool) {
+	for _, a := range hr.Aliases {
+		key := stackless(a)
+		if br, ok := base[key]; ok && !adopted[key] {
+			if _, stillThere := head[key]; !stillThere {
+				return br, true
+			}
+		}
+	}
+	return planner.Resource{}, false
 }
 
 func affected(head map[string]planner.Resource, changed []Change) []string {
@@ -197,8 +232,17 @@ func (r Result) Markdown(w io.Writer) error {
 			replacements++
 		}
 	}
-	fmt.Fprintf(&b, "### Infrastructure diff: %d to add, %d to change (%d replaced), %d to delete\n\n",
-		len(r.Added), len(r.Changed), replacements, len(r.Removed))
+	for _, n := range r.Renamed {
+		if len(n.Replace) > 0 {
+			replacements++
+		}
+	}
+	renamed := ""
+	if len(r.Renamed) > 0 {
+		renamed = fmt.Sprintf(", %d renamed", len(r.Renamed))
+	}
+	fmt.Fprintf(&b, "### Infrastructure diff: %d to add, %d to change (%d replaced), %d to delete%s\n\n",
+		len(r.Added), len(r.Changed), replacements, len(r.Removed), renamed)
 	fmt.Fprintf(&b, "Monthly cost: %.2f → %.2f USD (**%+.2f**)\n\n", r.BaseCost, r.HeadCost, r.CostDelta)
 	if replacements > 0 {
 		b.WriteString("> **Replacements**: these resources are deleted and created again.\n\n")
@@ -227,8 +271,20 @@ func (r Result) Markdown(w io.Writer) error {
 		}
 		chg = append(chg, fmt.Sprintf("| `%s` | `%s` | %s |", c.Name, c.Type, details))
 	}
+	var ren []string
+	for _, n := range r.Renamed {
+		details := "alias: adopted, not replaced"
+		if len(n.Keys) > 0 {
+			details += "; changed: " + strings.Join(n.Keys, ", ")
+		}
+		if len(n.Replace) > 0 {
+			details = "**replace** (" + strings.Join(n.Replace, ", ") + "); " + details
+		}
+		ren = append(ren, fmt.Sprintf("| `%s` → `%s` | `%s` | %s |", n.From, n.To, n.Type, details))
+	}
 	section("Added", add)
 	section("Changed", chg)
+	section("Renamed", ren)
 	section("Deleted", del)
 	if len(r.Affected) > 0 {
 		fmt.Fprintf(&b, "#### Depend on a replaced resource (%d; likely replaced or updated too)\n\n", len(r.Affected))

@@ -1,11 +1,10 @@
 // Package iampolicy builds IAM policy documents as typed values, so that a policy is data a
-// test can compare statement by statement, not a string assembled by hand.
+// test can compare statement by statement, not a string assembled by hand. It is pure (no
+// Pulumi or cloud SDK); internal/pulumix renders a document whose values are outputs.
 package iampolicy
 
 import (
 	"encoding/json"
-
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Version is the only current IAM policy language version.
@@ -42,12 +41,6 @@ func (d Document) JSON() string {
 // New is a document of the given statements.
 func New(statements ...Statement) Document {
 	return Document{Version: Version, Statement: statements}
-}
-
-// Output renders a document whose values depend on outputs (ARNs, account ids): build runs once
-// they are known.
-func Output[T any](in pulumi.Output, build func(T) Document) pulumi.StringOutput {
-	return in.ApplyT(func(v T) string { return build(v).JSON() }).(pulumi.StringOutput)
 }
 
 // Parse reads a policy document as IAM accepts it (Action, Resource and condition values as a

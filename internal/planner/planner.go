@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
 
 // Secret is what a secret value is replaced with in a plan.
@@ -44,6 +45,9 @@ type Resource struct {
 	// PropertyDependencies are the dependencies of each input property.
 	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`
 	IgnoreChanges        []string            `json:"ignoreChanges,omitempty"`
+	// Aliases are the URNs the resource was known by before a rename (pulumi.Aliases): the
+	// engine adopts a resource found under one of them instead of replacing it.
+	Aliases []string `json:"aliases,omitempty"`
 	// SecretInputs lists the top-level inputs that are secret.
 	SecretInputs []string `json:"secretInputs,omitempty"`
 	// Shaped are the inputs with a secret's structure kept and only its leaves replaced by
@@ -204,6 +208,9 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string) {
 		}
 	}
 	res.URN = r.urn(res.Parent, res.Type, res.Name)
+	if rpc != nil {
+		res.Aliases = r.aliasURNs(res, rpc.GetAliases(), rpc.GetAliasURNs())
+	}
 	r.mu.Lock()
 	r.resources = append(r.resources, res)
 	r.mu.Unlock()
@@ -211,11 +218,53 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string) {
 
 // urn computes the URN the way the engine (and the mock monitor) does.
 func (r *recorder) urn(parent, typ, name string) string {
+	return newURN(r.stack, r.project, parent, typ, name)
+}
+
+func newURN(stack, project, parent, typ, name string) string {
 	parentType := tokens.Type("")
 	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
 		parentType = p.QualifiedType()
 	}
-	return string(resource.NewURN(tokens.QName(r.stack), tokens.PackageName(r.project), parentType, tokens.Type(typ), name))
+	return string(resource.NewURN(tokens.QName(stack), tokens.PackageName(project), parentType, tokens.Type(typ), name))
+}
+
+// aliasURNs resolves alias specs as the engine does: a field left empty is the resource's own
+// (its type, parent, stack and project).
+func (r *recorder) aliasURNs(res Resource, specs []*pulumirpc.Alias, urns []string) []string {
+	out := append([]string(nil), urns...)
+	for _, a := range specs {
+		if u := a.GetUrn(); u != "" {
+			out = append(out, u)
+			continue
+		}
+		spec := a.GetSpec()
+		if spec == nil {
+			continue
+		}
+		name, typ, parent := spec.GetName(), spec.GetType(), res.Parent
+		if name == "" {
+			name = res.Name
+		}
+		if typ == "" {
+			typ = res.Type
+		}
+		switch {
+		case spec.GetNoParent():
+			parent = ""
+		case spec.GetParentUrn() != "":
+			parent = spec.GetParentUrn()
+		}
+		stack, project := r.stack, r.project
+		if spec.GetStack() != "" {
+			stack = spec.GetStack()
+		}
+		if spec.GetProject() != "" {
+			project = spec.GetProject()
+		}
+		out = append(out, newURN(stack, project, parent, typ, name))
+	}
+	return sortedUnique(out)
 }
 
 func (r *recorder) recorded() []Resource {

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/example/platform/internal/contract"
 )
 
 // Operation is what to do to a stack.
@@ -136,12 +138,12 @@ func (r *Runner) runOne(ctx context.Context, op Operation, name string) (Result,
 // beforeDestroy deletes Ingresses and LoadBalancer Services while the controller that owns
 // their ALBs/NLBs still runs: destroying the cluster first would orphan them.
 func (r *Runner) beforeDestroy(ctx context.Context, st Stack) (string, error) {
-	cluster, err := st.Output(ctx, "clusterName")
+	cluster, err := st.Output(ctx, contract.OutputClusterName)
 	if err != nil || cluster == "" {
 		fmt.Fprintln(r.Out, "no clusterName output: nothing deployed, no load balancers to remove")
 		return "", nil
 	}
-	kubeconfig, err := st.Output(ctx, "kubeconfig")
+	kubeconfig, err := st.Output(ctx, contract.OutputKubeconfig)
 	if err != nil {
 		return "", fmt.Errorf("reading the kubeconfig output: %w", err)
 	}

@@ -1,6 +1,17 @@
-// Package stacks holds the typed stack configuration (schema, defaults, validation) and the
-// composition of the platform's components for one stack.
-package stacks
+// Package config is the stack configuration's schema: the typed config, its defaults (stated
+// once, here), strict decoding and validation with errors that name the key, and the
+// environment policy (what dev and prod decide). It is the program's one validation layer for
+// user input, and it is pure: no component imports it, no cloud SDK is linked into its tests.
+// stacks.Load reads the config from Pulumi and calls Decode; stacks.Run composes the components
+// from the result.
+package config
+
+import (
+	"encoding/json"
+
+	"github.com/example/platform/components/cluster/clusterplan"
+	"github.com/example/platform/components/network/netplan"
+)
 
 // Namespace is the Pulumi config namespace of this project: keys are "platform:<key>".
 const Namespace = "platform"
@@ -15,10 +26,10 @@ const (
 	EnvProd Environment = "prod"
 )
 
-// NAT gateway layouts.
+// NAT gateway layouts (the network's plan defines them).
 const (
-	NATSingle = "single"
-	NATPerAZ  = "perAz"
+	NATSingle = netplan.NATSingle
+	NATPerAZ  = netplan.NATPerAZ
 )
 
 // Config is the whole typed stack configuration. Every field is filled by Decode: either from
@@ -97,19 +108,29 @@ type ClusterConfig struct {
 	// LogRetentionDays is the retention of the control-plane log group. Default 90.
 	LogRetentionDays int `json:"logRetentionDays"`
 	// NodeGroups are the managed node groups. Default: one "general" group.
-	NodeGroups []NodeGroupConfig `json:"nodeGroups"`
+	NodeGroups NodeGroups `json:"nodeGroups"`
 }
 
-// NodeGroupConfig is one entry of platform:cluster.nodeGroups.
-type NodeGroupConfig struct {
-	Name          string            `json:"name"`
-	InstanceTypes []string          `json:"instanceTypes"`
-	CapacityType  string            `json:"capacityType"`
-	MinSize       int               `json:"minSize"`
-	DesiredSize   int               `json:"desiredSize"`
-	MaxSize       int               `json:"maxSize"`
-	DiskSizeGiB   int               `json:"diskSizeGiB"`
-	Labels        map[string]string `json:"labels,omitempty"`
+// NodeGroups is platform:cluster.nodeGroups: each entry decodes over DefaultNodeGroup, so a
+// group that sets only its name and sizes still gets a valid instance type and disk.
+type NodeGroups []clusterplan.NodeGroup
+
+// UnmarshalJSON decodes each group over the defaults.
+func (n *NodeGroups) UnmarshalJSON(b []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return err
+	}
+	out := make(NodeGroups, 0, len(raws))
+	for _, raw := range raws {
+		g := DefaultNodeGroup()
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return err
+		}
+		out = append(out, g)
+	}
+	*n = out
+	return nil
 }
 
 // Defaults, defined once. They are the secure and resilient choice; dev stacks opt down
@@ -140,5 +161,5 @@ var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 // in documentation order. Pulumi.yaml documents exactly these (a test checks it).
 var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "argocdClientSecret"}
 
-// IsProd reports whether production rules apply.
-func (c *Config) IsProd() bool { return c.Environment == EnvProd }
+// Policy is the environment's policy for this config.
+func (c *Config) Policy() Policy { return PolicyFor(c.Environment) }

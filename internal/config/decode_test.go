@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"encoding/json"
@@ -24,12 +24,12 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !cfg.IsProd() || cfg.Network.NATGateways != NATPerAZ || cfg.Network.AZCount != 3 ||
+	if cfg.Environment != EnvProd || cfg.Network.NATGateways != NATPerAZ || cfg.Network.AZCount != 3 ||
 		cfg.Network.CIDR != DefaultVPCCIDR || len(cfg.Cluster.PublicAccessCIDRs) != 0 ||
 		cfg.Cluster.Name != "platform-live" || cfg.Cluster.KubernetesVersion != DefaultKubernetesVersion {
 		t.Errorf("defaults = %+v", cfg)
 	}
-	if !reflect.DeepEqual(cfg.Cluster.NodeGroups, []NodeGroupConfig{DefaultNodeGroup()}) {
+	if !reflect.DeepEqual(cfg.Cluster.NodeGroups, NodeGroups{DefaultNodeGroup()}) {
 		t.Errorf("node groups = %+v", cfg.Cluster.NodeGroups)
 	}
 }
@@ -45,7 +45,7 @@ func TestNodeGroupPartialOverride(t *testing.T) {
 	}
 	want := DefaultNodeGroup()
 	want.Name, want.CapacityType, want.MaxSize = "spot", "SPOT", 20
-	if !reflect.DeepEqual(cfg.Cluster.NodeGroups, []NodeGroupConfig{want}) {
+	if !reflect.DeepEqual(cfg.Cluster.NodeGroups, NodeGroups{want}) {
 		t.Errorf("node group = %+v, want %+v", cfg.Cluster.NodeGroups[0], want)
 	}
 }

@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/example/platform/components/cluster/clusterplan"
 )
 
 // RegionKey is the AWS provider's region key; the program reads it to plan AZs and ARNs.
@@ -29,7 +31,7 @@ func Defaults(project, stack string) Config {
 			Name:              project + "-" + stack,
 			KubernetesVersion: DefaultKubernetesVersion,
 			LogRetentionDays:  DefaultRetentionDays,
-			NodeGroups:        []NodeGroupConfig{DefaultNodeGroup()},
+			NodeGroups:        NodeGroups{DefaultNodeGroup()},
 		},
 		Addons: DefaultAddons(),
 		ArgoCD: DefaultArgoCD(stack),
@@ -38,8 +40,8 @@ func Defaults(project, stack string) Config {
 
 // DefaultNodeGroup is the node group used when platform:cluster.nodeGroups is not set, and the
 // base every configured node group starts from.
-func DefaultNodeGroup() NodeGroupConfig {
-	return NodeGroupConfig{
+func DefaultNodeGroup() clusterplan.NodeGroup {
+	return clusterplan.NodeGroup{
 		Name:          DefaultNodeGroupName,
 		InstanceTypes: []string{DefaultInstanceType},
 		CapacityType:  DefaultCapacityType,
@@ -48,18 +50,6 @@ func DefaultNodeGroup() NodeGroupConfig {
 		MaxSize:       DefaultMaxSize,
 		DiskSizeGiB:   DefaultDiskSizeGiB,
 	}
-}
-
-// UnmarshalJSON starts every node group from DefaultNodeGroup, so a group that sets only its
-// name and sizes still gets a valid instance type and disk.
-func (n *NodeGroupConfig) UnmarshalJSON(b []byte) error {
-	type plain NodeGroupConfig
-	p := plain(DefaultNodeGroup())
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*n = NodeGroupConfig(p)
-	return nil
 }
 
 // Decode builds the typed configuration from a stack's config values, keyed as Pulumi keys
@@ -255,6 +245,9 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// PrefixedKeys are Keys as Pulumi names them ("platform:network").
+func PrefixedKeys() []string { return prefixed(Keys) }
 
 func prefixed(keys []string) []string {
 	out := make([]string, len(keys))

@@ -1,4 +1,4 @@
-package stacks
+package config
 
 import (
 	"fmt"
@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/example/platform/components/cluster"
-	"github.com/example/platform/components/network"
+	"github.com/example/platform/components/cluster/clusterplan"
+	"github.com/example/platform/components/network/netplan"
 )
 
 var (
@@ -45,13 +45,13 @@ func (c *Config) Validate() error {
 func (c *Config) validateNetwork(errs *Errors) {
 	const k = Namespace + ":network"
 	n := c.Network
-	if _, err := network.ParseIPv4CIDR(n.CIDR); err != nil {
+	if _, err := netplan.ParseIPv4CIDR(n.CIDR); err != nil {
 		errs.add(k+".cidr", err.Error()+"; use e.g. 10.0.0.0/16")
-	} else if _, err := network.PlanSubnets(n.CIDR, make([]string, network.MinAZs)); err != nil {
+	} else if _, err := netplan.PlanSubnets(n.CIDR, make([]string, netplan.MinAZs)); err != nil {
 		errs.add(k+".cidr", err.Error())
 	}
-	if n.AZCount < network.MinAZs || n.AZCount > network.MaxAZs {
-		errs.add(k+".azCount", fmt.Sprintf("%d is not allowed; use %d or %d availability zones", n.AZCount, network.MinAZs, network.MaxAZs))
+	if n.AZCount < netplan.MinAZs || n.AZCount > netplan.MaxAZs {
+		errs.add(k+".azCount", fmt.Sprintf("%d is not allowed; use %d or %d availability zones", n.AZCount, netplan.MinAZs, netplan.MaxAZs))
 	}
 	if len(n.AvailabilityZones) > 0 {
 		if len(n.AvailabilityZones) != n.AZCount {
@@ -71,16 +71,15 @@ func (c *Config) validateNetwork(errs *Errors) {
 		}
 	}
 	switch n.NATGateways {
-	case NATSingle:
-		if c.IsProd() {
-			errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed in prod: one NAT gateway makes one AZ a single point of failure for every node's egress; use %q", NATSingle, NATPerAZ))
+	case NATSingle, NATPerAZ:
+		if !slices.Contains(c.Policy().NATLayouts, n.NATGateways) {
+			errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed in %s: one NAT gateway makes one AZ a single point of failure for every node's egress; use %q", n.NATGateways, c.Environment, NATPerAZ))
 		}
-	case NATPerAZ:
 	default:
 		errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed; use %q or %q", n.NATGateways, NATSingle, NATPerAZ))
 	}
-	if n.Subnets != nil && n.AZCount >= network.MinAZs && n.AZCount <= network.MaxAZs {
-		if _, err := network.PlanOverride(n.CIDR, make([]string, n.AZCount), n.Subnets.Public, n.Subnets.Private); err != nil {
+	if n.Subnets != nil && n.AZCount >= netplan.MinAZs && n.AZCount <= netplan.MaxAZs {
+		if _, err := netplan.PlanOverride(n.CIDR, make([]string, n.AZCount), n.Subnets.Public, n.Subnets.Private); err != nil {
 			errs.add(k+".subnets", err.Error())
 		}
 	}
@@ -126,24 +125,24 @@ func (c *Config) validateCluster(errs *Errors) {
 	}
 	for i, cidr := range cl.PublicAccessCIDRs {
 		key := fmt.Sprintf("%s.publicAccessCidrs[%d]", k, i)
-		n, err := network.ParseIPv4CIDR(cidr)
+		n, err := netplan.ParseIPv4CIDR(cidr)
 		if err != nil {
 			errs.add(key, err.Error()+"; use e.g. 203.0.113.0/24")
 			continue
 		}
-		if ones, _ := n.Mask.Size(); ones == 0 && c.IsProd() {
-			errs.add(key, "0.0.0.0/0 is not allowed in prod: it opens the Kubernetes API to the whole internet; list your office/VPN/CI egress CIDRs, or none for a private-only endpoint")
+		if ones, _ := n.Mask.Size(); ones == 0 && !c.Policy().AllowOpenAPIEndpoint {
+			errs.add(key, "0.0.0.0/0 is not allowed in "+string(c.Environment)+": it opens the Kubernetes API to the whole internet; list your office/VPN/CI egress CIDRs, or none for a private-only endpoint")
 		}
 	}
-	if c.IsProd() && len(cl.AdminRoleARNs) == 0 {
-		errs.add(k+".adminRoleArns", "is required in prod: without it only the identity that ran `pulumi up` first can administer the cluster")
+	if c.Policy().RequireAdmins && len(cl.AdminRoleARNs) == 0 {
+		errs.add(k+".adminRoleArns", "is required in "+string(c.Environment)+": without it only the identity that ran `pulumi up` first can administer the cluster")
 	}
 	for i, arn := range cl.AdminRoleARNs {
 		if !roleArnPattern.MatchString(arn) {
 			errs.add(fmt.Sprintf("%s.adminRoleArns[%d]", k, i), fmt.Sprintf("%q is not an IAM role ARN; use e.g. arn:aws:iam::111122223333:role/platform-admin", arn))
 		}
 	}
-	if _, err := cluster.AdminEntryNames(cl.AdminRoleARNs); err != nil {
+	if _, err := clusterplan.AdminEntryNames(cl.AdminRoleARNs); err != nil {
 		errs.add(k+".adminRoleArns", err.Error())
 	}
 	checkRetention(errs, k+".logRetentionDays", cl.LogRetentionDays)
@@ -156,7 +155,7 @@ func (c *Config) validateCluster(errs *Errors) {
 	}
 }
 
-func validateNodeGroup(errs *Errors, key string, ng NodeGroupConfig, names map[string]bool) {
+func validateNodeGroup(errs *Errors, key string, ng clusterplan.NodeGroup, names map[string]bool) {
 	if !groupPattern.MatchString(ng.Name) {
 		errs.add(key+".name", fmt.Sprintf("%q is not allowed; use 1-20 lowercase letters, digits or '-'", ng.Name))
 	} else if names[ng.Name] {
@@ -174,7 +173,7 @@ func validateNodeGroup(errs *Errors, key string, ng NodeGroupConfig, names map[s
 		}
 	}
 	if valid && len(ng.InstanceTypes) > 0 {
-		if _, err := cluster.AMIType(ng.InstanceTypes); err != nil {
+		if _, err := clusterplan.AMIType(ng.InstanceTypes); err != nil {
 			errs.add(key+".instanceTypes", err.Error())
 		}
 	}

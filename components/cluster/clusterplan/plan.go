@@ -1,4 +1,7 @@
-package cluster
+// Package clusterplan is the cluster's pure planning: node group shapes and their AMI types,
+// autoscaler tags, access entry names, log types and the managed policies the cluster uses.
+// No cloud SDK: config validation and the cluster component both use it.
+package clusterplan
 
 import (
 	"fmt"
@@ -14,17 +17,30 @@ var LogTypes = []string{"api", "audit", "authenticator", "controllerManager", "s
 // ClusterAdminPolicyArn is the EKS access policy that grants cluster-admin.
 const ClusterAdminPolicyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
-// NodeGroup is one managed node group, as decided by config.
+// NodeGroup is one managed node group. The JSON names are the config keys of
+// platform:cluster.nodeGroups[], which decodes straight into this type.
 type NodeGroup struct {
-	Name          string
-	InstanceTypes []string
-	CapacityType  string // ON_DEMAND or SPOT
-	MinSize       int
-	DesiredSize   int
-	MaxSize       int
-	DiskSizeGiB   int
-	Labels        map[string]string
+	Name          string            `json:"name"`
+	InstanceTypes []string          `json:"instanceTypes"`
+	CapacityType  string            `json:"capacityType"` // ON_DEMAND or SPOT
+	MinSize       int               `json:"minSize"`
+	DesiredSize   int               `json:"desiredSize"`
+	MaxSize       int               `json:"maxSize"`
+	DiskSizeGiB   int               `json:"diskSizeGiB"`
+	Labels        map[string]string `json:"labels,omitempty"`
 }
+
+// NodePolicies are the AWS managed policies of the node role. SSM replaces SSH: nodes have no
+// key pair, and an operator who must get onto a node uses Session Manager, which is logged.
+var NodePolicies = []string{
+	"AmazonEKSWorkerNodePolicy",
+	"AmazonEKS_CNI_Policy",
+	"AmazonEC2ContainerRegistryReadOnly",
+	"AmazonSSMManagedInstanceCore",
+}
+
+// RootDevice is the root volume of the Amazon Linux 2023 EKS AMIs.
+const RootDevice = "/dev/xvda"
 
 // Graviton families carry a "g" after the generation digit (m7g, c7gn, t4g, r8gd).
 var armFamily = regexp.MustCompile(`^[a-z]+[0-9]+[a-z]*g[a-z]*\.`)

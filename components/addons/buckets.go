@@ -7,26 +7,40 @@ import (
 	"github.com/example/platform/internal/iampolicy"
 )
 
-// Namespaces of the observability addons. Monitoring runs node-exporter on the host network
-// and PID namespace: it needs the privileged standard; the others run under baseline.
-const (
-	LoggingNamespace    = "logging"
-	MonitoringNamespace = "monitoring"
-	TracingNamespace    = "tracing"
-	LokiServiceAccount  = "loki"
-	TempoServiceAccount = "tempo"
-)
+// Store is the block of an addon that keeps its data in S3 (Loki, Tempo).
+type Store struct {
+	Helm
+	// RetentionDays of the data, enforced by the store and by the bucket's lifecycle rule.
+	RetentionDays int
+	// Protect keeps `pulumi destroy` from deleting the bucket; ForceDestroy lets it delete a
+	// bucket that still holds objects.
+	Protect, ForceDestroy bool
+}
+
+// BucketPolicy lets Loki or Tempo use one bucket: list it, and read, write and delete
+// objects in it (compaction and retention delete), as their storage docs list. Tempo's also
+// list object tagging.
+func BucketPolicy(bucketArn string, tagging bool) iampolicy.Document {
+	objects := []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+	if tagging {
+		objects = append(objects, "s3:GetObjectTagging", "s3:PutObjectTagging")
+	}
+	return iampolicy.New(
+		iampolicy.Allow([]string{"s3:ListBucket"}, bucketArn),
+		iampolicy.Allow(objects, bucketArn+"/*"),
+	)
+}
 
 // bucket is an S3 bucket only the store's role can use: encrypted, public access blocked,
 // ACLs disabled, objects expiring after the retention (the store deletes them too; the rule
-// catches anything it misses). forceDestroy only outside prod.
-func (c *Addons) bucket(ctx *pulumi.Context, key string, retentionDays int) (*s3.BucketV2, error) {
+// catches anything it misses).
+func (c *Addons) bucket(ctx *pulumi.Context, key string, s Store) (*s3.BucketV2, error) {
 	name := c.name + "-" + key
 	parent := pulumi.Parent(c)
 	b, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
-		BucketPrefix: pulumi.String(c.args.ClusterName + "-" + key + "-"),
-		ForceDestroy: pulumi.Bool(!c.args.Prod),
-	}, parent, pulumi.Protect(c.args.Prod))
+		BucketPrefix: pulumi.String(c.args.Cluster.Name + "-" + key + "-"),
+		ForceDestroy: pulumi.Bool(s.ForceDestroy),
+	}, parent, pulumi.Protect(s.Protect))
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +76,7 @@ func (c *Addons) bucket(ctx *pulumi.Context, key string, retentionDays int) (*s3
 			Status: pulumi.String("Enabled"),
 			Filter: s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
 			// Loki's docs: the bucket's expiry must be longer than the store's retention.
-			Expiration: s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(retentionDays + 1)},
+			Expiration: s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(s.RetentionDays + 1)},
 			AbortIncompleteMultipartUpload: s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
 				DaysAfterInitiation: pulumi.Int(1),
 			},
@@ -71,45 +85,4 @@ func (c *Addons) bucket(ctx *pulumi.Context, key string, retentionDays int) (*s3
 		return nil, err
 	}
 	return b, nil
-}
-
-func (c *Addons) loki(ctx *pulumi.Context) error {
-	cfg := c.args.Config.Loki
-	b, err := c.bucket(ctx, "loki", cfg.RetentionDays)
-	if err != nil {
-		return err
-	}
-	loki, err := c.install(ctx, helmAddon{
-		key: "loki", namespace: LoggingNamespace, podSecurity: "baseline",
-		chart: Charts.Loki, serviceAccount: LokiServiceAccount,
-		policy: iampolicy.Output(b.Arn, func(arn string) iampolicy.Document { return BucketPolicy(arn, false) }),
-		values: LokiValues(b.Bucket, c.args.Account.Region, cfg.RetentionDays, cfg.ReplicasFor(c.args.Prod)),
-		extra:  cfg.ExtraValues, dependsOn: c.withStorage(c.withLBC(c.base())),
-	})
-	if err != nil {
-		return err
-	}
-	// The log shipper has no AWS identity: it only talks to Loki.
-	_, err = c.install(ctx, helmAddon{
-		key: "alloy", namespace: LoggingNamespace, podSecurity: "baseline",
-		chart: Charts.Alloy, values: AlloyValues(LokiPushURL()),
-		dependsOn: c.withLBC([]pulumi.Resource{loki}),
-	})
-	return err
-}
-
-func (c *Addons) tempo(ctx *pulumi.Context) error {
-	cfg := c.args.Config.Tempo
-	b, err := c.bucket(ctx, "tempo", cfg.RetentionDays)
-	if err != nil {
-		return err
-	}
-	_, err = c.install(ctx, helmAddon{
-		key: "tempo", namespace: TracingNamespace, podSecurity: "baseline",
-		chart: Charts.Tempo, serviceAccount: TempoServiceAccount,
-		policy: iampolicy.Output(b.Arn, func(arn string) iampolicy.Document { return BucketPolicy(arn, true) }),
-		values: TempoValues(b.Bucket, c.args.Account.Region, cfg.RetentionDays),
-		extra:  cfg.ExtraValues, dependsOn: c.withStorage(c.withLBC(c.base())),
-	})
-	return err
 }

@@ -1,4 +1,4 @@
-package addons
+package helmkit
 
 // Chart is a pinned Helm chart from its official repository.
 type Chart struct {
@@ -8,13 +8,13 @@ type Chart struct {
 	AppVersion string
 }
 
-// Charts pins every Helm chart the platform installs, in one place. Versions are the newest
-// releases in the upstream repositories as read on 2026-11-23 (snapshots of 2026-08); each
-// comment says where. Bump a chart here, re-read its values.yaml for the keys values.go
-// sets, and run the tests (they check the pins and the values).
+// Charts pins every Helm chart the platform installs, Argo CD's too, in one place. Versions
+// are the newest releases in the upstream repositories as read on 2026-11-23 (snapshots of
+// 2026-08); each comment says where. Bump a chart here, re-read its values.yaml for the keys
+// the addon's file sets, and run the tests (they check the pins and the values).
 var Charts = struct {
 	LoadBalancerController, ExternalDNS, ExternalSecrets, ClusterAutoscaler,
-	KubePrometheusStack, Loki, Tempo, Alloy Chart
+	KubePrometheusStack, Loki, Tempo, Alloy, ArgoCD Chart
 }{
 	// kubernetes-sigs/aws-load-balancer-controller helm/aws-load-balancer-controller/Chart.yaml (tag v3.5.0;
 	// aws/eks-charts index 2026-08-03)
@@ -37,6 +37,8 @@ var Charts = struct {
 	// grafana/alloy operations/helm/charts/alloy/Chart.yaml (Promtail is end of life since
 	// March 2026; Loki's docs point to Alloy).
 	Alloy: Chart{"alloy", "https://grafana.github.io/helm-charts", "1.11.1", "v1.18.1"},
+	// argoproj/argo-helm charts/argo-cd/Chart.yaml
+	ArgoCD: Chart{"argo-cd", "https://argoproj.github.io/argo-helm", "10.1.1", "v3.4.4"},
 }
 
 // AutoscalerImageTags are the newest Cluster Autoscaler patch releases per Kubernetes minor

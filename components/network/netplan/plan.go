@@ -1,4 +1,7 @@
-package network
+// Package netplan is the network's pure planning: the subnet layout of the VPC, the NAT
+// layouts, the subnet discovery tags and the flow-log policy. No cloud SDK: config validation
+// and the network component both use it, and its tests link in a second.
+package netplan
 
 import (
 	"fmt"
@@ -6,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/apparentlymart/go-cidr/cidr"
+
+	"github.com/example/platform/internal/iampolicy"
 )
 
 // Layout of a VPC of prefix /P, in eighths (/P+3 blocks):
@@ -158,3 +163,43 @@ func contains(outer, inner *net.IPNet) bool {
 }
 
 func overlaps(a, b *net.IPNet) bool { return a.Contains(b.IP) || b.Contains(a.IP) }
+
+// NAT gateway layouts.
+const (
+	// NATSingle is one NAT gateway: cheaper, and one AZ is a single point of failure for every
+	// node's egress.
+	NATSingle = "single"
+	// NATPerAZ is a NAT gateway in each AZ, each private subnet routed through its own.
+	NATPerAZ = "perAz"
+)
+
+// NATIndex is the NAT gateway private subnet i routes through.
+func NATIndex(layout string, i int) int {
+	if layout == NATSingle {
+		return 0
+	}
+	return i
+}
+
+// SubnetTags are the tags the AWS Load Balancer Controller and EKS use to discover subnets:
+// public subnets get internet-facing load balancers, private ones internal ones.
+func SubnetTags(name, clusterName string, public bool) map[string]string {
+	tags := map[string]string{
+		"Name":                                 name,
+		"kubernetes.io/cluster/" + clusterName: "shared",
+	}
+	if public {
+		tags["kubernetes.io/role/elb"] = "1"
+	} else {
+		tags["kubernetes.io/role/internal-elb"] = "1"
+	}
+	return tags
+}
+
+// FlowLogsPolicy lets the flow-logs service write to one log group and nothing else.
+func FlowLogsPolicy(groupArn string) iampolicy.Document {
+	return iampolicy.New(iampolicy.Allow(
+		[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"},
+		groupArn, groupArn+":*",
+	))
+}

@@ -1,10 +1,12 @@
-package stacks
+package config
 
 import (
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/example/platform/components/githubint/ghplan"
 )
 
 var (
@@ -61,8 +63,8 @@ func (c *Config) validateGitOps(errs *Errors) {
 	if strings.HasPrefix(a.Path, "/") || a.Path == "" || strings.Contains(a.Path, "..") {
 		errs.add(ak+".path", fmt.Sprintf("%q is not a path in the repository; use e.g. clusters/%s", a.Path, c.Stack))
 	}
-	if c.IsProd() && slices.Contains(branchRevisions, a.Revision) {
-		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in prod: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision))
+	if c.Policy().RequireReleaseTag && slices.Contains(branchRevisions, a.Revision) {
+		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in %s: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision, c.Environment))
 	}
 	for i, n := range a.DestinationNamespaces {
 		if !nsPattern.MatchString(n) {
@@ -74,7 +76,7 @@ func (c *Config) validateGitOps(errs *Errors) {
 	}
 	if a.Replicas != nil {
 		r := *a.Replicas
-		if r < 1 || (c.IsProd() && r < 2) {
+		if r < 1 || r < c.Policy().MinReplicas {
 			errs.add(ak+".replicas", fmt.Sprintf("%d is not allowed; use 1 or more, 2 or more in prod", r))
 		}
 	}
@@ -82,7 +84,7 @@ func (c *Config) validateGitOps(errs *Errors) {
 		errs.add(ak+".enabled", "needs platform:addons.externalSecrets and platform:addons.loadBalancerController: its secrets come from SSM and it is served through the shared ALB")
 	}
 	// redis-ha keeps its three pods on separate nodes.
-	if a.ReplicasFor(c.IsProd()) > 1 && c.minNodes() < 3 {
+	if a.ReplicasOr(c.Policy()) > 1 && c.minNodes() < 3 {
 		errs.add(ak+".replicas", fmt.Sprintf("HA Argo CD (redis-ha) needs at least 3 nodes, but the node groups' minSize adds up to %d", c.minNodes()))
 	}
 }
@@ -124,11 +126,14 @@ func (c *Config) validateGitHub(errs *Errors) {
 			errs.add(fmt.Sprintf("%s.ciPolicyArns[%d]", k, i), fmt.Sprintf("%q is not an IAM policy ARN", arn))
 		}
 	}
+	if _, err := ghplan.CIPolicyNames(g.CIPolicyArns); err != nil {
+		errs.add(k+".ciPolicyArns", err.Error()+"; each policy's attachment is named after it")
+	}
 	if g.OIDCProviderArn != "" && !oidcArnPattern.MatchString(g.OIDCProviderArn) {
 		errs.add(k+".oidcProviderArn", fmt.Sprintf("%q is not the ARN of a token.actions.githubusercontent.com OIDC provider", g.OIDCProviderArn))
 	}
-	if c.IsProd() && len(g.ReviewerTeams) == 0 {
-		errs.add(k+".reviewerTeams", "is required in prod: the GitHub teams that approve production deployments")
+	if c.Policy().RequireReviewers && len(g.ReviewerTeams) == 0 {
+		errs.add(k+".reviewerTeams", "is required in "+string(c.Environment)+": the GitHub teams that approve production deployments")
 	}
 	for i, t := range g.ReviewerTeams {
 		if !ghTeamPattern.MatchString(t) {

@@ -1,4 +1,4 @@
-package stacks
+package config
 
 // GitHubConfig is platform:github: the GitHubIntegration component exists when owner is set.
 // The GitHub provider itself is configured the Pulumi way: github:owner and github:token

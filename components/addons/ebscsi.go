@@ -1,0 +1,74 @@
+package addons
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/internal/helmkit"
+)
+
+// EBS CSI driver: the aws-ebs-csi-driver EKS managed addon (no Helm chart) and the default
+// StorageClass gp3. Monitoring, Loki and Tempo claim their volumes from it.
+
+// EBSCSI is the addon's block.
+type EBSCSI struct {
+	Enabled bool
+}
+
+// EBSCSIServiceAccount is the managed addon's controller service account.
+const EBSCSIServiceAccount = "ebs-csi-controller-sa"
+
+// EBSCSIManagedPolicy is the AWS managed policy of the driver's role. V2 acts only on volumes
+// the driver tagged as its own (AWS, April 2026).
+const EBSCSIManagedPolicy = "service-role/AmazonEBSCSIDriverPolicyV2"
+
+// GP3StorageClass is the default StorageClass: encrypted gp3 through the EBS CSI driver.
+const GP3StorageClass = "gp3"
+
+func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
+	name := c.name + "-ebs-csi"
+	cl := c.args.Cluster
+	role, _, err := helmkit.NewPodIdentity(ctx, name, helmkit.PodIdentity{
+		Account: c.args.Account, Cluster: cl.Name, ClusterName: cl.ClusterName,
+		Namespace: "kube-system", ServiceAccount: EBSCSIServiceAccount,
+		Managed: []string{EBSCSIManagedPolicy},
+		// The managed addon binds its own service account to the role.
+		SkipAssociation: true,
+	}, pulumi.Parent(c))
+	if err != nil {
+		return err
+	}
+	addon, err := eks.NewAddon(ctx, name, &eks.AddonArgs{
+		ClusterName:              cl.ClusterName,
+		AddonName:                pulumi.String("aws-ebs-csi-driver"),
+		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+		PodIdentityAssociations: eks.AddonPodIdentityAssociationArray{eks.AddonPodIdentityAssociationArgs{
+			RoleArn:        role.Arn,
+			ServiceAccount: pulumi.String(EBSCSIServiceAccount),
+		}},
+	}, pulumi.Parent(c), pulumi.DependsOn(append(c.base(), cl.NodeGroups...)))
+	if err != nil {
+		return err
+	}
+	c.storage, err = storagev1.NewStorageClass(ctx, name+"-gp3", &storagev1.StorageClassArgs{
+		Metadata: metav1.ObjectMetaArgs{
+			Name: pulumi.String(GP3StorageClass),
+			Annotations: pulumi.StringMap{
+				"storageclass.kubernetes.io/is-default-class": pulumi.String("true"),
+			},
+		},
+		Provisioner: pulumi.String("ebs.csi.aws.com"),
+		Parameters: pulumi.StringMap{
+			"type":                      pulumi.String("gp3"),
+			"encrypted":                 pulumi.String("true"),
+			"csi.storage.k8s.io/fstype": pulumi.String("ext4"),
+		},
+		// Bind where the pod lands: an EBS volume lives in one AZ.
+		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
+		AllowVolumeExpansion: pulumi.Bool(true),
+		ReclaimPolicy:        pulumi.String("Delete"),
+	}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{addon}))
+	return err
+}

@@ -1,0 +1,155 @@
+package addons
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/internal/helmkit"
+	"github.com/example/platform/internal/iampolicy"
+	"github.com/example/platform/internal/pulumix"
+)
+
+// Loki stores the platform's logs in S3 (monolithic mode), and Grafana Alloy ships every
+// pod's logs to it. Chart pins: helmkit.Charts.Loki and helmkit.Charts.Alloy.
+
+// Namespace and service account of the logging addon.
+const (
+	LoggingNamespace   = "logging"
+	LokiServiceAccount = "loki"
+)
+
+// LokiQueryURL is Loki's in-cluster endpoint (the gateway Service of the pinned chart; the
+// release name is the addon key "loki").
+func LokiQueryURL() string { return "http://loki-gateway." + LoggingNamespace + ".svc.cluster.local" }
+
+// LokiPushURL is where the log shipper sends.
+func LokiPushURL() string { return LokiQueryURL() + "/loki/api/v1/push" }
+
+// LokiValues: Loki on S3 through the default AWS credential chain (Pod Identity), TSDB schema
+// v13, retention enforced by the compactor. Monolithic mode (the chart's default; simple
+// scalable is deprecated for Loki 4); in prod several instances with replication, as Loki's docs
+// suggest for HA.
+func LokiValues(bucket pulumi.StringInput, region string, retentionDays, replicas int) map[string]any {
+	rf := 1
+	if replicas >= 3 {
+		rf = 3
+	}
+	v := map[string]any{
+		"deploymentMode": "Monolithic",
+		"loki": map[string]any{
+			"auth_enabled": false,
+			"commonConfig": map[string]any{"replication_factor": rf},
+			"schemaConfig": map[string]any{"configs": []any{map[string]any{
+				"from": "2026-11-01", "store": "tsdb", "object_store": "s3", "schema": "v13",
+				"index": map[string]any{"prefix": "loki_index_", "period": "24h"},
+			}}},
+			"storage": map[string]any{
+				"type":        "s3",
+				"bucketNames": map[string]any{"chunks": bucket, "ruler": bucket},
+				// No keys: the default chain finds the Pod Identity credentials.
+				"s3": map[string]any{"region": region},
+			},
+			"limits_config": map[string]any{"retention_period": fmt.Sprintf("%dh", retentionDays*24)},
+			"compactor":     map[string]any{"retention_enabled": true, "delete_request_store": "s3"},
+		},
+		"serviceAccount": map[string]any{"create": true, "name": LokiServiceAccount},
+		"singleBinary": map[string]any{
+			"replicas":    replicas,
+			"resources":   helmkit.Resources("500m", "1Gi", "2Gi"),
+			"persistence": map[string]any{"enabled": true, "size": "10Gi", "storageClass": GP3StorageClass},
+		},
+		// The chart fails to render when both the single binary and these run.
+		"read":    map[string]any{"replicas": 0},
+		"write":   map[string]any{"replicas": 0},
+		"backend": map[string]any{"replicas": 0},
+		// The memcached caches reserve GBs of memory; a platform's own logs do not need them.
+		"chunksCache":  map[string]any{"enabled": false},
+		"resultsCache": map[string]any{"enabled": false},
+		"lokiCanary":   map[string]any{"enabled": false},
+		"test":         map[string]any{"enabled": false},
+		"minio":        map[string]any{"enabled": false},
+		"gateway":      map[string]any{"enabled": true, "replicas": replicas, "resources": helmkit.Resources("50m", "64Mi", "128Mi")},
+	}
+	if replicas > 1 {
+		v["singleBinary"].(map[string]any)["topologySpreadConstraints"] = helmkit.Spread(map[string]any{"app.kubernetes.io/component": "single-binary"})
+	}
+	return v
+}
+
+// AlloyValues run Grafana Alloy as a DaemonSet shipping the pods' logs of its node to Loki,
+// read through the Kubernetes API (no hostPath).
+func AlloyValues(lokiPushURL string) map[string]any {
+	return map[string]any{
+		"controller": map[string]any{"type": "daemonset"},
+		"alloy": map[string]any{
+			"configMap": map[string]any{"create": true, "content": AlloyConfig(lokiPushURL)},
+			"resources": helmkit.Resources("50m", "128Mi", "512Mi"),
+		},
+	}
+}
+
+// AlloyConfig discovers the pods of the node it runs on (the chart sets HOSTNAME to the node
+// name), labels their logs by namespace, pod and container, and pushes them to Loki.
+func AlloyConfig(lokiPushURL string) string {
+	return `discovery.kubernetes "pods" {
+  role = "pod"
+  selectors {
+    role  = "pod"
+    field = "spec.nodeName=" + coalesce(sys.env("HOSTNAME"), constants.hostname)
+  }
+}
+
+discovery.relabel "pods" {
+  targets = discovery.kubernetes.pods.targets
+  rule {
+    source_labels = ["__meta_kubernetes_namespace"]
+    target_label  = "namespace"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_name"]
+    target_label  = "pod"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_pod_container_name"]
+    target_label  = "container"
+  }
+}
+
+loki.source.kubernetes "pods" {
+  targets    = discovery.relabel.pods.output
+  forward_to = [loki.write.default.receiver]
+}
+
+loki.write "default" {
+  endpoint {
+    url = "` + lokiPushURL + `"
+  }
+}
+`
+}
+
+func (c *Addons) loki(ctx *pulumi.Context) error {
+	cfg := c.args.Config.Loki
+	b, err := c.bucket(ctx, "loki", cfg)
+	if err != nil {
+		return err
+	}
+	loki, err := c.install(ctx, addon{
+		key: "loki", namespace: LoggingNamespace, podSecurity: helmkit.Baseline,
+		chart: helmkit.Charts.Loki, serviceAccount: LokiServiceAccount,
+		policy: pulumix.Policy(b.Arn, func(arn string) iampolicy.Document { return BucketPolicy(arn, false) }),
+		values: LokiValues(b.Bucket, c.args.Account.Region, cfg.RetentionDays, cfg.Replicas),
+		extra:  cfg.ExtraValues, needs: c.withStorage(c.withLBC(c.base())),
+	})
+	if err != nil {
+		return err
+	}
+	// The log shipper has no AWS identity: it only talks to Loki.
+	_, err = c.install(ctx, addon{
+		key: "alloy", namespace: LoggingNamespace, podSecurity: helmkit.Baseline,
+		chart: helmkit.Charts.Alloy, values: AlloyValues(LokiPushURL()),
+		needs: c.withLBC([]pulumi.Resource{loki}),
+	})
+	return err
+}

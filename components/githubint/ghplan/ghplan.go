@@ -1,0 +1,62 @@
+// Package ghplan is the GitHub integration's pure planning: the CI role's trust, the
+// repository URL, and the stable names of the CI policy attachments. No cloud SDK: config
+// validation and the component both use it.
+package ghplan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/example/platform/internal/iampolicy"
+)
+
+// GitHub Actions' OIDC issuer and the audience AWS's credential action requests.
+const (
+	OIDCHost     = "token.actions.githubusercontent.com"
+	OIDCAudience = "sts.amazonaws.com"
+)
+
+// RepoSSHURL is the GitOps repository's SSH URL, as Argo CD fetches it with the deploy key.
+func RepoSSHURL(owner, repo string) string {
+	return fmt.Sprintf("git@github.com:%s/%s.git", owner, repo)
+}
+
+// CISubjects expands the configured subject suffixes for the infrastructure repository.
+func CISubjects(owner, repo string, suffixes []string) []string {
+	out := make([]string, len(suffixes))
+	for i, s := range suffixes {
+		out[i] = fmt.Sprintf("repo:%s/%s:%s", owner, repo, s)
+	}
+	return out
+}
+
+// CITrust lets only the configured workflows of the infrastructure repository assume the CI
+// role: audience pinned, subjects matched exactly (StringEquals, so no wildcard slips in).
+func CITrust(providerArn, owner, repo string, suffixes []string) iampolicy.Document {
+	return iampolicy.New(iampolicy.Statement{
+		Effect:    "Allow",
+		Principal: map[string][]string{"Federated": {providerArn}},
+		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
+		Condition: map[string]map[string][]string{"StringEquals": {
+			OIDCHost + ":aud": {OIDCAudience},
+			OIDCHost + ":sub": CISubjects(owner, repo, suffixes),
+		}},
+	})
+}
+
+// CIPolicyNames keys each CI policy attachment by the policy's name (the ARN's last segment),
+// which does not change when another policy is added before it; two policies with the same
+// name are refused.
+func CIPolicyNames(arns []string) (map[string]string, error) {
+	out := map[string]string{}
+	seen := map[string]string{}
+	for _, arn := range arns {
+		n := arn[strings.LastIndex(arn, "/")+1:]
+		if prev, ok := seen[n]; ok {
+			return nil, fmt.Errorf("CI policies %s and %s have the same name %q", prev, arn, n)
+		}
+		seen[n] = arn
+		out[arn] = n
+	}
+	return out, nil
+}

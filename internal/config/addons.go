@@ -1,0 +1,164 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+)
+
+// AddonsConfig is platform:addons: one switch and one typed block per addon, as
+// terraform-aws-eks-blueprints-addons does. Replica counts default by environment (1 in dev,
+// 2 in prod); extraValues is the one deliberate escape hatch, merged over the computed Helm
+// values (it wins).
+type AddonsConfig struct {
+	LoadBalancerController AddonBase             `json:"loadBalancerController"`
+	ExternalDNS            ExternalDNSConfig     `json:"externalDns"`
+	ExternalSecrets        ExternalSecretsConfig `json:"externalSecrets"`
+	ClusterAutoscaler      AddonBase             `json:"clusterAutoscaler"`
+	EBSCSI                 EBSCSIConfig          `json:"ebsCsi"`
+	Monitoring             MonitoringConfig      `json:"monitoring"`
+	Loki                   StoreConfig           `json:"loki"`
+	Tempo                  StoreConfig           `json:"tempo"`
+}
+
+// AddonBase is what every Helm addon's block has.
+type AddonBase struct {
+	Enabled bool `json:"enabled"`
+	// Replicas overrides the environment default (1 in dev, 2 in prod; prod needs >= 2).
+	Replicas *int `json:"replicas,omitempty"`
+	// ExtraValues are Helm values merged over the computed ones.
+	ExtraValues map[string]any `json:"extraValues,omitempty"`
+}
+
+// ExternalDNSConfig is platform:addons.externalDns.
+type ExternalDNSConfig struct {
+	AddonBase
+	// Policy is "sync" (deletes records it no longer sees), "upsert-only" or "create-only".
+	// Default: sync in dev, upsert-only in prod (a bad sync must not delete prod's records).
+	Policy string `json:"policy,omitempty"`
+}
+
+// ExternalSecretsConfig is platform:addons.externalSecrets.
+type ExternalSecretsConfig struct {
+	AddonBase
+	// SecretsManager adds a ClusterSecretStore for AWS Secrets Manager besides SSM.
+	SecretsManager bool `json:"secretsManager"`
+}
+
+// EBSCSIConfig is platform:addons.ebsCsi (an EKS managed addon: no Helm values).
+type EBSCSIConfig struct {
+	Enabled bool `json:"enabled"`
+}
+
+// MonitoringConfig is platform:addons.monitoring (kube-prometheus-stack with Grafana).
+type MonitoringConfig struct {
+	AddonBase
+	// RetentionDays of Prometheus' local TSDB. Default 15.
+	RetentionDays int `json:"retentionDays"`
+	// StorageGiB of each Prometheus volume (gp3). Default 50.
+	StorageGiB int `json:"storageGiB"`
+}
+
+// StoreConfig is platform:addons.loki and platform:addons.tempo: S3-backed stores.
+type StoreConfig struct {
+	AddonBase
+	// RetentionDays of the data, enforced by the store and by the bucket's lifecycle rule.
+	RetentionDays int `json:"retentionDays"`
+}
+
+// Defaults of the stores' settings.
+const (
+	DefaultMonitoringRetentionDays = 15
+	DefaultMonitoringStorageGiB    = 50
+	DefaultLokiRetentionDays       = 30
+	DefaultTempoRetentionDays      = 14
+)
+
+// DefaultAddons enables every addon.
+func DefaultAddons() AddonsConfig {
+	on := AddonBase{Enabled: true}
+	return AddonsConfig{
+		LoadBalancerController: on,
+		ExternalDNS:            ExternalDNSConfig{AddonBase: on},
+		ExternalSecrets:        ExternalSecretsConfig{AddonBase: on},
+		ClusterAutoscaler:      on,
+		EBSCSI:                 EBSCSIConfig{Enabled: true},
+		Monitoring:             MonitoringConfig{AddonBase: on, RetentionDays: DefaultMonitoringRetentionDays, StorageGiB: DefaultMonitoringStorageGiB},
+		Loki:                   StoreConfig{AddonBase: on, RetentionDays: DefaultLokiRetentionDays},
+		Tempo:                  StoreConfig{AddonBase: on, RetentionDays: DefaultTempoRetentionDays},
+	}
+}
+
+// ReplicasOr is the addon's replica count: the override, else the environment's default.
+func (b AddonBase) ReplicasOr(policy Policy) int {
+	if b.Replicas != nil {
+		return *b.Replicas
+	}
+	return policy.Replicas
+}
+
+// ExternalDNSPolicyOr is ExternalDNS's record policy: the override, else the environment's.
+func (e ExternalDNSConfig) PolicyOr(policy Policy) string {
+	if e.Policy != "" {
+		return e.Policy
+	}
+	return policy.ExternalDNSPolicy
+}
+
+// ExternalDNSPolicies are the record policies ExternalDNS supports.
+var ExternalDNSPolicies = []string{"sync", "upsert-only", "create-only"}
+
+func (c *Config) validateAddons(errs *Errors) {
+	const k = Namespace + ":addons"
+	a := c.Addons
+	for name, base := range map[string]AddonBase{
+		"loadBalancerController": a.LoadBalancerController,
+		"externalSecrets":        a.ExternalSecrets.AddonBase,
+		"clusterAutoscaler":      a.ClusterAutoscaler,
+		"monitoring":             a.Monitoring.AddonBase,
+		"loki":                   a.Loki.AddonBase,
+	} {
+		if base.Replicas == nil {
+			continue
+		}
+		key := fmt.Sprintf("%s.%s.replicas", k, name)
+		switch r := *base.Replicas; {
+		case r < 1:
+			errs.add(key, fmt.Sprintf("%d is not allowed; use 1 or more (disable the addon with enabled: false)", r))
+		case r < c.Policy().MinReplicas:
+			errs.add(key, fmt.Sprintf("%d is not allowed in %s: use %d or more, so a node drain or AZ loss does not stop it", r, c.Environment, c.Policy().MinReplicas))
+		case r > 10:
+			errs.add(key, fmt.Sprintf("%d is more than 10; leader-elected controllers gain nothing from more", r))
+		}
+	}
+	if r := a.ExternalDNS.Replicas; r != nil && *r != 1 {
+		errs.add(k+".externalDns.replicas", fmt.Sprintf("%d is not allowed; ExternalDNS runs one replica (it has no leader election)", *r))
+	}
+	if r := a.Tempo.Replicas; r != nil && *r != 1 {
+		errs.add(k+".tempo.replicas", fmt.Sprintf("%d is not allowed; single-binary Tempo runs one replica (its chart forms no ring)", *r))
+	}
+	if p := a.ExternalDNS.Policy; p != "" && !slices.Contains(ExternalDNSPolicies, p) {
+		errs.add(k+".externalDns.policy", fmt.Sprintf("%q is not allowed; use one of sync, upsert-only, create-only", p))
+	}
+	for name, days := range map[string]int{
+		"monitoring.retentionDays": a.Monitoring.RetentionDays,
+		"loki.retentionDays":       a.Loki.RetentionDays,
+		"tempo.retentionDays":      a.Tempo.RetentionDays,
+	} {
+		if days < 1 || days > 3650 {
+			errs.add(k+"."+name, fmt.Sprintf("%d is not allowed; use 1 to 3650 days", days))
+		}
+	}
+	if s := a.Monitoring.StorageGiB; s < 10 || s > 16384 {
+		errs.add(k+".monitoring.storageGiB", fmt.Sprintf("%d is not allowed; use 10 to 16384 GiB", s))
+	}
+	// Grafana is published through the shared ALB, which only the controller can create.
+	if a.Monitoring.Enabled && !a.LoadBalancerController.Enabled {
+		errs.add(k+".monitoring.enabled", "needs platform:addons.loadBalancerController.enabled: Grafana is served through the shared ALB")
+	}
+	if (a.Loki.Enabled || a.Tempo.Enabled) && !a.EBSCSI.Enabled {
+		errs.add(k+".ebsCsi.enabled", "is required by loki/tempo: their write-ahead logs use gp3 volumes")
+	}
+	if a.Monitoring.Enabled && !a.EBSCSI.Enabled {
+		errs.add(k+".ebsCsi.enabled", "is required by monitoring: Prometheus stores its data on gp3 volumes")
+	}
+}

@@ -1,0 +1,58 @@
+package config
+
+// Policy is what an environment decides. It is resolved once per stack (stacks.Run) and
+// handed to the components as plain values: no component knows dev from prod, and no rule
+// about dev and prod lives anywhere but here and in the validation that reads it.
+type Policy struct {
+	// Replicas is the default replica count of the platform's HA-capable controllers (an
+	// addon's replicas key overrides it); MinReplicas is the fewest config may ask for.
+	Replicas, MinReplicas int
+	// Protect marks what holds state or everyone's objects protected, so that `pulumi destroy`
+	// refuses to delete it: the zone, the cluster and its KMS key, the log and trace buckets,
+	// and the External Secrets and Argo CD releases (their CRDs hold every team's objects).
+	Protect bool
+	// ForceDestroy lets destroy delete a zone that still has records and buckets that still
+	// hold objects.
+	ForceDestroy bool
+	// KeyDeletionWindowDays is how long a deleted KMS key can still be recovered.
+	KeyDeletionWindowDays int
+	// ExternalDNSPolicy is ExternalDNS's default record policy.
+	ExternalDNSPolicy string
+	// NATLayouts are the NAT gateway layouts allowed.
+	NATLayouts []string
+	// AllowOpenAPIEndpoint allows 0.0.0.0/0 in the cluster's publicAccessCidrs.
+	AllowOpenAPIEndpoint bool
+	// RequireAdmins requires cluster admin roles besides the creator; RequireReviewers
+	// requires reviewers on the stack's GitHub environment; RequireReleaseTag requires the root
+	// app to follow a release tag rather than a branch.
+	RequireAdmins, RequireReviewers, RequireReleaseTag bool
+}
+
+// PolicyFor is the policy of an environment. An unknown environment (refused by Validate)
+// gets prod's: the strict rules are the default.
+func PolicyFor(env Environment) Policy {
+	if env == EnvDev {
+		return Policy{
+			Replicas: 1, MinReplicas: 1,
+			ForceDestroy:          true,
+			KeyDeletionWindowDays: 7,
+			// A dev stack's records are disposable: sync removes what is gone.
+			ExternalDNSPolicy:    "sync",
+			NATLayouts:           []string{NATSingle, NATPerAZ},
+			AllowOpenAPIEndpoint: true,
+		}
+	}
+	return Policy{
+		// Two replicas survive a node drain or an AZ loss.
+		Replicas: 2, MinReplicas: 2,
+		Protect:               true,
+		KeyDeletionWindowDays: 30,
+		// A bad sync must not delete prod's records.
+		ExternalDNSPolicy: "upsert-only",
+		// One NAT gateway makes one AZ a single point of failure for every node's egress.
+		NATLayouts:        []string{NATPerAZ},
+		RequireAdmins:     true,
+		RequireReviewers:  true,
+		RequireReleaseTag: true,
+	}
+}

@@ -1,0 +1,88 @@
+// Package contract holds what two or more components (and the tools around the program) must
+// agree on: where the platform keeps its parameters in SSM, the names of the secret stores and
+// the shared ingress group teams refer to, the stack output names the runner reads, and the
+// account a stack deploys to. Each fact is stated here once; the components and tests import
+// it instead of repeating a string that must match another one elsewhere.
+//
+// The package is pure (no cloud SDK): it links into every test binary at no cost.
+package contract
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Account is who and where a stack deploys to: read once from the AWS provider and passed
+// down as plain values, so that ARNs in trust policies are known at preview time.
+type Account struct {
+	ID        string
+	Partition string // "aws", "aws-cn", "aws-us-gov"
+	Region    string
+}
+
+// ClusterArn is an EKS cluster's ARN.
+func (a Account) ClusterArn(cluster string) string {
+	return fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", a.Partition, a.Region, a.ID, cluster)
+}
+
+// ManagedPolicyArn is the ARN of an AWS managed IAM policy, e.g. "AmazonEKS_CNI_Policy".
+func (a Account) ManagedPolicyArn(name string) string {
+	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, name)
+}
+
+// PartitionOf reads the partition from any ARN; "aws" when arn is not one.
+func PartitionOf(arn string) string {
+	if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" {
+		return parts[1]
+	}
+	return "aws"
+}
+
+// SSM parameter layout. Everything the platform stores for a cluster lives under
+// /<cluster>/, and External Secrets' role may read that prefix and nothing else: a parameter
+// written outside it would be unreadable to the ExternalSecret that expects it.
+
+// ParameterPath is the prefix of the cluster's parameters, "/<cluster>/".
+func ParameterPath(cluster string) string { return "/" + cluster + "/" }
+
+// Parameter is the name of one of the cluster's parameters: /<cluster>/<part>/<part>...
+func Parameter(cluster string, parts ...string) string {
+	return ParameterPath(cluster) + strings.Join(parts, "/")
+}
+
+// GrafanaPasswordParameter holds Grafana's generated admin password.
+func GrafanaPasswordParameter(cluster string) string {
+	return Parameter(cluster, "grafana", "admin-password")
+}
+
+// DexClientSecretParameter holds the GitHub OAuth app's client secret Argo CD's Dex uses.
+func DexClientSecretParameter(cluster string) string {
+	return Parameter(cluster, "argocd", "dex-github-client-secret")
+}
+
+// DeployKeyParameter holds the private half of the GitOps repository's deploy key (okctl's
+// path).
+func DeployKeyParameter(cluster, owner, repo string) string {
+	return Parameter(cluster, "github", "deploykeys", owner, repo)
+}
+
+// SecretsManagerPrefix is the name prefix of the cluster's Secrets Manager secrets,
+// "<cluster>/".
+func SecretsManagerPrefix(cluster string) string { return cluster + "/" }
+
+// ClusterSecretStores teams and platform components reference by name.
+const (
+	ParameterStore = "aws-parameter-store"
+	SecretsManager = "aws-secrets-manager"
+)
+
+// IngressGroup is the AWS Load Balancer Controller IngressGroup every platform UI joins: one
+// shared ALB instead of one per UI.
+const IngressGroup = "platform"
+
+// Stack outputs other tools read by name (the runner reads the cluster's name and kubeconfig
+// before a destroy). The program exports them under exactly these keys.
+const (
+	OutputClusterName = "clusterName"
+	OutputKubeconfig  = "kubeconfig"
+)

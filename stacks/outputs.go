@@ -1,0 +1,80 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/addons"
+	"github.com/example/platform/internal/config"
+	"github.com/example/platform/internal/contract"
+)
+
+// addonsConfig resolves the addons' config blocks with the environment's policy: replica
+// counts, ExternalDNS's record policy and what is protected are decided here, once.
+func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
+	helm := func(b config.AddonBase) addons.Helm {
+		return addons.Helm{Enabled: b.Enabled, Replicas: b.ReplicasOr(policy), ExtraValues: b.ExtraValues}
+	}
+	store := func(s config.StoreConfig) addons.Store {
+		return addons.Store{Helm: helm(s.AddonBase), RetentionDays: s.RetentionDays, Protect: policy.Protect, ForceDestroy: policy.ForceDestroy}
+	}
+	// ExternalDNS has no leader election and single-binary Tempo forms no ring: each runs
+	// exactly one replica whatever the environment (config refuses any other count).
+	one := func(b config.AddonBase) addons.Helm {
+		h := helm(b)
+		h.Replicas = 1
+		return h
+	}
+	tempo := store(a.Tempo)
+	tempo.Helm = one(a.Tempo.AddonBase)
+	return addons.Config{
+		LoadBalancerController: helm(a.LoadBalancerController),
+		ExternalDNS:            addons.ExternalDNS{Helm: one(a.ExternalDNS.AddonBase), Policy: a.ExternalDNS.PolicyOr(policy)},
+		ExternalSecrets: addons.ExternalSecrets{Helm: helm(a.ExternalSecrets.AddonBase),
+			SecretsManager: a.ExternalSecrets.SecretsManager, Protect: policy.Protect},
+		ClusterAutoscaler: helm(a.ClusterAutoscaler),
+		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled},
+		Monitoring: addons.Monitoring{Helm: helm(a.Monitoring.AddonBase),
+			RetentionDays: a.Monitoring.RetentionDays, StorageGiB: a.Monitoring.StorageGiB},
+		Loki:  store(a.Loki),
+		Tempo: tempo,
+	}
+}
+
+// outputs are what a user needs next: the kubeconfig, where to delegate DNS, the certificate,
+// and the network ids other stacks or tools attach to.
+func outputs(cfg *config.Config, p *Platform) pulumi.Map {
+	out := pulumi.Map{
+		"environment":                   pulumi.String(string(cfg.Environment)),
+		"region":                        pulumi.String(cfg.Region),
+		"vpcId":                         p.Network.VpcID,
+		"publicSubnetIds":               p.Network.PublicSubnetIDs,
+		"privateSubnetIds":              p.Network.PrivateSubnetIDs,
+		"natGatewayIds":                 p.Network.NatGatewayIDs,
+		"domain":                        pulumi.String(cfg.DNS.Domain),
+		"zoneId":                        p.DNS.ZoneID,
+		"nameServers":                   p.DNS.NameServers,
+		"dnsDelegation":                 p.DNS.Delegation,
+		"certificateArn":                p.Certificates.CertificateArn,
+		contract.OutputClusterName:      p.Cluster.ClusterName,
+		"clusterEndpoint":               p.Cluster.Endpoint,
+		contract.OutputKubeconfig:       p.Cluster.Kubeconfig,
+		"oidcProviderArn":               p.Cluster.OidcProviderArn,
+		"oidcProviderUrl":               p.Cluster.OidcProviderURL,
+		"nodeRoleArn":                   p.Cluster.NodeRoleArn,
+		"nodeSecurityGroupId":           p.Cluster.NodeSecurityGroupID,
+		"secretsKeyArn":                 p.Cluster.SecretsKeyArn,
+		"parameterPath":                 p.Addons.ParameterPath,
+		"grafanaUrl":                    p.Addons.GrafanaURL,
+		"grafanaAdminPasswordParameter": p.Addons.GrafanaAdminPasswordParameter,
+	}
+	if p.GitHub != nil {
+		out["ciRoleArn"] = p.GitHub.CIRoleArn
+		out["deployKeyParameter"] = p.GitHub.DeployKeyParameter
+	}
+	if p.ArgoCD != nil {
+		out["argocdUrl"] = p.ArgoCD.URL
+		out["githubOAuthHomepageUrl"] = p.ArgoCD.URL
+		out["githubOAuthCallbackUrl"] = p.ArgoCD.CallbackURL
+	}
+	return out
+}
