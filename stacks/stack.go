@@ -113,7 +113,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		return nil, err
 	}
 	if p.Certificates, err = certificates.New(ctx, "certificates", &certificates.Args{
-		Zone:            p.DNS,
+		Zone:            p.DNS.Handle(),
 		AdditionalNames: cfg.Certificates.AdditionalNames,
 	}); err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	if p.Cluster, err = cluster.New(ctx, "cluster", &cluster.Args{
 		Name:                  cfg.Cluster.Name,
 		KubernetesVersion:     cfg.Cluster.KubernetesVersion,
-		Network:               p.Network,
+		Network:               p.Network.Handle(),
 		PublicAccessCIDRs:     cfg.Cluster.PublicAccessCIDRs,
 		AdminRoleARNs:         cfg.Cluster.AdminRoleARNs,
 		LogRetentionDays:      cfg.Cluster.LogRetentionDays,
@@ -136,7 +136,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	// the component: none of their children can fall back to the ambient kubeconfig.
 	inCluster := pulumi.Providers(p.Cluster.Provider)
 	if p.Addons, err = addons.New(ctx, "addons", &addons.Args{
-		Cluster: p.Cluster, Network: p.Network, Zone: p.DNS, Certificate: p.Certificates,
+		Cluster: p.Cluster.Handle(), Network: p.Network.Handle(), Zone: p.DNS.Handle(), Certificate: p.Certificates.Handle(),
 		Account: account,
 		Config:  addonsConfig(cfg.Addons, policy),
 	}, inCluster); err != nil {
@@ -161,7 +161,7 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 	var err error
 	if p.GitHub, err = githubint.New(ctx, "github", &githubint.Args{
 		Owner: g.Owner, GitOpsRepo: g.GitOpsRepo, InfraRepo: g.InfraRepo,
-		Stack: cfg.Stack, Cluster: p.Cluster,
+		Stack: cfg.Stack, Cluster: p.Cluster.Handle(),
 		CISubjects: cfg.CISubjects(), CIPolicyArns: g.CIPolicyArns, OIDCProviderArn: g.OIDCProviderArn,
 		ReviewerTeams: g.ReviewerTeams, Account: account,
 	}); err != nil {
@@ -172,16 +172,15 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		return nil
 	}
 	p.ArgoCD, err = argocd.New(ctx, "argocd", &argocd.Args{
-		Cluster: p.Cluster, Zone: p.DNS, Certificate: p.Certificates, GitHub: p.GitHub,
+		Cluster: p.Cluster.Handle(), Zone: p.DNS.Handle(), Certificate: p.Certificates.Handle(),
+		GitHub: p.GitHub.Handle(), Addons: p.Addons.Handle(),
 		Replicas: a.ReplicasOr(policy),
 		ClientID: a.ClientID, ClientSecret: pulumiconfig.GetSecret(ctx, config.ArgoCDSecretKey),
 		Org: g.Owner, Teams: a.Teams, Roles: cfg.ArgoCDRoles(),
 		Path: a.Path, Revision: a.Revision,
-		DestinationNamespaces:  a.DestinationNamespaces,
-		ExtraValues:            a.ExtraValues,
-		LoadBalancerController: p.Addons.LoadBalancerController,
-		ParameterStore:         p.Addons.ParameterStore,
-		Protect:                policy.Protect,
+		DestinationNamespaces: a.DestinationNamespaces,
+		ExtraValues:           a.ExtraValues,
+		Protect:               policy.Protect,
 	}, inCluster)
 	return err
 }

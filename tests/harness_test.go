@@ -3,6 +3,7 @@
 package tests
 
 import (
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/example/platform/internal/kubeapi"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
 )
@@ -109,3 +111,6 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestMain stops the kube-apiserver the API-server tests share once they have all run.
+func TestMain(m *testing.M) { os.Exit(kubeapi.RunTests(m)) }

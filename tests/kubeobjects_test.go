@@ -40,10 +40,7 @@ func kubeObjects(p *plan) []kubeapi.Object {
 // Every Kubernetes object of the dev and prod plans is accepted by a real kube-apiserver
 // (server-side apply, dry run, strict field validation) with the upstream CRDs installed.
 func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
-	s := kubeapi.Start(t)
-	if err := s.InstallCRDs(kubeapi.SharedPath(t, "fixtures/crds")); err != nil {
-		t.Fatal(err)
-	}
+	s := kubeapi.Shared(t)
 	// 6 namespaces, StorageClass, Secret, 1-2 ClusterSecretStores, 2 ExternalSecrets,
 	// AppProject, Application
 	want := map[string]int{"dev": 13, "prod": 14}
@@ -63,10 +60,7 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 // The objects of the plan reach the server with their real kinds: a typo in one (here, an
 // unknown field slipped into the gp3 StorageClass) fails the check.
 func TestKubernetesObjectCheckCanFail(t *testing.T) {
-	s := kubeapi.Start(t)
-	if err := s.InstallCRDs(kubeapi.SharedPath(t, "fixtures/crds")); err != nil {
-		t.Fatal(err)
-	}
+	s := kubeapi.Shared(t)
 	var bad []kubeapi.Object
 	for _, o := range kubeObjects(stackPlan(t, "dev")) {
 		if o.Body["kind"] == "StorageClass" || o.Body["kind"] == "ClusterSecretStore" {
@@ -96,7 +90,7 @@ func TestKubernetesObjectCheckCanFail(t *testing.T) {
 // volume claim templates) are wrapped in the object they end up in and validated by the
 // server, so a wrong quantity or field name fails here rather than in `helm upgrade`.
 func TestHelmValueFragmentsAgainstAPIServer(t *testing.T) {
-	s := kubeapi.Start(t)
+	s := kubeapi.Shared(t)
 	if err := s.Apply(kubeapi.Object{ID: "ns", Body: map[string]any{
 		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "fragments"}}}); err != nil {
 		t.Fatal(err)

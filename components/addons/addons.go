@@ -13,13 +13,9 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/platform/components/certificates"
-	"github.com/example/platform/components/cluster"
-	"github.com/example/platform/components/dns"
-	"github.com/example/platform/components/network"
+	"github.com/example/platform/components/handle"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 )
@@ -30,13 +26,13 @@ import (
 type Args struct {
 	// Cluster gives the cluster's name and version, its node groups (pods need nodes) and the
 	// platform KMS key.
-	Cluster *cluster.Cluster
+	Cluster handle.Cluster
 	// Network gives the VPC id (the Load Balancer Controller cannot read it from IMDS).
-	Network *network.Network
+	Network handle.Network
 	// Zone is the stack's DNS zone (ExternalDNS, host names).
-	Zone *dns.DNS
+	Zone handle.Zone
 	// Certificate is the stack's ACM certificate, for the shared ALB.
-	Certificate *certificates.Certificates
+	Certificate handle.Certificate
 	Account     contract.Account
 	Config      Config
 }
@@ -90,8 +86,9 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 		return errors.New("addons: Args are required")
 	}
 	var errs []error
-	if a.Cluster == nil || a.Network == nil || a.Zone == nil || a.Certificate == nil {
-		errs = append(errs, errors.New("addons: Cluster, Network, Zone and Certificate are required"))
+	if a.Cluster.Name == "" || a.Cluster.KubernetesVersion == "" || a.Zone.Domain == "" ||
+		a.Network.VpcID == (pulumi.StringOutput{}) || a.Certificate.Arn == (pulumi.StringOutput{}) {
+		errs = append(errs, errors.New("addons: the Cluster, Network, Zone and Certificate handles are required"))
 	}
 	if a.Account.ID == "" || a.Account.Region == "" || a.Account.Partition == "" {
 		errs = append(errs, errors.New("addons: Account (ID, Partition, Region) is required"))
@@ -109,6 +106,11 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Handle is what the components built on the addons need of them.
+func (c *Addons) Handle() handle.Addons {
+	return handle.Addons{LoadBalancerController: c.LoadBalancerController, ParameterStore: c.ParameterStore}
 }
 
 // New installs the enabled addons.
@@ -188,7 +190,7 @@ type addon struct {
 }
 
 // install creates the addon's namespace, AWS identity and pinned Helm release.
-func (c *Addons) install(ctx *pulumi.Context, a addon) (*helmv3.Release, error) {
+func (c *Addons) install(ctx *pulumi.Context, a addon) (*helmkit.HelmRelease, error) {
 	ns := pulumi.String(a.namespace).ToStringOutput()
 	if a.namespace != "kube-system" {
 		created, err := c.namespace(ctx, a.namespace, a.podSecurity)

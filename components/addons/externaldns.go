@@ -63,7 +63,7 @@ func (c *Addons) externalDNS(ctx *pulumi.Context) error {
 		policy: pulumix.Policy(zone.ZoneID, func(id string) iampolicy.Document {
 			return ExternalDNSPolicy(c.args.Account.Partition, id)
 		}),
-		values: ExternalDNSValues(c.args.Cluster.Name, c.args.Account.Region, zone.DomainName, zone.ZoneID, cfg.Policy),
+		values: ExternalDNSValues(c.args.Cluster.Name, c.args.Account.Region, zone.Domain, zone.ZoneID, cfg.Policy),
 		extra:  cfg.ExtraValues, needs: c.withLBC(c.base()),
 	})
 	return err

@@ -156,8 +156,8 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		return err
 	}
 	values := MonitoringValues(MonitoringSettings{
-		Domain:         c.args.Zone.DomainName,
-		CertificateArn: c.args.Certificate.CertificateArn,
+		Domain:         c.args.Zone.Domain,
+		CertificateArn: c.args.Certificate.Arn,
 		RetentionDays:  cfg.RetentionDays,
 		StorageGiB:     cfg.StorageGiB,
 		Replicas:       cfg.Replicas,
@@ -173,7 +173,7 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	c.GrafanaURL = pulumi.String("https://" + GrafanaHost(c.args.Zone.DomainName)).ToStringOutput()
+	c.GrafanaURL = pulumi.String("https://" + GrafanaHost(c.args.Zone.Domain)).ToStringOutput()
 	c.GrafanaAdminPasswordParameter = param.Name
 	return nil
 }

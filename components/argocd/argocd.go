@@ -12,10 +12,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/platform/components/certificates"
-	"github.com/example/platform/components/cluster"
-	"github.com/example/platform/components/dns"
-	"github.com/example/platform/components/githubint"
+	"github.com/example/platform/components/handle"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 )
@@ -27,13 +24,16 @@ const InCluster = "https://kubernetes.default.svc"
 // every child inherits it.
 type Args struct {
 	// Cluster names the SSM parameters and encrypts them with its platform key.
-	Cluster *cluster.Cluster
+	Cluster handle.Cluster
 	// Zone gives the domain Argo CD is served under (argocd.<domain>).
-	Zone *dns.DNS
+	Zone handle.Zone
 	// Certificate is the shared ALB's certificate.
-	Certificate *certificates.Certificates
+	Certificate handle.Certificate
 	// GitHub is the GitOps repository (its URL) and its deploy key's parameter.
-	GitHub   *githubint.GitHubIntegration
+	GitHub handle.GitHub
+	// Addons give the Load Balancer Controller (up before the Ingress, and outliving it on
+	// destroy) and the parameter store (before the ExternalSecrets).
+	Addons   handle.Addons
 	Replicas int
 	// ClientID and ClientSecret are the GitHub OAuth app's; the secret must be a Pulumi secret.
 	ClientID     string
@@ -47,10 +47,7 @@ type Args struct {
 	// DestinationNamespaces the platform's AppProject may deploy to.
 	DestinationNamespaces []string
 	ExtraValues           map[string]any
-	// LoadBalancerController must be up before the Ingress (and outlive it on destroy);
-	// ParameterStore must exist before the ExternalSecrets.
-	LoadBalancerController, ParameterStore pulumi.Resource
-	Protect                                bool
+	Protect               bool
 }
 
 // ArgoCD is the component.
@@ -63,10 +60,11 @@ type ArgoCD struct {
 }
 
 func (a *Args) validate(opts []pulumi.ResourceOption) error {
-	if a == nil || a.Cluster == nil || a.Zone == nil || a.Certificate == nil || a.GitHub == nil || a.ClientSecret == nil {
+	if a == nil || a.Cluster.Name == "" || a.Zone.Domain == "" || a.Certificate.Arn == (pulumi.StringOutput{}) ||
+		a.GitHub.RepoURL == "" || a.ClientSecret == nil {
 		return errors.New("argocd: Cluster, Zone, Certificate, GitHub and ClientSecret are required")
 	}
-	if a.ParameterStore == nil || a.LoadBalancerController == nil {
+	if a.Addons.ParameterStore == nil || a.Addons.LoadBalancerController == nil {
 		return errors.New("argocd: needs the External Secrets parameter store and the Load Balancer Controller")
 	}
 	if a.Org == "" || len(a.Teams) == 0 || a.ClientID == "" || a.Revision == "" || a.Path == "" || a.Replicas < 1 {
@@ -88,7 +86,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
-	domain, repoURL := args.Zone.DomainName, args.GitHub.RepoURL
+	domain, repoURL := args.Zone.Domain, args.GitHub.RepoURL
 
 	ns, err := helmkit.Namespace(ctx, name+"-ns", Namespace, helmkit.Baseline, nil, parent)
 	if err != nil {
@@ -104,7 +102,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	store := pulumi.DependsOn([]pulumi.Resource{args.ParameterStore})
+	store := pulumi.DependsOn([]pulumi.Resource{args.Addons.ParameterStore})
 	dexSecret, err := externalSecret(ctx, name+"-dex-secret", ns, DexSecretSpec(secretParam.Name), parent, store)
 	if err != nil {
 		return nil, err
@@ -115,7 +113,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	values, err := Values(Settings{
-		Domain: domain, CertificateArn: args.Certificate.CertificateArn, Replicas: args.Replicas,
+		Domain: domain, CertificateArn: args.Certificate.Arn, Replicas: args.Replicas,
 		ClientID: args.ClientID, Org: args.Org, Teams: args.Teams, Roles: args.Roles,
 	})
 	if err != nil {
@@ -126,7 +124,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Namespace: ns.Metadata.Name().Elem(), Values: values, ExtraValues: args.ExtraValues,
 		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
 		// its secret to start.
-		DependsOn: []pulumi.Resource{args.LoadBalancerController, dexSecret},
+		DependsOn: []pulumi.Resource{args.Addons.LoadBalancerController, dexSecret},
 		Protect:   args.Protect,
 	}, parent)
 	if err != nil {

@@ -11,14 +11,14 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/platform/components/dns"
+	"github.com/example/platform/components/handle"
 )
 
 // Args configures the certificate.
 type Args struct {
 	// Zone is the stack's zone: its domain is the certificate's primary name (*.domain is
 	// always added), and it holds the validation records. Required.
-	Zone *dns.DNS
+	Zone handle.Zone
 	// AdditionalNames are further names inside the domain.
 	AdditionalNames []string
 }
@@ -33,12 +33,12 @@ type Certificates struct {
 }
 
 func (a *Args) validate() error {
-	if a == nil || a.Zone == nil || a.Zone.DomainName == "" {
+	if a == nil || a.Zone.Domain == "" {
 		return errors.New("certificates: Zone is required")
 	}
 	for _, n := range a.AdditionalNames {
-		if ValidationName(n) != a.Zone.DomainName && !strings.HasSuffix(ValidationName(n), "."+a.Zone.DomainName) {
-			return fmt.Errorf("certificates: %q is not inside %s", n, a.Zone.DomainName)
+		if ValidationName(n) != a.Zone.Domain && !strings.HasSuffix(ValidationName(n), "."+a.Zone.Domain) {
+			return fmt.Errorf("certificates: %q is not inside %s", n, a.Zone.Domain)
 		}
 	}
 	return nil
@@ -92,7 +92,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("platform:index:Certificates", name, c, opts...); err != nil {
 		return nil, err
 	}
-	domain := args.Zone.DomainName
+	domain := args.Zone.Domain
 	sans := Names(domain, args.AdditionalNames)
 	cert, err := acm.NewCertificate(ctx, name+"-cert", &acm.CertificateArgs{
 		DomainName:              pulumi.String(domain),
@@ -144,3 +144,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	return c, nil
 }
+
+// Handle is what the components built on the certificate need of it.
+func (c *Certificates) Handle() handle.Certificate { return handle.Certificate{Arn: c.CertificateArn} }

@@ -15,7 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/components/cluster/clusterplan"
-	"github.com/example/platform/components/network"
+	"github.com/example/platform/components/handle"
 	"github.com/example/platform/internal/contract"
 )
 
@@ -28,7 +28,7 @@ type Args struct {
 	// pulumi-eks changes its default.
 	KubernetesVersion string
 	// Network holds the VPC; its private subnets hold the control-plane ENIs and every node.
-	Network *network.Network
+	Network handle.Network
 	// PublicAccessCIDRs, when not empty, open the public API endpoint to these CIDRs only.
 	PublicAccessCIDRs []string
 	// AdminRoleARNs get AmazonEKSClusterAdminPolicy through access entries (may be empty).
@@ -61,16 +61,21 @@ type Cluster struct {
 	SecretsKeyArn           pulumi.StringOutput `pulumi:"secretsKeyArn"`
 	ControlPlaneLogGroupArn pulumi.StringOutput `pulumi:"controlPlaneLogGroupArn"`
 
-	// Name and KubernetesVersion are the configured values, known at preview time (trust
-	// policies and tags need them as plain strings; ClusterName is the same name as an output
-	// of the cluster, for inputs that must wait for it).
-	Name              string
-	KubernetesVersion string
 	// Provider deploys Kubernetes objects into this cluster: later components receive it with
 	// pulumi.Providers, so that all their children inherit it.
 	Provider *kubernetes.Provider
 	// NodeGroups are the managed node groups, for what needs nodes to run.
 	NodeGroups []pulumi.Resource
+
+	name, version string
+}
+
+// Handle is what the components built on the cluster need of it.
+func (c *Cluster) Handle() handle.Cluster {
+	return handle.Cluster{
+		Name: c.name, KubernetesVersion: c.version, ClusterName: c.ClusterName,
+		SecretsKeyArn: c.SecretsKeyArn, NodeGroups: c.NodeGroups,
+	}
 }
 
 func (a *Args) validate() error {
@@ -81,7 +86,7 @@ func (a *Args) validate() error {
 	if a.Name == "" || a.KubernetesVersion == "" {
 		errs = append(errs, errors.New("cluster: Name and KubernetesVersion are required"))
 	}
-	if a.Network == nil {
+	if a.Network.VpcID == (pulumi.StringOutput{}) {
 		errs = append(errs, errors.New("cluster: Network is required (VPC and private subnets)"))
 	}
 	if a.Account.Partition == "" {
@@ -116,7 +121,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	a := *args
-	c := &Cluster{Name: a.Name, KubernetesVersion: a.KubernetesVersion}
+	c := &Cluster{name: a.Name, version: a.KubernetesVersion}
 	if err := ctx.RegisterComponentResource("platform:index:Cluster", name, c, opts...); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/handle"
 )
 
 // ManualDelegationMessage is the delegation output when no parent zone is configured.
@@ -40,9 +42,11 @@ type DNS struct {
 	Domain      pulumi.StringOutput      `pulumi:"domain"`
 	// Delegation says how the zone is delegated: "record in parent zone <id>" or the manual step.
 	Delegation pulumi.StringOutput `pulumi:"delegation"`
-	// DomainName is the configured domain, known at preview time (host names, filters).
-	DomainName string
+	domain     string
 }
+
+// Handle is what the components built on the zone need of it.
+func (d *DNS) Handle() handle.Zone { return handle.Zone{Domain: d.domain, ZoneID: d.ZoneID} }
 
 func (a *Args) validate() error {
 	if a == nil || a.Domain == "" {
@@ -56,7 +60,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	d := &DNS{DomainName: args.Domain}
+	d := &DNS{domain: args.Domain}
 	if err := ctx.RegisterComponentResource("platform:index:DNS", name, d, opts...); err != nil {
 		return nil, err
 	}

@@ -14,8 +14,8 @@ import (
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/example/platform/components/cluster"
 	"github.com/example/platform/components/githubint/ghplan"
+	"github.com/example/platform/components/handle"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/pulumix"
@@ -28,7 +28,7 @@ type Args struct {
 	// Stack names the GitHub environment CI deploys this stack from.
 	Stack string
 	// Cluster names the deploy key and its SSM parameter, and its key encrypts the parameter.
-	Cluster *cluster.Cluster
+	Cluster handle.Cluster
 	// CISubjects are the OIDC "sub" suffixes allowed to assume the CI role, e.g.
 	// "ref:refs/heads/main" or "environment:prod"; each becomes repo:<owner>/<infra>:<suffix>.
 	CISubjects []string
@@ -53,8 +53,13 @@ type GitHubIntegration struct {
 	RepoURL string
 }
 
+// Handle is what Argo CD needs of the integration: the repository and its deploy key.
+func (g *GitHubIntegration) Handle() handle.GitHub {
+	return handle.GitHub{RepoURL: g.RepoURL, DeployKeyParameter: g.DeployKeyParameter}
+}
+
 func (a *Args) validate() error {
-	if a == nil || a.Owner == "" || a.GitOpsRepo == "" || a.InfraRepo == "" || a.Cluster == nil || a.Stack == "" {
+	if a == nil || a.Owner == "" || a.GitOpsRepo == "" || a.InfraRepo == "" || a.Cluster.Name == "" || a.Stack == "" {
 		return errors.New("githubint: Owner, GitOpsRepo, InfraRepo, Stack and Cluster are required")
 	}
 	if a.Account.Region == "" {

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/components/handle"
 	"github.com/example/platform/components/network/netplan"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
@@ -273,6 +274,11 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 		return pulumi.StringOutput{}, err
 	}
 	return group.Name, nil
+}
+
+// Handle is what the components built on the network need of it.
+func (n *Network) Handle() handle.Network {
+	return handle.Network{VpcID: n.VpcID, PrivateSubnetIDs: n.PrivateSubnetIDs}
 }
 
 func nameTag(name string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name)} }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -70,7 +69,7 @@ func HasKubernetesProvider(opts []pulumi.ResourceOption) bool {
 
 // Install creates the release's AWS identity, if any, and the pinned, awaited, atomic release.
 // opts must carry the parent component (whose providers the release inherits).
-func Install(ctx *pulumi.Context, r Release, opts ...pulumi.ResourceOption) (*helmv3.Release, error) {
+func Install(ctx *pulumi.Context, r Release, opts ...pulumi.ResourceOption) (*HelmRelease, error) {
 	if r.ResourceName == "" || r.ReleaseName == "" || r.Namespace == nil || r.Chart.Version == "" {
 		return nil, errors.New("helmkit: a release needs ResourceName, ReleaseName, Namespace and a pinned Chart")
 	}
@@ -83,26 +82,27 @@ func Install(ctx *pulumi.Context, r Release, opts ...pulumi.ResourceOption) (*he
 		// Pods only get AWS credentials if the association exists when they start.
 		deps = append(deps, ready)
 	}
-	return helmv3.NewRelease(ctx, r.ResourceName,
+	return newHelmRelease(ctx, r.ResourceName,
 		ReleaseArgs(r.ReleaseName, r.Chart, r.Namespace, MergeValues(r.Values, r.ExtraValues)),
 		append(append([]pulumi.ResourceOption(nil), opts...), pulumi.Protect(r.Protect), pulumi.DependsOn(deps))...)
 }
 
 // ReleaseArgs are the settings every platform release shares: a fixed release name, the
-// pinned chart, and an awaited, atomic install.
-func ReleaseArgs(releaseName string, chart Chart, namespace pulumi.StringInput, values map[string]any) *helmv3.ReleaseArgs {
-	return &helmv3.ReleaseArgs{
-		Name:           pulumi.String(releaseName),
-		Chart:          pulumi.String(chart.Name),
-		Version:        pulumi.String(chart.Version),
-		RepositoryOpts: helmv3.RepositoryOptsArgs{Repo: pulumi.String(chart.Repo)},
-		Namespace:      namespace,
-		Values:         pulumi.ToMap(values),
+// pinned chart, and an awaited, atomic install. The keys are the inputs of
+// kubernetes:helm.sh/v3:Release.
+func ReleaseArgs(releaseName string, chart Chart, namespace pulumi.StringInput, values map[string]any) pulumi.Map {
+	return pulumi.Map{
+		"name":           pulumi.String(releaseName),
+		"chart":          pulumi.String(chart.Name),
+		"version":        pulumi.String(chart.Version),
+		"repositoryOpts": pulumi.Map{"repo": pulumi.String(chart.Repo)},
+		"namespace":      namespace,
+		"values":         pulumi.ToMap(values),
 		// A failed upgrade rolls back instead of leaving a half-upgraded controller.
-		Atomic:        pulumi.Bool(true),
-		CleanupOnFail: pulumi.Bool(true),
-		Timeout:       pulumi.Int(ReleaseTimeoutSeconds),
-		MaxHistory:    pulumi.Int(10),
+		"atomic":        pulumi.Bool(true),
+		"cleanupOnFail": pulumi.Bool(true),
+		"timeout":       pulumi.Int(ReleaseTimeoutSeconds),
+		"maxHistory":    pulumi.Int(10),
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -125,7 +126,6 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		unavailable(t, err.Error())
 	}
-
 	state := t.TempDir()
 	// Registered before `up` so a half-started pair is stopped too; `down` is a no-op when
 	// nothing runs. It runs before TempDir's removal (cleanups are LIFO).
@@ -135,18 +135,105 @@ func Start(t testing.TB) *Server {
 		}
 	})
 	start := time.Now()
-	out, err := runScript(script, assets, "up", state, 3*time.Minute)
+	s, err := up(script, assets, state)
 	if err != nil {
-		t.Fatalf("kubeapi: starting etcd + kube-apiserver (%s) failed: %v\n%s", assets, err, tail(out, 40))
+		t.Fatal(err)
 	}
-	kubeconfig := lastLine(out.stdout)
-	s, err := newServerFromKubeconfig(kubeconfig)
-	if err != nil {
-		t.Fatalf("kubeapi: %v", err)
-	}
-	s.StateDir = state
 	t.Logf("kubeapi: kube-apiserver at %s ready in %s", s.URL, time.Since(start).Round(time.Millisecond))
 	return s
+}
+
+func up(script, assets, state string) (*Server, error) {
+	out, err := runScript(script, assets, "up", state, 3*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("kubeapi: starting etcd + kube-apiserver (%s) failed: %v\n%s", assets, err, tail(out, 40))
+	}
+	s, err := newServerFromKubeconfig(lastLine(out.stdout))
+	if err != nil {
+		return nil, fmt.Errorf("kubeapi: %v", err)
+	}
+	s.StateDir = state
+	return s, nil
+}
+
+// shared is the one server of a test binary (see Shared).
+var shared struct {
+	sync.Mutex
+	started             bool
+	server              *Server
+	skip, fail          string
+	script, assets, dir string
+}
+
+// Shared is one server, with the fixture CRDs installed, for every test of the test binary
+// that asks for it: starting etcd + kube-apiserver and installing the CRDs takes 10-20 s, and
+// tests that only dry-run objects (and create namespaces) do not disturb each other. The
+// package's TestMain must run its tests with RunTests, which stops the server at the end.
+// Without binaries it skips (or fails) like Start.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	shared.Lock()
+	defer shared.Unlock()
+	if !shared.started {
+		shared.started = true
+		startShared()
+	}
+	switch {
+	case shared.skip != "":
+		unavailable(t, shared.skip)
+	case shared.fail != "":
+		t.Fatal(shared.fail)
+	}
+	return shared.server
+}
+
+func startShared() {
+	dir, err := SharedDir()
+	if err != nil {
+		shared.skip = err.Error()
+		return
+	}
+	shared.script = filepath.Join(dir, "tools", "kube-apiserver", "kube-test-server.sh")
+	crds := filepath.Join(dir, "fixtures", "crds")
+	for _, p := range []string{shared.script, crds} {
+		if _, err := os.Stat(p); err != nil {
+			shared.skip = "missing " + p
+			return
+		}
+	}
+	if shared.assets, err = AssetsDir(); err != nil {
+		shared.skip = err.Error()
+		return
+	}
+	if shared.dir, err = os.MkdirTemp("", "kubeapi-shared-"); err != nil {
+		shared.fail = err.Error()
+		return
+	}
+	s, err := up(shared.script, shared.assets, shared.dir)
+	if err == nil {
+		err = s.InstallCRDs(crds)
+	}
+	if err != nil {
+		shared.fail = err.Error()
+		return
+	}
+	shared.server = s
+}
+
+// RunTests runs the test binary's tests and then stops the shared server, if one started:
+// func TestMain(m *testing.M) { os.Exit(kubeapi.RunTests(m)) }.
+func RunTests(m *testing.M) int {
+	code := m.Run()
+	shared.Lock()
+	defer shared.Unlock()
+	if shared.dir != "" {
+		if out, err := runScript(shared.script, shared.assets, "down", shared.dir, 60*time.Second); err != nil {
+			fmt.Fprintf(os.Stderr, "kubeapi: stopping the shared test server: %v\n%s\n", err, tail(out, 20))
+			code = 1
+		}
+		os.RemoveAll(shared.dir)
+	}
+	return code
 }
 
 // SharedPath returns the path of rel inside the shared folder, skipping the test (or

@@ -1,4 +1,4 @@
-package main
+package tests
 
 import (
 	"bytes"
@@ -8,21 +8,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/cli"
 	"github.com/example/platform/internal/planner"
 )
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
+	code = cli.Run(args, &out, &errb)
 	return code, out.String(), errb.String()
 }
+
+// The `platform` command (internal/cli), run in-process.
 
 // The plan is what a reviewer runs on a pull request: the same input must give the same output.
 func TestPlanIsDeterministic(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		for _, format := range [][]string{nil, {"--json"}} {
-			args := append([]string{"plan", "--stack", stack, "--dir", "../.."}, format...)
+			args := append([]string{"plan", "--stack", stack, "--dir", projectDir(t)}, format...)
 			code1, out1, err1 := runCmd(t, args...)
 			code2, out2, _ := runCmd(t, args...)
 			if code1 != 0 || code2 != 0 {
@@ -36,7 +39,7 @@ func TestPlanIsDeterministic(t *testing.T) {
 }
 
 func TestPlanTree(t *testing.T) {
-	code, out, stderr := runCmd(t, "plan", "--stack", "dev", "--dir", "../..")
+	code, out, stderr := runCmd(t, "plan", "--stack", "dev", "--dir", projectDir(t))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -56,7 +59,7 @@ func TestPlanTree(t *testing.T) {
 }
 
 func TestPlanJSON(t *testing.T) {
-	code, out, stderr := runCmd(t, "plan", "--stack", "prod", "--json", "--dir", "../..")
+	code, out, stderr := runCmd(t, "plan", "--stack", "prod", "--json", "--dir", projectDir(t))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -83,11 +86,11 @@ func TestPlanJSON(t *testing.T) {
 
 func TestPlanInvalidConfig(t *testing.T) {
 	dir := t.TempDir()
-	project, err := os.ReadFile("../../Pulumi.yaml")
+	project, err := os.ReadFile(filepath.Join(projectDir(t), "Pulumi.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	stack, err := os.ReadFile("../../Pulumi.prod.yaml")
+	stack, err := os.ReadFile(filepath.Join(projectDir(t), "Pulumi.prod.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,31 +114,31 @@ func TestUsageErrors(t *testing.T) {
 	if code, _, stderr := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(stderr, `unknown command "frobnicate"`) {
 		t.Errorf("unknown command: exit %d, %q", code, stderr)
 	}
-	if code, _, stderr := runCmd(t, "plan", "--stack", "staging", "--dir", "../.."); code != 1 || !strings.Contains(stderr, "the stacks here are: dev, prod") {
+	if code, _, stderr := runCmd(t, "plan", "--stack", "staging", "--dir", projectDir(t)); code != 1 || !strings.Contains(stderr, "the stacks here are: dev, prod") {
 		t.Errorf("unknown stack: exit %d, %q", code, stderr)
 	}
 }
 
 func TestCostDiffGraphCommands(t *testing.T) {
-	code, out, stderr := runCmd(t, "cost", "--stack", "dev", "--dir", "../..")
+	code, out, stderr := runCmd(t, "cost", "--stack", "dev", "--dir", projectDir(t))
 	if code != 0 || !strings.Contains(out, "Total: ") || !strings.Contains(out, "Assumptions:") {
 		t.Fatalf("cost: exit %d %s\n%s", code, stderr, out)
 	}
-	code, out, _ = runCmd(t, "cost", "--stack", "prod", "--markdown", "--dir", "../..")
+	code, out, _ = runCmd(t, "cost", "--stack", "prod", "--markdown", "--dir", projectDir(t))
 	if code != 0 || !strings.HasPrefix(out, "### Estimated monthly cost: `prod`") {
 		t.Errorf("cost --markdown: exit %d\n%s", code, out)
 	}
 	dir := t.TempDir()
-	_, plan, _ := runCmd(t, "plan", "--stack", "dev", "--json", "--dir", "../..")
+	_, plan, _ := runCmd(t, "plan", "--stack", "dev", "--json", "--dir", projectDir(t))
 	os.WriteFile(filepath.Join(dir, "dev.json"), []byte(plan), 0o644)
-	code, out, stderr = runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--stack", "prod", "--dir", "../..")
+	code, out, stderr = runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--stack", "prod", "--dir", projectDir(t))
 	if code != 0 || !strings.Contains(out, "### Infrastructure diff:") || !strings.Contains(out, "**replace**") {
 		t.Errorf("diff dev -> prod: exit %d %s\n%s", code, stderr, out)
 	}
 	if code, _, stderr := runCmd(t, "diff", "--stack", "dev"); code != 2 || !strings.Contains(stderr, "--base") {
 		t.Errorf("diff without a base: exit %d %s", code, stderr)
 	}
-	code, out, _ = runCmd(t, "graph", "--stack", "prod", "--dir", "../..")
+	code, out, _ = runCmd(t, "graph", "--stack", "prod", "--dir", projectDir(t))
 	if code != 0 || !strings.HasPrefix(out, "flowchart LR\n") || !strings.Contains(out, "cluster --> network") || !strings.Contains(out, "argocd --> addons") {
 		t.Errorf("graph: exit %d\n%s", code, out)
 	}

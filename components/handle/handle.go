@@ -1,0 +1,63 @@
+// Package handle is what each component hands to the components built on it: one value per
+// component (the cluster, not five of its outputs), with the plain facts known at preview
+// time next to the outputs that carry the dependency. Each component returns its handle from
+// Handle(); the composition in stacks passes them on.
+//
+// The handles live here, not in the components' packages, so that a component depends on
+// what it uses of another (a few outputs) rather than on its SDK: the addons do not link
+// pulumi-eks because they need the cluster's name. That keeps every component's test binary
+// small (see README, "Tests").
+package handle
+
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+// Network is the VPC.
+type Network struct {
+	VpcID            pulumi.StringOutput
+	PrivateSubnetIDs pulumi.StringArrayOutput
+}
+
+// Zone is the stack's DNS zone.
+type Zone struct {
+	// Domain is the configured domain, known at preview time (host names, filters).
+	Domain string
+	ZoneID pulumi.StringOutput
+}
+
+// Certificate is the stack's ACM certificate for the domain and *.domain.
+type Certificate struct {
+	// Arn resolves only once ACM has issued the certificate.
+	Arn pulumi.StringOutput
+}
+
+// Cluster is the EKS cluster.
+type Cluster struct {
+	// Name and KubernetesVersion are the configured values, known at preview time (trust
+	// policies and tags need them as plain strings).
+	Name, KubernetesVersion string
+	// ClusterName is the same name as an output of the cluster, for inputs that must wait
+	// for it.
+	ClusterName pulumi.StringOutput
+	// SecretsKeyArn is the platform's KMS key (secrets envelope encryption, SecureString
+	// parameters).
+	SecretsKeyArn pulumi.StringOutput
+	// NodeGroups are the managed node groups: pods need them, and on destroy what runs on
+	// them must go first.
+	NodeGroups []pulumi.Resource
+}
+
+// Addons are the in-cluster services later components build on (nil when disabled).
+type Addons struct {
+	// LoadBalancerController must be up before an Ingress is created and outlive it.
+	LoadBalancerController pulumi.Resource
+	// ParameterStore is the ClusterSecretStore over SSM; ExternalSecrets wait for it.
+	ParameterStore pulumi.Resource
+}
+
+// GitHub is the GitOps repository as Argo CD reaches it.
+type GitHub struct {
+	// RepoURL is the repository's SSH URL.
+	RepoURL string
+	// DeployKeyParameter is the SSM parameter holding the deploy key's private half.
+	DeployKeyParameter pulumi.StringOutput
+}

@@ -1,0 +1,145 @@
+// Package cli is the `platform` command (cmd/platform runs it): plan, cost, diff and graph
+// offline, and preview/up/refresh/destroy through the Automation API. `platform plan` runs
+// the real program offline, under mocks, and prints what `pulumi up` would create.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/example/platform/internal/config"
+	"github.com/example/platform/internal/runner"
+)
+
+const usage = `platform: the platform program's companion command
+
+Usage:
+  platform plan --stack STACK [--json] [--dir DIR]
+  platform cost --stack STACK [--json | --markdown] [--dir DIR]
+  platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--dir DIR]
+  platform graph --stack STACK [--dir DIR]
+  platform preview|up|refresh|destroy --stack STACK [--stack STACK ...] [--yes] [--sweep] [--dir DIR]
+
+Commands:
+  plan   run the program offline (no AWS account, no Pulumi CLI, no network) for the stack's
+         Pulumi.<stack>.yaml and print the resources a 'pulumi up' would create, grouped by
+         component. --json prints the whole plan (one object per resource) for tools and diffs.
+  cost   the stack's estimated monthly AWS cost from its offline plan and the embedded, dated
+         price table: one line per billable resource, assumptions printed, unknown prices as
+         explicit "unpriced" lines.
+  diff   added, removed and changed resources between two plans (with the changed keys and the
+         changes that force a replacement) and the monthly cost delta, as Markdown for a pull
+         request; --base-ref plans the base at a git ref in a temporary worktree.
+  graph  the component graph as a Mermaid diagram.
+
+  preview, up, refresh, destroy
+         run Pulumi (Automation API, the pulumi CLI on PATH, your login and AWS credentials)
+         on each stack in order, streaming progress and printing a summary, stopping at the
+         first failure. up/destroy need --yes outside a terminal. destroy first deletes the
+         cluster's Ingresses and LoadBalancer Services and waits until their ALBs/NLBs are gone
+         (needs kubectl and the aws CLI), then lists AWS resources still tagged for the cluster
+         and fails (exit 3), or deletes them with --sweep.
+`
+
+// Run is the command without the process: it returns the exit code (0 ok, 1 failed, 2 bad
+// usage). The tests run it in the whole-program test binary (tests/cli_test.go), which links
+// the program anyway.
+func Run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	switch args[0] {
+	case "plan":
+		return planCmd(args[1:], stdout, stderr)
+	case "cost":
+		return costCmd(args[1:], stdout, stderr)
+	case "diff":
+		return diffCmd(args[1:], stdout, stderr)
+	case "graph":
+		return graphCmd(args[1:], stdout, stderr)
+	case "preview", "up", "refresh", "destroy":
+		op, _ := runner.ParseOperation(args[0])
+		return deployCmd(op, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "platform: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func planCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
+	asJSON := fs.Bool("json", false, "print the plan as JSON")
+	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *stack == "" || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "platform plan: --stack is required, e.g. platform plan --stack dev")
+		return 2
+	}
+	plan, ok := planInDir("plan", *dir, *stack, stderr)
+	if !ok {
+		return 1
+	}
+	var err error
+	if *asJSON {
+		err = writeJSON(stdout, plan)
+	} else {
+		err = writeTree(stdout, plan)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "platform plan:", err)
+		return 1
+	}
+	return 0
+}
+
+// describeError prints config errors as the program reports them, without the SDK's
+// "1 error occurred" wrapping.
+func describeError(err error) string {
+	var cfgErr config.Errors
+	if errors.As(err, &cfgErr) {
+		return cfgErr.Error()
+	}
+	if multi, ok := err.(interface{ WrappedErrors() []error }); ok {
+		var lines []string
+		for _, e := range multi.WrappedErrors() {
+			lines = append(lines, e.Error())
+		}
+		return strings.Join(lines, "\n")
+	}
+	return err.Error()
+}
+
+// findProject returns dir, or the nearest directory upwards from the working directory that
+// holds a Pulumi.yaml.
+func findProject(dir string) (string, error) {
+	if dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "Pulumi.yaml")); err != nil {
+			return "", fmt.Errorf("--dir %s: no Pulumi.yaml there", dir)
+		}
+		return dir, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "Pulumi.yaml")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("no Pulumi.yaml in this directory or above; run from the project or pass --dir")
+		}
+	}
+}
