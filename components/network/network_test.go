@@ -101,7 +101,7 @@ func TestFlowLogs(t *testing.T) {
 	}
 	group := plantest.Named(t, p, "aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
 	policy := plantest.Named(t, p, "aws:iam/rolePolicy:RolePolicy", "net-flow-logs-policy")
-	if group.Get("retentionInDays") != 14.0 || !contains(policy.PropertyDependencies["policy"], group.URN) {
+	if group.Get("retentionInDays") != 14.0 || !plantest.Contains(policy.PropertyDependencies["policy"], group.URN) {
 		t.Errorf("log group %v, policy deps %v", group.Inputs, policy.PropertyDependencies)
 	}
 }
@@ -140,13 +140,4 @@ func TestRefusesBadArgs(t *testing.T) {
 			}
 		})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -62,3 +62,16 @@ func Names(p *planner.Plan) map[string][]string {
 	}
 	return out
 }
+
+// Output is a known string output, for the handles a component test hands its component.
+func Output(s string) pulumi.StringOutput { return pulumi.String(s).ToStringOutput() }
+
+// Contains reports whether list holds s.
+func Contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,164 @@
+package addons
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/handle"
+	"github.com/example/platform/internal/helmkit"
+	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/planner/plantest"
+)
+
+// everything enables every addon with prod-like settings.
+func everything() Config {
+	on := Helm{Enabled: true, Replicas: 2}
+	return Config{
+		LoadBalancerController: on,
+		ExternalDNS:            ExternalDNS{Helm: Helm{Enabled: true, Replicas: 1}, Policy: "upsert-only"},
+		ExternalSecrets:        ExternalSecrets{Helm: on, SecretsManager: true, Protect: true},
+		ClusterAutoscaler:      on,
+		EBSCSI:                 EBSCSI{Enabled: true},
+		Monitoring:             Monitoring{Helm: on, RetentionDays: 15, StorageGiB: 50},
+		Loki:                   Store{Helm: on, RetentionDays: 30, Protect: true},
+		Tempo:                  Store{Helm: Helm{Enabled: true, Replicas: 1}, RetentionDays: 14, ForceDestroy: true},
+	}
+}
+
+// build plans the addons on a stand-in cluster; withProvider passes the cluster's Kubernetes
+// provider the way the stack does.
+func build(t *testing.T, cfg Config, withProvider bool) (*planner.Plan, error) {
+	t.Helper()
+	return plantest.Run(func(ctx *pulumi.Context) error {
+		prov, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{Kubeconfig: pulumi.String("{}")})
+		if err != nil {
+			return err
+		}
+		var nodes pulumi.CustomResourceState
+		if err := ctx.RegisterResource("aws:eks/nodeGroup:NodeGroup", "nodes", pulumi.Map{}, &nodes); err != nil {
+			return err
+		}
+		var opts []pulumi.ResourceOption
+		if withProvider {
+			opts = append(opts, pulumi.Providers(prov))
+		}
+		_, err = New(ctx, "addons", &Args{
+			Cluster: handle.Cluster{Name: "c1", KubernetesVersion: "1.33", ClusterName: plantest.Output("c1"),
+				SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:123456789012:key/k"), NodeGroups: []pulumi.Resource{&nodes}},
+			Network:     handle.Network{VpcID: plantest.Output("vpc-1")},
+			Zone:        handle.Zone{Domain: "dev.example.org", ZoneID: plantest.Output("ZONE1")},
+			Certificate: handle.Certificate{Arn: plantest.Output("arn:aws:acm:eu-north-1:123456789012:certificate/c")},
+			Account:     plantest.Account,
+			Config:      cfg,
+		}, opts...)
+		return err
+	})
+}
+
+// Every child is the component's, named after it, and every Kubernetes object deploys through
+// the cluster's provider, inherited from the component: none falls back to the ambient
+// kubeconfig.
+func TestChildrenAndInheritedProvider(t *testing.T) {
+	p, err := build(t, everything(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := plantest.Named(t, p, "platform:index:Addons", "addons")
+	prov := plantest.Named(t, p, "pulumi:providers:kubernetes", "k8s")
+	counts := map[string]int{}
+	for _, r := range p.Resources {
+		if r.Parent != comp.URN {
+			continue
+		}
+		counts[r.Type]++
+		if !strings.HasPrefix(r.Name, "addons-") {
+			t.Errorf("%s is not named after its component", r.Name)
+		}
+		if strings.HasPrefix(r.Type, "kubernetes:") && !strings.HasPrefix(r.Provider, prov.URN+"::") {
+			t.Errorf("%s (%s) deploys through %q, not the cluster's provider", r.Name, r.Type, r.Provider)
+		}
+	}
+	want := map[string]int{
+		helmkit.ReleaseType: 8, "kubernetes:core/v1:Namespace": 5, "kubernetes:core/v1:Secret": 1,
+		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "kubernetes:external-secrets.io/v1:ClusterSecretStore": 2,
+		"aws:iam/role:Role": 7, "aws:iam/rolePolicy:RolePolicy": 6, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+		"aws:eks/podIdentityAssociation:PodIdentityAssociation": 6, "aws:eks/addon:Addon": 2,
+		"aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
+		"random:index/randomPassword:RandomPassword":                                                 1, "aws:ssm/parameter:Parameter": 1,
+	}
+	for typ, n := range want {
+		if counts[typ] != n {
+			t.Errorf("%s: %d, want %d", typ, counts[typ], n)
+		}
+	}
+	if len(counts) != len(want) {
+		t.Errorf("children by type = %v", counts)
+	}
+	// What each block decides reaches its resources.
+	if eso := plantest.Named(t, p, helmkit.ReleaseType, "addons-external-secrets"); !eso.Protect {
+		t.Error("ExternalSecrets.Protect does not protect the release")
+	}
+	loki := plantest.Named(t, p, "aws:s3/bucketV2:BucketV2", "addons-loki-bucket")
+	tempo := plantest.Named(t, p, "aws:s3/bucketV2:BucketV2", "addons-tempo-bucket")
+	if !loki.Protect || loki.Get("forceDestroy") != false || tempo.Protect || tempo.Get("forceDestroy") != true {
+		t.Errorf("buckets: loki protect %v forceDestroy %v, tempo protect %v forceDestroy %v",
+			loki.Protect, loki.Get("forceDestroy"), tempo.Protect, tempo.Get("forceDestroy"))
+	}
+	edns := plantest.Named(t, p, helmkit.ReleaseType, "addons-external-dns")
+	if edns.GetString("values.policy") != "upsert-only" || edns.GetString("values.domainFilters.0") != "dev.example.org" {
+		t.Errorf("ExternalDNS values = %v", edns.Get("values"))
+	}
+	nodes := plantest.Named(t, p, "aws:eks/nodeGroup:NodeGroup", "nodes")
+	for _, rel := range p.OfType(helmkit.ReleaseType) {
+		if !plantest.Contains(rel.Dependencies, nodes.URN) {
+			t.Errorf("%s does not wait for the cluster's nodes", rel.Name)
+		}
+	}
+}
+
+func TestDisabledAddonsLeaveOnlyTheAgent(t *testing.T) {
+	p, err := build(t, Config{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp := plantest.Named(t, p, "platform:index:Addons", "addons")
+	var children []string
+	for _, r := range p.Resources {
+		if r.Parent == comp.URN {
+			children = append(children, r.Name)
+		}
+	}
+	if strings.Join(children, ",") != "addons-pod-identity-agent" {
+		t.Errorf("children = %v", children)
+	}
+}
+
+func TestRefusesBadArgs(t *testing.T) {
+	zero := everything()
+	zero.Monitoring.Replicas = 0
+	for name, tc := range map[string]struct {
+		cfg          Config
+		withProvider bool
+		want         string
+	}{
+		"no provider":  {everything(), false, "pass the cluster's provider with pulumi.Providers"},
+		"zero replica": {zero, true, "Monitoring.Replicas must be at least 1"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, err := build(t, tc.cfg, tc.withProvider)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			for _, r := range p.Resources {
+				if strings.HasPrefix(r.Name, "addons") {
+					t.Errorf("%s registered for invalid args", r.Name)
+				}
+			}
+		})
+	}
+}
