@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/example/platform/internal/diff"
@@ -58,20 +59,79 @@ func TestDiffGolden(t *testing.T) {
 			if got.String() != again.String() {
 				t.Fatal("diff output is not deterministic")
 			}
-			path := filepath.Join("testdata", "diff-"+name+".md")
-			if *update {
-				if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got.String() != string(want) {
-				t.Errorf("diff differs from %s:\n--- got\n%s\n--- want\n%s", path, got.String(), want)
-			}
+			golden(t, "diff-"+name+".md", got.Bytes())
 		})
+	}
+}
+
+// golden compares got with testdata/<name> (-update rewrites it).
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("diff differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// beforeRenames is a plan as the program registered it before its resources were renamed:
+// each resource with an alias to another name of the same type and parent (the program's own
+// renames, not the SDKs' type aliases) under that name, without aliases.
+func beforeRenames(p *planner.Plan) (*planner.Plan, int) {
+	out := *p
+	out.Resources = nil
+	renamed := 0
+	for _, r := range p.Resources {
+		prefix := r.URN[:strings.LastIndex(r.URN, "::")+2]
+		for _, a := range r.Aliases {
+			if strings.HasPrefix(a, prefix) && !strings.Contains(a[len(prefix):], "::") {
+				r.URN, r.Name = a, a[len(prefix):]
+				renamed++
+				break
+			}
+		}
+		r.Aliases = nil
+		out.Resources = append(out.Resources, r)
+	}
+	return &out, renamed
+}
+
+// A rename covered by an alias is neither a deletion nor a creation: Pulumi adopts the
+// resource. The diff says so, and names no replacement.
+func TestDiffFollowsAliases(t *testing.T) {
+	head := stackPlan(t, "prod").Plan
+	base, renamed := beforeRenames(head)
+	if renamed != 3 {
+		t.Fatalf("%d renamed resources in prod, want 3: the two certificate records and the CI policy attachment", renamed)
+	}
+	r := diff.Plans(base, head)
+	if len(r.Added)+len(r.Removed)+len(r.Changed) != 0 || len(r.Renamed) != renamed {
+		t.Fatalf("renames: %d added, %d removed, %d changed, %d renamed (want %d)", len(r.Added), len(r.Removed), len(r.Changed), len(r.Renamed), renamed)
+	}
+	for _, n := range r.Renamed {
+		if len(n.Replace) != 0 || len(n.Keys) != 0 {
+			t.Errorf("%s -> %s: changed %v, replaced %v", n.From, n.To, n.Keys, n.Replace)
+		}
+	}
+	var got bytes.Buffer
+	if err := r.Markdown(&got); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "diff-renamed-by-alias.md", got.Bytes())
+	// An alias adopts nothing while the old name is still in use: both are then real.
+	both := *base
+	both.Resources = append(append([]planner.Resource(nil), base.Resources...), head.Resources...)
+	r = diff.Plans(&both, head)
+	if len(r.Renamed) != 0 || len(r.Removed) != renamed {
+		t.Errorf("with the old names still registered: %d renamed, %d removed (want 0 and %d)", len(r.Renamed), len(r.Removed), renamed)
 	}
 }
 
