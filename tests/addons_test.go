@@ -132,7 +132,7 @@ func TestAddonPermissionPolicies(t *testing.T) {
 		}
 	}
 	ebs := p.named(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "addons-ebs-csi-AmazonEBSCSIDriverPolicyV2")
-	if getString(ebs, "policyArn") != "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicyV2" {
+	if getString(ebs, "policyArn") != "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2" {
 		t.Errorf("EBS CSI policy = %s", getString(ebs, "policyArn"))
 	}
 	addon := p.named(t, "aws:eks/addon:Addon", "addons-ebs-csi")

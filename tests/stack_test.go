@@ -289,7 +289,7 @@ func TestClusterInputs(t *testing.T) {
 			for name := range entries {
 				e := eks
 				if get(e, "accessEntries."+name+".type") != "STANDARD" ||
-					get(e, "accessEntries."+name+".accessPolicies.cluster-admin.policyArn") != clusterplan.ClusterAdminPolicyArn ||
+					get(e, "accessEntries."+name+".accessPolicies.cluster-admin.policyArn") != clusterplan.AccessPolicyArn("aws", clusterplan.ClusterAdminPolicy) ||
 					!strings.HasPrefix(getString(e, "accessEntries."+name+".principalArn"), "arn:aws:iam::") {
 					t.Errorf("access entry %s = %v", name, entries[name])
 				}

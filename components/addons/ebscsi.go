@@ -21,8 +21,10 @@ type EBSCSI struct {
 const EBSCSIServiceAccount = "ebs-csi-controller-sa"
 
 // EBSCSIManagedPolicy is the AWS managed policy of the driver's role. V2 acts only on volumes
-// the driver tagged as its own (AWS, April 2026).
-const EBSCSIManagedPolicy = "service-role/AmazonEBSCSIDriverPolicyV2"
+// the driver tagged as its own (AWS, April 2026). Unlike V1 it is not under service-role/: its
+// ARN is arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicyV2 (tests/managedpolicies_test.go
+// checks every managed ARN the program attaches against the list of those that exist).
+const EBSCSIManagedPolicy = "AmazonEBSCSIDriverPolicyV2"
 
 // GP3StorageClass is the default StorageClass: encrypted gp3 through the EBS CSI driver.
 const GP3StorageClass = "gp3"

@@ -218,7 +218,7 @@ func clusterArgs(a Args, keyArn pulumi.StringInput) *eks.ClusterArgs {
 			Type:         eks.AccessEntryTypeStandard,
 			AccessPolicies: map[string]eks.AccessPolicyAssociationInput{
 				"cluster-admin": eks.AccessPolicyAssociationArgs{
-					PolicyArn:   pulumi.String(clusterplan.ClusterAdminPolicyArn),
+					PolicyArn:   pulumi.String(clusterplan.AccessPolicyArn(a.Account.Partition, clusterplan.ClusterAdminPolicy)),
 					AccessScope: awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
 				},
 			},

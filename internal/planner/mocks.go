@@ -20,14 +20,25 @@ const MockAccountID = "123456789012"
 // the same plan.
 type mocks struct {
 	*recorder
-	region string
+	region, partition string
 }
 
 func newMocks(project, stack, region string) *mocks {
 	if region == "" {
 		region = "eu-north-1"
 	}
-	return &mocks{recorder: &recorder{project: project, stack: stack}, region: region}
+	return &mocks{recorder: &recorder{project: project, stack: stack}, region: region, partition: Partition(region)}
+}
+
+// Partition is the AWS partition of a region, as the caller identity's ARN names it.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -89,7 +100,7 @@ func (m *mocks) arn(service, resourcePart string) string {
 	if service == "iam" || service == "route53" {
 		region = ""
 	}
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, region, MockAccountID, resourcePart)
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", m.partition, service, region, MockAccountID, resourcePart)
 }
 
 // outputs are the provider-computed outputs of the types the program reads.
@@ -117,7 +128,7 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 	case "aws:route53/zone:Zone":
 		return map[string]any{
 			"zoneId": id,
-			"arn":    "arn:aws:route53:::hostedzone/" + id,
+			"arn":    "arn:" + m.partition + ":route53:::hostedzone/" + id,
 			"nameServers": []any{"ns-101.awsdns-12.com", "ns-1207.awsdns-22.org",
 				"ns-1833.awsdns-37.co.uk", "ns-631.awsdns-14.net"},
 		}, nil
@@ -136,7 +147,7 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 		if name == "" {
 			name = str("bucketPrefix") + "20261123000000000000000001"
 		}
-		return map[string]any{"bucket": name, "arn": "arn:aws:s3:::" + name}, nil
+		return map[string]any{"bucket": name, "arn": "arn:" + m.partition + ":s3:::" + name}, nil
 	case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
 		return map[string]any{"arn": m.arn("iam", "oidc-provider/"+strings.TrimPrefix(str("url"), "https://"))}, nil
 	case "aws:ssm/parameter:Parameter":
@@ -212,7 +223,7 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"accountId": MockAccountID,
-			"arn":       "arn:aws:iam::" + MockAccountID + ":user/offline-plan",
+			"arn":       "arn:" + m.partition + ":iam::" + MockAccountID + ":user/offline-plan",
 			"userId":    "AIDAOFFLINEPLAN",
 			"id":        MockAccountID,
 		}), nil

@@ -14,8 +14,13 @@ import (
 // needs the audit and authenticator logs most of all.
 var LogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
 
-// ClusterAdminPolicyArn is the EKS access policy that grants cluster-admin.
-const ClusterAdminPolicyArn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+// ClusterAdminPolicy is the EKS access policy that grants cluster-admin.
+const ClusterAdminPolicy = "AmazonEKSClusterAdminPolicy"
+
+// AccessPolicyArn is the ARN of an EKS access policy in a partition ("aws", "aws-cn", ...).
+func AccessPolicyArn(partition, policy string) string {
+	return "arn:" + partition + ":eks::aws:cluster-access-policy/" + policy
+}
 
 // NodeGroup is one managed node group. The JSON names are the config keys of
 // platform:cluster.nodeGroups[], which decodes straight into this type.
