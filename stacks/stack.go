@@ -63,7 +63,17 @@ func Load(ctx *pulumi.Context) (*config.Config, error) {
 	for k := range values {
 		secret[k] = ctx.IsConfigSecret(k)
 	}
-	return config.Decode(ctx.Project(), ctx.Stack(), values, secret)
+	cfg, err := config.Decode(ctx.Project(), ctx.Stack(), values, secret)
+	if err != nil {
+		return nil, err
+	}
+	// `pulumi preview` shows these above the plan (a version in extended support costs more).
+	for _, w := range cfg.Warnings() {
+		if err := ctx.Log.Warn(w, nil); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
 }
 
 // Program is the whole Pulumi program: load and validate the config, then compose the platform.

@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/example/platform/components/addons"
-	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/pricing"
 	"github.com/example/platform/stacks"
 )
 
@@ -203,7 +203,7 @@ func TestAddonValues(t *testing.T) {
 		}
 	}
 	ca := values(prod.named(t, typeRelease, "addons-cluster-autoscaler"))
-	if getString(ca, "image.tag") != "v1.33.6" || getString(ca, "autoDiscovery.clusterName") != "platform-prod" ||
+	if getString(ca, "image.tag") != "v1.35.2" || getString(ca, "autoDiscovery.clusterName") != "platform-prod" ||
 		get(ca, "extraArgs.balance-similar-node-groups") != true || getString(ca, "extraArgs.expander") != "least-waste" {
 		t.Errorf("Cluster Autoscaler values = %v", ca.Inputs)
 	}
@@ -331,7 +331,7 @@ func TestExtraValues(t *testing.T) {
 }
 
 func TestAutoscalerImageForEverySupportedVersion(t *testing.T) {
-	for _, v := range config.SupportedKubernetesVersions {
+	for _, v := range pricing.EKSUsable(pricing.ParseDate(pricing.EKSCalendarDate)) {
 		tag, ok := helmkit.AutoscalerImageTags[v]
 		if !ok || !strings.HasPrefix(tag, "v"+v+".") {
 			t.Errorf("Kubernetes %s: autoscaler image %q", v, tag)

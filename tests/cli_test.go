@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/platform/internal/cli"
 	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/pricing"
 )
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -48,7 +50,7 @@ func TestPlanTree(t *testing.T) {
 		"platform:index:Network  network  (20)",
 		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
 		"platform:index:Cluster  cluster  (12)",
-		"eks:index:Cluster  cluster-eks  Kubernetes 1.33",
+		"eks:index:Cluster  cluster-eks  Kubernetes 1.35",
 		"     4  aws:ec2/subnet:Subnet",
 		"  kubeconfig           [secret]",
 	} {
@@ -141,5 +143,38 @@ func TestCostDiffGraphCommands(t *testing.T) {
 	code, out, _ = runCmd(t, "graph", "--stack", "prod", "--dir", projectDir(t))
 	if code != 0 || !strings.HasPrefix(out, "flowchart LR\n") || !strings.Contains(out, "cluster --> network") || !strings.Contains(out, "argocd --> addons") {
 		t.Errorf("graph: exit %d\n%s", code, out)
+	}
+}
+
+// `platform plan` says what `pulumi preview` warns about: here a Kubernetes version in EKS
+// extended support today (picked from the calendar, so the test follows the clock).
+func TestPlanWarnsAboutExtendedSupport(t *testing.T) {
+	extended := ""
+	for _, v := range pricing.EKSCalendar {
+		if _, s := pricing.EKSSupport(v.Version, time.Now()); s == pricing.Extended {
+			extended = v.Version
+		}
+	}
+	if extended == "" {
+		t.Fatalf("no version of the EKS calendar (%s) is in extended support today: the calendar is stale, update internal/pricing/eks.go", pricing.EKSCalendarDate)
+	}
+	dir := t.TempDir()
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.dev.yaml"} {
+		b, err := os.ReadFile(filepath.Join(projectDir(t), f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(strings.Replace(string(b), `kubernetesVersion: "1.35"`, `kubernetesVersion: "`+extended+`"`, 1))
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := runCmd(t, "plan", "--stack", "dev", "--dir", dir)
+	if code != 0 || !strings.Contains(out, "warning: platform:cluster.kubernetesVersion "+extended+" is in EKS extended support since") {
+		t.Errorf("exit %d %s\n%s", code, stderr, out)
+	}
+	code, out, _ = runCmd(t, "cost", "--stack", "dev", "--dir", dir)
+	if code != 0 || !strings.Contains(out, "EKS control plane ("+extended+", extended support)") || !strings.Contains(out, "Note: Kubernetes "+extended+" is in EKS extended support since") {
+		t.Errorf("cost does not price extended support:\n%s", out)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/internal/cost"
+	"github.com/example/platform/internal/pricing"
 )
 
 // Every billable resource type the example stacks create has a price, so a new resource
@@ -40,8 +41,8 @@ func TestREADMECostTotals(t *testing.T) {
 			t.Errorf("README lacks the line %q", want)
 		}
 	}
-	if !strings.Contains(string(readme), "price table of "+cost.PriceTableDate) {
-		t.Errorf("README does not name the price table date %s", cost.PriceTableDate)
+	if !strings.Contains(string(readme), "price table of "+pricing.PriceTableDate) {
+		t.Errorf("README does not name the price table date %s", pricing.PriceTableDate)
 	}
 }
 

@@ -16,18 +16,23 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in tests/testdata")
 
-// editJSON changes one JSON config value for a diff scenario.
+// planWith plans an example stack with its config changed.
 func planWith(t *testing.T, stack string, edits ...mutation) *planner.Plan {
+	t.Helper()
+	p, err := planWithErr(t, stack, edits...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func planWithErr(t *testing.T, stack string, edits ...mutation) (*planner.Plan, error) {
 	t.Helper()
 	in := stackInput(t, stack)
 	for _, e := range edits {
 		e(t, in.Config)
 	}
-	p, err := planner.Run(in, stacks.Program)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return planner.Run(in, stacks.Program)
 }
 
 // Golden tests on pairs of plans: each scenario's Markdown is compared byte for byte

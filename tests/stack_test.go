@@ -259,7 +259,7 @@ func TestClusterInputs(t *testing.T) {
 			}
 			checks := map[string]any{
 				"name":                         "platform-" + stack,
-				"version":                      "1.33",
+				"version":                      "1.35",
 				"authenticationMode":           "API",
 				"endpointPrivateAccess":        true,
 				"endpointPublicAccess":         true,

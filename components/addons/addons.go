@@ -10,6 +10,7 @@ package addons
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -122,9 +123,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("platform:index:Addons", name, c, opts...); err != nil {
 		return nil, err
 	}
+	agentVersion, err := c.addonVersion(ctx, "eks-pod-identity-agent")
+	if err != nil {
+		return nil, err
+	}
 	agent, err := eks.NewAddon(ctx, name+"-pod-identity-agent", &eks.AddonArgs{
 		ClusterName:              args.Cluster.ClusterName,
 		AddonName:                pulumi.String("eks-pod-identity-agent"),
+		AddonVersion:             pulumi.String(agentVersion),
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 	}, pulumi.Parent(c))
 	if err != nil {
@@ -168,6 +174,20 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	return c, nil
+}
+
+// addonVersion is the version AWS marks default for an EKS managed addon on the cluster's
+// Kubernetes version. Without an explicit version an addon keeps the one it was created with
+// when the cluster is upgraded; resolved from the cluster's version, it follows each upgrade
+// (an in-place update of the addon).
+func (c *Addons) addonVersion(ctx *pulumi.Context, addon string) (string, error) {
+	v, err := eks.GetAddonVersion(ctx, &eks.GetAddonVersionArgs{
+		AddonName: addon, KubernetesVersion: c.args.Cluster.KubernetesVersion, MostRecent: pulumi.BoolRef(false),
+	})
+	if err != nil {
+		return "", fmt.Errorf("addons: looking up the default version of EKS addon %s for Kubernetes %s: %w", addon, c.args.Cluster.KubernetesVersion, err)
+	}
+	return v.Version, nil
 }
 
 // addon is one Helm addon as its file describes it; install adds what every addon shares.

@@ -42,9 +42,14 @@ func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	version, err := c.addonVersion(ctx, "aws-ebs-csi-driver")
+	if err != nil {
+		return err
+	}
 	addon, err := eks.NewAddon(ctx, name, &eks.AddonArgs{
 		ClusterName:              cl.ClusterName,
 		AddonName:                pulumi.String("aws-ebs-csi-driver"),
+		AddonVersion:             pulumi.String(version),
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 		PodIdentityAssociations: eks.AddonPodIdentityAssociationArray{eks.AddonPodIdentityAssociationArgs{
 			RoleArn:        role.Arn,

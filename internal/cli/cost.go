@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/example/platform/internal/cost"
 )
@@ -28,7 +29,7 @@ func costCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var err error
-	r := cost.Estimate(p)
+	r := cost.EstimateOn(p, time.Now())
 	switch {
 	case *asJSON:
 		enc := json.NewEncoder(stdout)

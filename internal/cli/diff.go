@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 
 	"github.com/example/platform/internal/diff"
 	"github.com/example/platform/internal/planner"
@@ -52,7 +53,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "platform diff:", describeError(err))
 		return 1
 	}
-	r := diff.Plans(base, head)
+	r := diff.PlansOn(base, head, time.Now())
 	if *asJSON {
 		err = r.JSON(stdout)
 	} else {
@@ -60,6 +61,10 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "platform diff:", err)
+		return 1
+	}
+	if r.Refused != "" {
+		fmt.Fprintln(stderr, "platform diff: refused:", r.Refused)
 		return 1
 	}
 	return 0

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
 )
@@ -29,13 +30,27 @@ func planInDir(cmd, dir, stack string, stderr io.Writer) (*planner.Plan, bool) {
 	return p, true
 }
 
-// planStack runs the real program for one stack file under mocks.
+// planStack runs the real program for one stack file under mocks, with the warnings
+// `pulumi preview` would log for its config.
 func planStack(dir, stack string) (*planner.Plan, error) {
 	in, err := planner.LoadStack(dir, stack)
 	if err != nil {
 		return nil, err
 	}
-	return planner.Run(in, stacks.Program)
+	p, err := planner.Run(in, stacks.Program)
+	if err != nil {
+		return p, err
+	}
+	secret := map[string]bool{}
+	for _, k := range in.SecretKeys {
+		secret[k] = true
+	}
+	cfg, err := config.Decode(in.Project, in.Stack, in.Config, secret)
+	if err != nil {
+		return p, err
+	}
+	p.Warnings = cfg.Warnings()
+	return p, nil
 }
 
 func writeJSON(w io.Writer, p *planner.Plan) error {
@@ -71,6 +86,12 @@ func writeTree(w io.Writer, p *planner.Plan) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Stack %s (project %s): %d resources (offline plan: provider outputs are mocked)\n\n",
 		p.Stack, p.Project, len(p.Resources))
+	for _, w := range p.Warnings {
+		b.WriteString("warning: " + w + "\n")
+	}
+	if len(p.Warnings) > 0 {
+		b.WriteString("\n")
+	}
 	var walk func(parent string, depth int)
 	walk = func(parent string, depth int) {
 		for _, r := range children[parent] {

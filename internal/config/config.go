@@ -8,6 +8,7 @@ package config
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/example/platform/components/cluster/clusterplan"
 	"github.com/example/platform/components/network/netplan"
@@ -51,6 +52,10 @@ type Config struct {
 	ArgoCD       ArgoCDConfig       `json:"argocd"`
 	// HasArgoCDSecret records that platform:argocdClientSecret is set, as a secret.
 	HasArgoCDSecret bool `json:"-"`
+	// Today is the day support windows are judged on (Decode sets the current date): a
+	// Kubernetes version past EKS's end of extended support is refused, one in extended support
+	// is a warning.
+	Today time.Time `json:"-"`
 }
 
 // NetworkConfig is platform:network.
@@ -136,11 +141,12 @@ func (n *NodeGroups) UnmarshalJSON(b []byte) error {
 // Defaults, defined once. They are the secure and resilient choice; dev stacks opt down
 // explicitly in Pulumi.dev.yaml.
 const (
-	DefaultVPCCIDR           = "10.0.0.0/16"
-	DefaultAZCount           = 3
-	DefaultNAT               = NATPerAZ
-	DefaultRetentionDays     = 90
-	DefaultKubernetesVersion = "1.33"
+	DefaultVPCCIDR       = "10.0.0.0/16"
+	DefaultAZCount       = 3
+	DefaultNAT           = NATPerAZ
+	DefaultRetentionDays = 90
+	// DefaultKubernetesVersion is in EKS standard support until 2027-03-27 (pricing.EKSCalendar).
+	DefaultKubernetesVersion = "1.35"
 	DefaultNodeGroupName     = "general"
 	DefaultInstanceType      = "m6i.large"
 	DefaultCapacityType      = "ON_DEMAND"
@@ -149,10 +155,6 @@ const (
 	DefaultMaxSize           = 10
 	DefaultDiskSizeGiB       = 50
 )
-
-// SupportedKubernetesVersions are the EKS versions this program is tested against. A version
-// outside the list is refused instead of passed to EKS, which would fail minutes into `up`.
-var SupportedKubernetesVersions = []string{"1.31", "1.32", "1.33", "1.34", "1.35"}
 
 // ValidRetentionDays are the values CloudWatch Logs accepts for a log group's retention.
 var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/example/platform/components/cluster/clusterplan"
 )
@@ -54,10 +55,16 @@ func DefaultNodeGroup() clusterplan.NodeGroup {
 
 // Decode builds the typed configuration from a stack's config values, keyed as Pulumi keys
 // them ("platform:network", "aws:region"); object values are JSON, as Pulumi passes them to
-// programs. It applies defaults and then Validate. All problems are reported at once, each
-// naming its key.
+// programs. It applies defaults and then Validate, judging support windows on today's date. All
+// problems are reported at once, each naming its key.
 func Decode(project, stack string, values map[string]string, secretKeys map[string]bool) (*Config, error) {
+	return DecodeOn(project, stack, values, secretKeys, time.Now())
+}
+
+// DecodeOn is Decode as of day.
+func DecodeOn(project, stack string, values map[string]string, secretKeys map[string]bool, day time.Time) (*Config, error) {
 	cfg := Defaults(project, stack)
+	cfg.Today = day.UTC()
 	var errs Errors
 
 	cfg.Region = values[RegionKey]

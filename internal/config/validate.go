@@ -120,9 +120,7 @@ func (c *Config) validateCluster(errs *Errors) {
 	if len(cl.Name) > MaxClusterNameLength || !clusterPattern.MatchString(cl.Name) {
 		errs.add(k+".name", fmt.Sprintf("%q is not allowed; use 1-%d letters, digits, '-' or '_', starting with a letter or digit", cl.Name, MaxClusterNameLength))
 	}
-	if !slices.Contains(SupportedKubernetesVersions, cl.KubernetesVersion) {
-		errs.add(k+".kubernetesVersion", fmt.Sprintf("%q is not supported; use one of %s", cl.KubernetesVersion, strings.Join(SupportedKubernetesVersions, ", ")))
-	}
+	c.validateKubernetesVersion(errs)
 	for i, cidr := range cl.PublicAccessCIDRs {
 		key := fmt.Sprintf("%s.publicAccessCidrs[%d]", k, i)
 		n, err := netplan.ParseIPv4CIDR(cidr)

@@ -8,8 +8,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/pricing"
 )
 
 // Line is one billable item.
@@ -27,30 +29,43 @@ type Line struct {
 
 // Report is a stack's monthly estimate.
 type Report struct {
-	Stack       string   `json:"stack"`
-	Region      string   `json:"region"`
-	PriceDate   string   `json:"priceDate"`
+	Stack     string `json:"stack"`
+	Region    string `json:"region"`
+	PriceDate string `json:"priceDate"`
+	// Date is the day the estimate is for (the EKS support phase depends on it).
+	Date        string   `json:"date"`
 	Source      string   `json:"source"`
 	Lines       []Line   `json:"lines"`
 	Total       float64  `json:"monthlyTotal"`
 	Unpriced    int      `json:"unpricedLines"`
 	Assumptions []string `json:"assumptions"`
+	// Notes are facts about this stack worth a reader's attention (extended support).
+	Notes []string `json:"notes,omitempty"`
 }
 
-// Estimate prices a plan. Unknown regions, instance types and resource types become unpriced
-// lines.
+// Estimate prices a plan as of the price table's date: what the README records and the tests
+// pin. Unknown regions, instance types and resource types become unpriced lines.
 func Estimate(p *planner.Plan) Report {
+	return EstimateOn(p, pricing.ParseDate(pricing.PriceTableDate))
+}
+
+// EstimateOn prices a plan on a day: the prices of the table, and the EKS support phase the
+// cluster's Kubernetes version is in on that day (extended support costs more).
+func EstimateOn(p *planner.Plan, day time.Time) Report {
 	region, _ := p.Outputs["region"].Value.(string)
-	r := Report{Stack: p.Stack, Region: region, PriceDate: PriceTableDate, Source: PriceTableSource,
+	r := Report{Stack: p.Stack, Region: region, PriceDate: pricing.PriceTableDate, Source: pricing.PriceTableSource,
+		Date: day.UTC().Format(time.DateOnly),
 		Assumptions: []string{
-			fmt.Sprintf("%d hours a month; on-demand list prices of %s dated %s, USD, before tax", HoursPerMonth, region, PriceTableDate),
+			fmt.Sprintf("%d hours a month; on-demand list prices of %s dated %s, USD, before tax", pricing.HoursPerMonth, region, pricing.PriceTableDate),
+			fmt.Sprintf("EKS support phase of the cluster's Kubernetes version on %s (EKS calendar of %s); extended support costs %.2f USD an hour",
+				day.UTC().Format(time.DateOnly), pricing.EKSCalendarDate, pricing.EKSExtendedSupportHour),
 			"node groups at their desired size, priced at their first instance type on demand (SPOT groups too: an upper bound); autoscaling excluded",
-			fmt.Sprintf("CloudWatch Logs: %.0f GB ingested per log group a month; storage excluded", LogsGBPerGroupMonth),
-			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", S3GBPerBucket),
-			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", LCUsPerALB),
+			fmt.Sprintf("CloudWatch Logs: %.0f GB ingested per log group a month; storage excluded", pricing.LogsGBPerGroupMonth),
+			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", pricing.S3GBPerBucket),
+			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", pricing.LCUsPerALB),
 			"data transfer, NAT data processing, Route53 queries and support plans excluded",
 		}}
-	prices, known := Prices[region]
+	prices, known := pricing.Prices[region]
 	byID := map[string]planner.Resource{}
 	for _, res := range p.Resources {
 		if res.ID != "" {
@@ -75,21 +90,21 @@ func Estimate(p *planner.Plan) Report {
 		in := res.Inputs
 		switch res.Type {
 		case "eks:index:Cluster":
-			add(res, "EKS control plane", HoursPerMonth, "hour", prices.EKSClusterHour, true, "")
+			controlPlaneLine(&r, res, day, prices, add)
 		case "aws:eks/nodeGroup:NodeGroup":
 			nodeGroupLines(res, byID, prices, add)
 		case "aws:ec2/natGateway:NatGateway":
-			add(res, "NAT gateway", HoursPerMonth, "hour", prices.NATGatewayHour, true, "")
+			add(res, "NAT gateway", pricing.HoursPerMonth, "hour", prices.NATGatewayHour, true, "")
 		case "aws:ec2/eip:Eip":
-			add(res, "public IPv4 address", HoursPerMonth, "hour", prices.PublicIPv4Hour, true, "")
+			add(res, "public IPv4 address", pricing.HoursPerMonth, "hour", prices.PublicIPv4Hour, true, "")
 		case "aws:route53/zone:Zone":
 			add(res, "hosted zone "+str(in["name"]), 1, "month", prices.Route53ZoneMonth, true, "")
 		case "aws:kms/key:Key":
 			add(res, "KMS key", 1, "month", prices.KMSKeyMonth, true, "")
 		case "aws:cloudwatch/logGroup:LogGroup":
-			add(res, "log ingestion (assumed)", LogsGBPerGroupMonth, "GB", prices.LogsIngestGB, true, "")
+			add(res, "log ingestion (assumed)", pricing.LogsGBPerGroupMonth, "GB", prices.LogsIngestGB, true, "")
 		case "aws:s3/bucketV2:BucketV2":
-			add(res, "S3 Standard storage (assumed)", S3GBPerBucket, "GB-month", prices.S3StandardGB, true, "")
+			add(res, "S3 Standard storage (assumed)", pricing.S3GBPerBucket, "GB-month", prices.S3StandardGB, true, "")
 		case "kubernetes:helm.sh/v3:Release":
 			for _, v := range ReleaseVolumes(res) {
 				add(res, v.Name+" volume (gp3)", v.GB, "GB-month", prices.EBSgp3GBMonth, true, "")
@@ -105,8 +120,8 @@ func Estimate(p *planner.Plan) Report {
 	}
 	for _, g := range slices.Sorted(maps.Keys(groups)) {
 		alb := planner.Resource{Name: "IngressGroup " + g, Type: "alb (created by the Load Balancer Controller)"}
-		add(alb, "Application Load Balancer", HoursPerMonth, "hour", prices.ALBHour, true, "")
-		add(alb, "ALB capacity (assumed)", HoursPerMonth*LCUsPerALB, "LCU-hour", prices.ALBLCUHour, true, "")
+		add(alb, "Application Load Balancer", pricing.HoursPerMonth, "hour", prices.ALBHour, true, "")
+		add(alb, "ALB capacity (assumed)", pricing.HoursPerMonth*pricing.LCUsPerALB, "LCU-hour", prices.ALBLCUHour, true, "")
 	}
 	sort.SliceStable(r.Lines, func(i, j int) bool {
 		if r.Lines[i].Type != r.Lines[j].Type {
@@ -126,7 +141,24 @@ func Estimate(p *planner.Plan) Report {
 
 type addFunc func(res planner.Resource, item string, qty float64, unit string, price float64, ok bool, why string)
 
-func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, prices RegionPrices, add addFunc) {
+// controlPlaneLine prices the cluster by the support phase of its Kubernetes version on day.
+func controlPlaneLine(r *Report, res planner.Resource, day time.Time, prices pricing.RegionPrices, add addFunc) {
+	version := str(res.Inputs["version"])
+	v, support := pricing.EKSSupport(version, day)
+	switch support {
+	case pricing.Standard:
+		add(res, "EKS control plane ("+version+")", pricing.HoursPerMonth, "hour", prices.EKSClusterHour, true, "")
+	case pricing.Extended:
+		add(res, "EKS control plane ("+version+", extended support)", pricing.HoursPerMonth, "hour", pricing.EKSExtendedSupportHour, true, "")
+		r.Notes = append(r.Notes, fmt.Sprintf("Kubernetes %s is in EKS extended support since %s (until %s): its control plane costs %.2f USD an hour instead of %.2f",
+			version, v.EndOfStandard, v.EndOfExtended, pricing.EKSExtendedSupportHour, prices.EKSClusterHour))
+	default:
+		add(res, "EKS control plane (Kubernetes "+version+")", pricing.HoursPerMonth, "hour", 0, false,
+			fmt.Sprintf("Kubernetes %q is %s on %s in the EKS calendar of %s", version, support, day.UTC().Format(time.DateOnly), pricing.EKSCalendarDate))
+	}
+}
+
+func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, prices pricing.RegionPrices, add addFunc) {
 	types, _ := res.Inputs["instanceTypes"].([]any)
 	sc, _ := res.Inputs["scalingConfig"].(map[string]any)
 	n, _ := sc["desiredSize"].(float64)
@@ -135,7 +167,7 @@ func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, pric
 		it = str(types[0])
 	}
 	price, ok := prices.EC2Hour[it]
-	add(res, fmt.Sprintf("%s x %g nodes", it, n), n*HoursPerMonth, "instance-hour", price, ok, "no price for instance type "+strconv.Quote(it))
+	add(res, fmt.Sprintf("%s x %g nodes", it, n), n*pricing.HoursPerMonth, "instance-hour", price, ok, "no price for instance type "+strconv.Quote(it))
 	lt, _ := res.Inputs["launchTemplate"].(map[string]any)
 	if tmpl, found := byID[str(lt["id"])]; found {
 		if bdm, _ := tmpl.Inputs["blockDeviceMappings"].([]any); len(bdm) > 0 {
@@ -230,10 +262,10 @@ func gibibytes(q string) float64 {
 }
 
 func isFree(typ string) bool {
-	if _, ok := Free[typ]; ok {
+	if _, ok := pricing.Free[typ]; ok {
 		return true
 	}
-	for _, p := range FreePrefixes {
+	for _, p := range pricing.FreePrefixes {
 		if strings.HasPrefix(typ, p) {
 			return true
 		}

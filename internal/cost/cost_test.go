@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/pricing"
 )
 
 func plan(region string, res ...planner.Resource) *planner.Plan {
@@ -32,7 +33,11 @@ func TestPricesPerResourceType(t *testing.T) {
 		r     []planner.Resource
 		items map[string]float64 // item -> monthly
 	}{
-		{"EKS control plane", []planner.Resource{res("eks:index:Cluster", "c", nil)}, map[string]float64{"EKS control plane": 73}},
+		{"EKS control plane", []planner.Resource{res("eks:index:Cluster", "c", map[string]any{"version": "1.35"})},
+			map[string]float64{"EKS control plane (1.35)": 73}},
+		// On the price table's date 1.33 is in extended support: six times the price.
+		{"EKS control plane in extended support", []planner.Resource{res("eks:index:Cluster", "c", map[string]any{"version": "1.33"})},
+			map[string]float64{"EKS control plane (1.33, extended support)": 438}},
 		{"NAT gateway and its address", []planner.Resource{res("aws:ec2/natGateway:NatGateway", "n", nil), res("aws:ec2/eip:Eip", "e", nil)},
 			map[string]float64{"NAT gateway": 32.85, "public IPv4 address": 3.65}},
 		{"node group with root volumes", []planner.Resource{lt, res("aws:eks/nodeGroup:NodeGroup", "ng", map[string]any{
@@ -72,9 +77,15 @@ func TestPricesPerResourceType(t *testing.T) {
 
 // Unknown region, instance type or resource type: an explicit unpriced line, never zero.
 func TestUnpricedIsExplicit(t *testing.T) {
-	r := Estimate(plan("ap-south-2", res("eks:index:Cluster", "c", nil)))
+	r := Estimate(plan("ap-south-2", res("eks:index:Cluster", "c", map[string]any{"version": "1.35"})))
 	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, `"ap-south-2"`) {
 		t.Errorf("unknown region: %+v", r)
+	}
+	// A version past its end of extended support (or not in the calendar) has no price: AWS
+	// would have upgraded it.
+	r = EstimateOn(plan("us-east-1", res("eks:index:Cluster", "c", map[string]any{"version": "1.33"})), pricing.ParseDate("2027-08-01"))
+	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, `"1.33" is end of support on 2027-08-01`) {
+		t.Errorf("ended version: %+v", r.Lines)
 	}
 	r = Estimate(plan("us-east-1", res("aws:eks/nodeGroup:NodeGroup", "ng", map[string]any{
 		"instanceTypes": []any{"p5.48xlarge"}, "scalingConfig": map[string]any{"desiredSize": 1.0}})))
@@ -94,15 +105,15 @@ func TestUnpricedIsExplicit(t *testing.T) {
 
 func TestEveryRegionPricesTheSameItems(t *testing.T) {
 	for _, region := range []string{"eu-north-1", "eu-west-1", "us-east-1"} {
-		p, ok := Prices[region]
+		p, ok := pricing.Prices[region]
 		if !ok {
 			t.Fatalf("no prices for %s", region)
 		}
 		if p.EKSClusterHour == 0 || p.NATGatewayHour == 0 || p.EBSgp3GBMonth == 0 || p.ALBHour == 0 || p.LogsIngestGB == 0 {
 			t.Errorf("%s: a unit price is zero: %+v", region, p)
 		}
-		if len(p.EC2Hour) != len(Prices["us-east-1"].EC2Hour) {
-			t.Errorf("%s prices %d instance types, us-east-1 %d", region, len(p.EC2Hour), len(Prices["us-east-1"].EC2Hour))
+		if len(p.EC2Hour) != len(pricing.Prices["us-east-1"].EC2Hour) {
+			t.Errorf("%s prices %d instance types, us-east-1 %d", region, len(p.EC2Hour), len(pricing.Prices["us-east-1"].EC2Hour))
 		}
 	}
 }

@@ -22,6 +22,9 @@ func (r Report) Text(w io.Writer) error {
 	if r.Unpriced > 0 {
 		fmt.Fprintf(&b, " plus %d unpriced line(s)", r.Unpriced)
 	}
+	for _, n := range r.Notes {
+		b.WriteString("\nNote: " + n)
+	}
 	b.WriteString("\n\nAssumptions:\n")
 	for _, a := range r.Assumptions {
 		b.WriteString("  - " + a + "\n")
@@ -45,6 +48,9 @@ func (r Report) Markdown(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(&b, "| %s | %s | %g | %s | %.4f | %.2f |\n", l.Resource, l.Item, l.Quantity, l.Unit, l.UnitPrice, l.Monthly)
+	}
+	for _, n := range r.Notes {
+		b.WriteString("\n> **Note**: " + n + "\n")
 	}
 	fmt.Fprintf(&b, "\n<details><summary>Assumptions (prices of %s)</summary>\n\n", r.PriceDate)
 	for _, a := range r.Assumptions {

@@ -12,9 +12,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/example/platform/internal/cost"
 	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/pricing"
 )
 
 // Change is one resource present in both plans with different inputs.
@@ -46,10 +48,15 @@ type Result struct {
 	Renamed []Rename           `json:"renamed,omitempty"`
 	// Affected are unchanged resources that depend (transitively) on a replaced one: a new id
 	// upstream usually replaces them too, which the plans cannot show.
-	Affected  []string `json:"affectedByReplacement,omitempty"`
-	BaseCost  float64  `json:"baseMonthly"`
-	HeadCost  float64  `json:"headMonthly"`
-	CostDelta float64  `json:"monthlyDelta"`
+	Affected []string `json:"affectedByReplacement,omitempty"`
+	// Upgrade is the Kubernetes version change of the cluster ("1.35 -> 1.36"), if any.
+	Upgrade string `json:"kubernetesUpgrade,omitempty"`
+	// Refused says why the change cannot be applied as one update (EKS moves one minor version
+	// at a time, and never down); the command exits non-zero.
+	Refused   string  `json:"refused,omitempty"`
+	BaseCost  float64 `json:"baseMonthly"`
+	HeadCost  float64 `json:"headMonthly"`
+	CostDelta float64 `json:"monthlyDelta"`
 }
 
 // ReplaceKeys are the inputs whose change replaces a resource (the providers' "forces new"
@@ -80,8 +87,13 @@ var ReplaceKeys = map[string][]string{
 // k8sReplaceKeys force replacement of every Kubernetes object.
 var k8sReplaceKeys = []string{"metadata.name", "metadata.namespace"}
 
-// Plans compares base and head.
+// Plans compares base and head, with their costs as of the price table's date.
 func Plans(base, head *planner.Plan) Result {
+	return PlansOn(base, head, pricing.ParseDate(pricing.PriceTableDate))
+}
+
+// PlansOn compares base and head, with their costs on day.
+func PlansOn(base, head *planner.Plan, day time.Time) Result {
 	b, h := index(base), index(head)
 	var r Result
 	// adopted are base resources a head resource claims through an alias.
@@ -109,10 +121,38 @@ func Plans(base, head *planner.Plan) Result {
 		}
 	}
 	r.Affected = affected(h, r.Changed)
-	r.BaseCost = cost.Estimate(base).Total
-	r.HeadCost = cost.Estimate(head).Total
+	r.Upgrade, r.Refused = kubernetesUpgrade(b, h)
+	r.BaseCost = cost.EstimateOn(base, day).Total
+	r.HeadCost = cost.EstimateOn(head, day).Total
 	r.CostDelta = round2(r.HeadCost - r.BaseCost)
 	return r
+}
+
+// kubernetesUpgrade checks a change of the cluster's Kubernetes version: EKS updates the
+// control plane one minor version at a time and never downgrades it, so anything else is
+// refused here rather than halfway through `pulumi up`.
+func kubernetesUpgrade(base, head map[string]planner.Resource) (upgrade, refused string) {
+	for urn, hr := range head {
+		br, ok := base[urn]
+		if hr.Type != "eks:index:Cluster" || !ok {
+			continue
+		}
+		from, _ := br.Inputs["version"].(string)
+		to, _ := hr.Inputs["version"].(string)
+		if from == to {
+			continue
+		}
+		upgrade = from + " -> " + to
+		switch d, ok := pricing.MinorDistance(from, to); {
+		case !ok:
+			refused = fmt.Sprintf("cluster %s: Kubernetes %q -> %q is not a change between 1.x minor versions", hr.Name, from, to)
+		case d < 0:
+			refused = fmt.Sprintf("cluster %s: Kubernetes %s -> %s is a downgrade; EKS cannot downgrade a control plane", hr.Name, from, to)
+		case d > 1:
+			refused = fmt.Sprintf("cluster %s: Kubernetes %s -> %s skips %d minor versions; EKS upgrades one minor version at a time: apply each step with its own `pulumi up` (see README, \"Upgrading Kubernetes\")", hr.Name, from, to, d-1)
+		}
+	}
+	return upgrade, refused
 }
 
 // aliased finds the base resource a new head resource takes over through one of its aliases,
@@ -244,6 +284,11 @@ func (r Result) Markdown(w io.Writer) error {
 	fmt.Fprintf(&b, "### Infrastructure diff: %d to add, %d to change (%d replaced), %d to delete%s\n\n",
 		len(r.Added), len(r.Changed), replacements, len(r.Removed), renamed)
 	fmt.Fprintf(&b, "Monthly cost: %.2f → %.2f USD (**%+.2f**)\n\n", r.BaseCost, r.HeadCost, r.CostDelta)
+	if r.Refused != "" {
+		fmt.Fprintf(&b, "> **Refused**: %s.\n\n", r.Refused)
+	} else if r.Upgrade != "" {
+		fmt.Fprintf(&b, "> **Kubernetes upgrade %s**: the control plane updates in place first, then each node group rolls one node at a time; the EKS managed addons and the Cluster Autoscaler image follow the new version.\n\n", r.Upgrade)
+	}
 	if replacements > 0 {
 		b.WriteString("> **Replacements**: these resources are deleted and created again.\n\n")
 	}

@@ -50,4 +50,5 @@ var AutoscalerImageTags = map[string]string{
 	"1.33": "v1.33.6",
 	"1.34": "v1.34.5",
 	"1.35": "v1.35.2",
+	"1.36": "v1.36.1",
 }

@@ -230,6 +230,14 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	case "aws:index/getAvailabilityZones:getAvailabilityZones":
 		names := []any{m.region + "a", m.region + "b", m.region + "c"}
 		return resource.NewPropertyMapFromMap(map[string]any{"names": names, "id": m.region}), nil
+	case "aws:eks/getAddonVersion:getAddonVersion":
+		// A stand-in naming what it stands for: the default version of the addon for the
+		// cluster's Kubernetes version (AWS answers e.g. v1.3.10-eksbuild.2).
+		str := func(k string) string { v := args.Args[resource.PropertyKey(k)]; return fmt.Sprint(v.V) }
+		version := "v0.0.0-mock-default-for-kubernetes-" + str("kubernetesVersion")
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"addonName": str("addonName"), "kubernetesVersion": str("kubernetesVersion"), "version": version, "id": str("addonName"),
+		}), nil
 	case "github:index/getTeam:getTeam":
 		slug := ""
 		if v, ok := args.Args["slug"]; ok && v.IsString() {

@@ -69,6 +69,8 @@ type Plan struct {
 	Stack     string            `json:"stack"`
 	Resources []Resource        `json:"resources"`
 	Outputs   map[string]Output `json:"outputs"`
+	// Warnings are what `pulumi preview` would warn about the stack's config.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Program is the body under test: it registers resources and returns the stack outputs it

@@ -1,5 +1,7 @@
-// Package cost estimates a plan's monthly AWS cost from an embedded, dated price table.
-package cost
+// Package pricing is the embedded, dated data behind the cost estimate and the version checks:
+// AWS list prices per region (this file) and the EKS Kubernetes version calendar (eks.go). It
+// is pure data with a few lookups: config validation and internal/cost both read it.
+package pricing
 
 // PriceTableDate and PriceTableSource say where the prices come from. They are AWS's public
 // on-demand list prices (Linux, no Savings Plans or Reserved Instances, USD, excluding tax),
@@ -12,12 +14,17 @@ const (
 		"/cloudwatch/pricing, /s3/pricing), on-demand list prices"
 )
 
+// EKSExtendedSupportHour is what a cluster costs per hour while its Kubernetes version is in
+// extended support, instead of EKSClusterHour (aws.amazon.com/eks/pricing: $0.60, every region
+// priced here).
+const EKSExtendedSupportHour = 0.60
+
 // HoursPerMonth is AWS's billing month.
 const HoursPerMonth = 730
 
 // RegionPrices are one region's unit prices in USD.
 type RegionPrices struct {
-	EKSClusterHour   float64            // per cluster-hour (standard support)
+	EKSClusterHour   float64            // per cluster-hour in standard support (see EKSExtendedSupportHour)
 	NATGatewayHour   float64            // per NAT gateway-hour (data processing excluded)
 	PublicIPv4Hour   float64            // per public IPv4 address-hour
 	ALBHour          float64            // per ALB-hour
