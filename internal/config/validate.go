@@ -14,15 +14,22 @@ var (
 	dnsLabel        = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	zoneIDPattern   = regexp.MustCompile(`^Z[A-Z0-9]{1,32}$`)
-	clusterPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	clusterPattern  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	roleArnPattern  = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
 	groupPattern    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?$`)
 	instancePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 )
 
-// MaxClusterNameLength keeps derived names (IAM roles "<cluster>-<addon>-…", log groups)
-// inside AWS's 64-character limits; EKS itself allows 100.
-const MaxClusterNameLength = 40
+// MaxClusterNameLength keeps the names derived from the cluster's inside AWS's limits (EKS
+// itself allows 100): the longest is the S3 bucket prefix "<cluster>-tempo-", which AWS
+// completes with 26 characters to at most 63 (tests/names_test.go checks every derived name).
+// The name is lowercase for the same reason: S3 bucket names are.
+const MaxClusterNameLength = 63 - 26 - len("-tempo-")
+
+// MaxDomainLength keeps every name derived from the domain within DNS's 253 characters: the
+// longest is an ACM validation record, "_" and 32 hexadecimal digits before the name it
+// validates.
+const MaxDomainLength = 253 - len("_") - 32 - len(".")
 
 // Validate checks the whole configuration and returns every problem, each naming its key and
 // what is allowed. It is called by Decode, before any resource exists.
@@ -118,7 +125,7 @@ func (c *Config) validateCluster(errs *Errors) {
 	const k = Namespace + ":cluster"
 	cl := c.Cluster
 	if len(cl.Name) > MaxClusterNameLength || !clusterPattern.MatchString(cl.Name) {
-		errs.add(k+".name", fmt.Sprintf("%q is not allowed; use 1-%d letters, digits, '-' or '_', starting with a letter or digit", cl.Name, MaxClusterNameLength))
+		errs.add(k+".name", fmt.Sprintf("%q is not allowed; use 1-%d lowercase letters, digits or '-', starting and ending with a letter or digit: the name prefixes S3 bucket names (\"<name>-tempo-\" and AWS's 26-character suffix within 63 lowercase characters)", cl.Name, MaxClusterNameLength))
 	}
 	c.validateKubernetesVersion(errs)
 	for i, cidr := range cl.PublicAccessCIDRs {
@@ -188,9 +195,44 @@ func validateNodeGroup(errs *Errors, key string, ng clusterplan.NodeGroup, names
 	case ng.DesiredSize < ng.MinSize || ng.DesiredSize > ng.MaxSize:
 		errs.add(key+".desiredSize", fmt.Sprintf("%d is outside minSize..maxSize (%d..%d)", ng.DesiredSize, ng.MinSize, ng.MaxSize))
 	}
+	for lk, lv := range ng.Labels {
+		if err := checkNodeLabel(lk, lv); err != nil {
+			errs.add(key+".labels."+lk, err.Error())
+		}
+	}
 	if ng.DiskSizeGiB < 20 || ng.DiskSizeGiB > 16384 {
 		errs.add(key+".diskSizeGiB", fmt.Sprintf("%d is not allowed; use 20 to 16384 GiB", ng.DiskSizeGiB))
 	}
+}
+
+var (
+	labelName  = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
+	labelValue = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$`)
+)
+
+// MaxNodeLabelKeyLength keeps the Cluster Autoscaler's tag for a node label,
+// "k8s.io/cluster-autoscaler/node-template/label/<key>", within AWS's 128-character tag keys.
+const MaxNodeLabelKeyLength = 128 - len("k8s.io/cluster-autoscaler/node-template/label/")
+
+// checkNodeLabel accepts a Kubernetes label the kubelet may set on its own node: a valid key
+// (an optional DNS-subdomain prefix and a name) outside the kubernetes.io and k8s.io prefixes
+// the NodeRestriction admission reserves, and a valid value.
+func checkNodeLabel(key, value string) error {
+	prefix, name, hasPrefix := strings.Cut(key, "/")
+	if !hasPrefix {
+		prefix, name = "", key
+	}
+	switch {
+	case len(key) > MaxNodeLabelKeyLength:
+		return fmt.Errorf("is a %d-character key; use at most %d, so that the Cluster Autoscaler's tag for it stays within AWS's 128-character tag keys", len(key), MaxNodeLabelKeyLength)
+	case !labelName.MatchString(name) || (hasPrefix && checkDomain(prefix, false) != nil && !dnsLabel.MatchString(prefix)):
+		return fmt.Errorf("is not a Kubernetes label key; use e.g. platform/pool or team")
+	case prefix == "kubernetes.io" || prefix == "k8s.io" || strings.HasSuffix(prefix, ".kubernetes.io") || strings.HasSuffix(prefix, ".k8s.io"):
+		return fmt.Errorf("uses a prefix Kubernetes reserves (kubernetes.io, k8s.io): nodes may not set it on themselves")
+	case !labelValue.MatchString(value):
+		return fmt.Errorf("%q is not a Kubernetes label value; use at most 63 letters, digits, '-', '_' or '.'", value)
+	}
+	return nil
 }
 
 func checkRetention(errs *Errors, key string, days int) {
@@ -206,7 +248,10 @@ func checkDomain(name string, wildcard bool) error {
 		d = strings.TrimPrefix(d, "*.")
 	}
 	labels := strings.Split(d, ".")
-	if len(d) > 253 || len(labels) < 2 {
+	if len(d) > MaxDomainLength {
+		return fmt.Errorf("%q is %d characters; use at most %d, so that its ACM validation record (\"_\" and 32 hexadecimal digits before it) stays within DNS's 253", name, len(d), MaxDomainLength)
+	}
+	if len(labels) < 2 {
 		return fmt.Errorf("%q is not a valid domain; use a lowercase name like dev.example.org", name)
 	}
 	for _, l := range labels {
