@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi-github/sdk/v6/go/github"
 	"github.com/pulumi/pulumi-tls/sdk/v5/go/tls"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/components/cluster/clusterplan"
 	"github.com/example/platform/components/githubint/ghplan"
 	"github.com/example/platform/components/handle"
 	"github.com/example/platform/internal/contract"
@@ -62,8 +64,8 @@ func (a *Args) validate() error {
 	if a == nil || a.Owner == "" || a.GitOpsRepo == "" || a.InfraRepo == "" || a.Cluster.Name == "" || a.Stack == "" {
 		return errors.New("githubint: Owner, GitOpsRepo, InfraRepo, Stack and Cluster are required")
 	}
-	if a.Account.Region == "" {
-		return errors.New("githubint: Account.Region is required (the AWS_REGION variable)")
+	if a.Account.Region == "" || a.Account.Partition == "" {
+		return errors.New("githubint: Account.Region and Account.Partition are required (the AWS_REGION variable, the CI role's access policy)")
 	}
 	if len(a.CISubjects) == 0 {
 		return errors.New("githubint: at least one CI subject is required")
@@ -150,9 +152,12 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.Resource
 			return ghplan.CITrust(arn, a.Owner, a.InfraRepo, a.CISubjects)
 		}),
 		Description:        pulumi.String("GitHub Actions of " + a.Owner + "/" + a.InfraRepo + " deploying stack " + a.Stack),
-		MaxSessionDuration: pulumi.Int(3600),
+		MaxSessionDuration: pulumi.Int(ghplan.CISessionSeconds),
 	}, parent)
 	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if err := newClusterAccess(ctx, name, a, role, parent); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	names, _ := ghplan.CIPolicyNames(a.CIPolicyArns) // checked in validate
@@ -167,6 +172,27 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.Resource
 		}
 	}
 	return role.Arn, nil
+}
+
+// newClusterAccess gives the CI role cluster-admin through an EKS access entry: every
+// Kubernetes step of `platform up` in CI (Helm releases, CRDs, namespaces) needs it, and the
+// role is not the cluster's creator (the first `up` runs from a terminal, which creates it).
+func newClusterAccess(ctx *pulumi.Context, name string, a *Args, role *iam.Role, parent pulumi.ResourceOption) error {
+	entry, err := eks.NewAccessEntry(ctx, name+"-ci-access", &eks.AccessEntryArgs{
+		ClusterName:  a.Cluster.ClusterName,
+		PrincipalArn: role.Arn,
+		Type:         pulumi.String("STANDARD"),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	_, err = eks.NewAccessPolicyAssociation(ctx, name+"-ci-cluster-admin", &eks.AccessPolicyAssociationArgs{
+		ClusterName:  a.Cluster.ClusterName,
+		PrincipalArn: entry.PrincipalArn,
+		PolicyArn:    pulumi.String(clusterplan.AccessPolicyArn(a.Account.Partition, clusterplan.ClusterAdminPolicy)),
+		AccessScope:  eks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")},
+	}, parent)
+	return err
 }
 
 // newEnvironment creates the stack's GitHub environment on the infrastructure repository

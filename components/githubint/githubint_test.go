@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/components/githubint/ghplan"
 	"github.com/example/platform/components/handle"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/planner"
@@ -25,7 +26,7 @@ func args() *Args {
 func build(t *testing.T, a *Args) (*planner.Plan, error) {
 	t.Helper()
 	return plantest.Run(func(ctx *pulumi.Context) error {
-		a.Cluster = handle.Cluster{Name: "c1", SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:1:key/k")}
+		a.Cluster = handle.Cluster{Name: "c1", ClusterName: plantest.Output("c1"), SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:1:key/k")}
 		_, err := New(ctx, "gh", a)
 		return err
 	})
@@ -67,6 +68,19 @@ func TestDeployKeyAndCIRole(t *testing.T) {
 	if !plantest.Contains(role.Dependencies, oidc.URN) {
 		t.Errorf("the role does not trust the provider it creates")
 	}
+	// The role lasts as long as a first `up`, and may act in the cluster (it did not create it).
+	if role.Get("maxSessionDuration") != float64(ghplan.CISessionSeconds) || ghplan.CISessionSeconds < 3*3600 {
+		t.Errorf("max session %v", role.Get("maxSessionDuration"))
+	}
+	entry := plantest.Named(t, p, "aws:eks/accessEntry:AccessEntry", "gh-ci-access")
+	admin := plantest.Named(t, p, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "gh-ci-cluster-admin")
+	if entry.GetString("clusterName") != "c1" || entry.GetString("type") != "STANDARD" || !plantest.Contains(entry.PropertyDependencies["principalArn"], role.URN) {
+		t.Errorf("access entry = %v (deps %v)", entry.Inputs, entry.PropertyDependencies)
+	}
+	if admin.GetString("policyArn") != "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" ||
+		admin.GetString("accessScope.type") != "cluster" || !plantest.Contains(admin.PropertyDependencies["principalArn"], entry.URN) {
+		t.Errorf("access policy = %v (deps %v)", admin.Inputs, admin.PropertyDependencies)
+	}
 }
 
 func TestExistingOIDCProviderIsReused(t *testing.T) {
@@ -88,7 +102,7 @@ func TestRefusesBadArgs(t *testing.T) {
 	}{
 		"no owner":          {func(a *Args) { a.Owner = "" }, "Owner, GitOpsRepo, InfraRepo, Stack and Cluster are required"},
 		"no subjects":       {func(a *Args) { a.CISubjects = nil }, "at least one CI subject"},
-		"no region":         {func(a *Args) { a.Account.Region = "" }, "Account.Region is required"},
+		"no region":         {func(a *Args) { a.Account.Region = "" }, "Account.Region and Account.Partition are required"},
 		"same policy names": {func(a *Args) { a.CIPolicyArns = []string{"arn:aws:iam::1:policy/a/x", "arn:aws:iam::1:policy/b/x"} }, `same name "x"`},
 	}
 	for name, tt := range tests {

@@ -108,6 +108,10 @@ type ClusterConfig struct {
 	// PublicAccessCIDRs enables the public API endpoint for these CIDRs only. Empty (default)
 	// means private endpoint only. 0.0.0.0/0 is refused in prod.
 	PublicAccessCIDRs []string `json:"publicAccessCidrs,omitempty"`
+	// AllowOpenEndpoint accepts 0.0.0.0/0 in PublicAccessCIDRs where the environment refuses
+	// it (prod): GitHub-hosted runners have no fixed addresses. Access still takes IAM
+	// credentials and an access entry; the endpoint itself is reachable by anyone.
+	AllowOpenEndpoint bool `json:"allowOpenEndpoint,omitempty"`
 	// AdminRoleARNs get cluster-admin through EKS access entries. Required in prod.
 	AdminRoleARNs []string `json:"adminRoleArns,omitempty"`
 	// LogRetentionDays is the retention of the control-plane log group. Default 90.

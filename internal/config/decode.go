@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/example/platform/components/cluster/clusterplan"
+	"github.com/example/platform/components/githubint/ghplan"
 )
 
 // RegionKey is the AWS provider's region key; the program reads it to plan AZs and ARNs.
@@ -35,6 +36,7 @@ func Defaults(project, stack string) Config {
 			NodeGroups:        NodeGroups{DefaultNodeGroup()},
 		},
 		Addons: DefaultAddons(),
+		GitHub: GitHubConfig{Runners: ghplan.SelfHosted},
 		ArgoCD: DefaultArgoCD(stack),
 	}
 }

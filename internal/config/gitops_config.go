@@ -20,6 +20,10 @@ type GitHubConfig struct {
 	OIDCProviderArn string `json:"oidcProviderArn,omitempty"`
 	// ReviewerTeams (slugs) must approve deployments of this stack. Required in prod.
 	ReviewerTeams []string `json:"reviewerTeams,omitempty"`
+	// Runners are where the workflows deploying this stack run: "self-hosted" (default;
+	// runners that reach the private API endpoint, labelled platform-<stack>) or
+	// "github-hosted" (needs the public endpoint open to 0.0.0.0/0).
+	Runners string `json:"runners"`
 }
 
 // ArgoCDConfig is platform:argocd.

@@ -132,6 +132,15 @@ func (c *Config) validateGitHub(errs *Errors) {
 	if g.OIDCProviderArn != "" && !oidcArnPattern.MatchString(g.OIDCProviderArn) {
 		errs.add(k+".oidcProviderArn", fmt.Sprintf("%q is not the ARN of a token.actions.githubusercontent.com OIDC provider", g.OIDCProviderArn))
 	}
+	switch g.Runners {
+	case ghplan.SelfHosted:
+	case ghplan.GitHubHosted:
+		if !c.OpenToInternet() {
+			errs.add(k+".runners", fmt.Sprintf("%q needs the cluster's public endpoint open to them, and GitHub-hosted runners have no fixed addresses: add 0.0.0.0/0 to platform:cluster.publicAccessCidrs (in prod also platform:cluster.allowOpenEndpoint: true), or run self-hosted runners that reach the private endpoint (runners: %s)", g.Runners, ghplan.SelfHosted))
+		}
+	default:
+		errs.add(k+".runners", fmt.Sprintf("%q is not allowed; use %q (runners that reach the private API endpoint, labelled platform-%s) or %q", g.Runners, ghplan.SelfHosted, c.Stack, ghplan.GitHubHosted))
+	}
 	if c.Policy().RequireReviewers && len(g.ReviewerTeams) == 0 {
 		errs.add(k+".reviewerTeams", "is required in "+string(c.Environment)+": the GitHub teams that approve production deployments")
 	}

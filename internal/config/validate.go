@@ -121,6 +121,18 @@ func (c *Config) validateDNS(errs *Errors) {
 	}
 }
 
+// OpenToInternet reports whether the cluster's public endpoint admits any address.
+func (c *Config) OpenToInternet() bool {
+	for _, cidr := range c.Cluster.PublicAccessCIDRs {
+		if n, err := netplan.ParseIPv4CIDR(cidr); err == nil {
+			if ones, _ := n.Mask.Size(); ones == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (c *Config) validateCluster(errs *Errors) {
 	const k = Namespace + ":cluster"
 	cl := c.Cluster
@@ -135,8 +147,8 @@ func (c *Config) validateCluster(errs *Errors) {
 			errs.add(key, err.Error()+"; use e.g. 203.0.113.0/24")
 			continue
 		}
-		if ones, _ := n.Mask.Size(); ones == 0 && !c.Policy().AllowOpenAPIEndpoint {
-			errs.add(key, "0.0.0.0/0 is not allowed in "+string(c.Environment)+": it opens the Kubernetes API to the whole internet; list your office/VPN/CI egress CIDRs, or none for a private-only endpoint")
+		if ones, _ := n.Mask.Size(); ones == 0 && !c.Policy().AllowOpenAPIEndpoint && !cl.AllowOpenEndpoint {
+			errs.add(key, "0.0.0.0/0 is not allowed in "+string(c.Environment)+": it opens the Kubernetes API endpoint to the whole internet; list your office/VPN/CI egress CIDRs, or none for a private-only endpoint with self-hosted runners in the VPC (or, knowingly, set platform:cluster.allowOpenEndpoint: true)")
 		}
 	}
 	if c.Policy().RequireAdmins && len(cl.AdminRoleARNs) == 0 {

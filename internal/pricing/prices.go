@@ -92,6 +92,7 @@ var Free = map[string]string{
 	"aws:acm/certificateValidation:CertificateValidation": "", "aws:route53/record:Record": "queries excluded",
 	"aws:kms/alias:Alias": "", "aws:ssm/parameter:Parameter": "standard parameters are free",
 	"aws:eks/addon:Addon": "", "aws:eks/podIdentityAssociation:PodIdentityAssociation": "",
+	"aws:eks/accessEntry:AccessEntry": "", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": "",
 	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "", "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "",
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       "",
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "SSE-S3 is free",

@@ -16,6 +16,31 @@ const (
 	OIDCAudience = "sts.amazonaws.com"
 )
 
+// CISessionSeconds is how long the CI role's credentials last: a first `up` can take the
+// cluster (about 15 minutes), its node groups, Helm releases waiting up to 15 minutes each and
+// up to 75 minutes of certificate validation. The workflows request exactly this
+// (role-duration-seconds); the role allows it (MaxSessionDuration, at most 12 hours).
+const CISessionSeconds = 4 * 3600
+
+// Where the workflows that deploy a stack run (platform:github.runners).
+const (
+	// SelfHosted runners run inside the stack's VPC (or a network that reaches its private API
+	// endpoint), labelled RunnerLabel(stack).
+	SelfHosted = "self-hosted"
+	// GitHubHosted runners have no fixed addresses: the cluster's public endpoint must be open
+	// to 0.0.0.0/0 for them.
+	GitHubHosted = "github-hosted"
+)
+
+// RunsOn is the runs-on of the jobs that deploy a stack: GitHub's ubuntu-latest, or the
+// self-hosted runners labelled for the stack.
+func RunsOn(runners, stack string) []string {
+	if runners == GitHubHosted {
+		return []string{"ubuntu-latest"}
+	}
+	return []string{"self-hosted", "linux", "platform-" + stack}
+}
+
 // RepoSSHURL is the GitOps repository's SSH URL, as Argo CD fetches it with the deploy key.
 func RepoSSHURL(owner, repo string) string {
 	return fmt.Sprintf("git@github.com:%s/%s.git", owner, repo)
