@@ -2,6 +2,7 @@ package config
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +53,20 @@ func TestResolvedSettings(t *testing.T) {
 	}
 	if got := (ExternalDNSConfig{Policy: "create-only"}).PolicyOr(dev); got != "create-only" {
 		t.Errorf("ExternalDNS override = %s", got)
+	}
+}
+
+// GitHub-hosted runners in prod: only with the endpoint open and the named key accepting it.
+func TestHostedRunnersInProd(t *testing.T) {
+	v := minimal()
+	v["platform:argocd"] = `{"enabled":false}`
+	v["platform:github"] = `{"owner":"org","gitopsRepo":"g","infraRepo":"i","ciPolicyArns":["arn:aws:iam::aws:policy/ReadOnlyAccess"],"reviewerTeams":["leads"],"runners":"github-hosted"}`
+	v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],"publicAccessCidrs":["0.0.0.0/0"],"allowOpenEndpoint":true}`
+	if _, err := Decode("platform", "live", v, nil); err != nil {
+		t.Fatalf("open endpoint accepted by name: %v", err)
+	}
+	v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],"publicAccessCidrs":["0.0.0.0/0"]}`
+	if _, err := Decode("platform", "live", v, nil); err == nil || !strings.Contains(err.Error(), "platform:cluster.allowOpenEndpoint") {
+		t.Errorf("open endpoint in prod without the key: %v", err)
 	}
 }
