@@ -43,7 +43,8 @@ type Platform struct {
 // registered when it fails.
 func Load(ctx *pulumi.Context) (*config.Config, error) {
 	values := map[string]string{}
-	for _, k := range append([]string{config.RegionKey}, config.PrefixedKeys()...) {
+	keys := append(append([]string{config.RegionKey}, config.PrefixedKeys()...), config.ProviderKeys...)
+	for _, k := range keys {
 		if v := pulumiconfig.Get(ctx, k); v != "" {
 			values[k] = v
 		}

@@ -257,9 +257,9 @@ func TestExistingOIDCProvider(t *testing.T) {
 func TestClientSecretMustBeSecret(t *testing.T) {
 	in := stackInput(t, "dev")
 	if !contains(in.SecretKeys, config.ArgoCDSecretKey) {
-		t.Fatalf("Pulumi.dev.yaml's client secret is not secure: %v", in.SecretKeys)
+		t.Fatalf("the offline stand-in for the client secret is not secret: %v", in.SecretKeys)
 	}
-	in.SecretKeys = nil
+	in.SecretKeys = []string{config.GitHubTokenKey}
 	in.Config[config.ArgoCDSecretKey] = "plain-text-secret"
 	p, err := planner.Run(in, stacks.Program)
 	if err == nil || !strings.Contains(err.Error(), "platform:argocdClientSecret must be a secret") {

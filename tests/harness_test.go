@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/kubeapi"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
@@ -33,6 +34,8 @@ func stackInput(t testing.TB, stack string) planner.Input {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The example stacks hold no secrets: stand in for them, as `platform plan` does.
+	planner.Substitute(&in, secretKeys()...)
 	return in
 }
 
@@ -114,3 +117,11 @@ func contains(list []string, s string) bool {
 
 // TestMain stops the kube-apiserver the API-server tests share once they have all run.
 func TestMain(m *testing.M) { os.Exit(kubeapi.RunTests(m)) }
+
+func secretKeys() []string {
+	var out []string
+	for _, s := range config.Secrets {
+		out = append(out, s.Key)
+	}
+	return out
+}

@@ -37,6 +37,10 @@ func planStack(dir, stack string) (*planner.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Secrets the stack file does not hold yet are stood in for; the plan says how to set them.
+	for _, s := range config.Secrets {
+		planner.Substitute(&in, s.Key)
+	}
 	p, err := planner.Run(in, stacks.Program)
 	if err != nil {
 		return p, err
@@ -50,6 +54,16 @@ func planStack(dir, stack string) (*planner.Plan, error) {
 		return p, err
 	}
 	p.Warnings = cfg.Warnings()
+	for _, s := range config.Secrets {
+		if slices.Contains(in.Substituted, s.Key) && (s.Key != config.ArgoCDSecretKey || cfg.ArgoCD.Enabled) && cfg.GitHub.Owner != "" {
+			p.BeforeUp = append(p.BeforeUp, s.Key+" is not set (stood in for offline): "+s.Set)
+		}
+	}
+	if url, ok := p.Outputs["githubOAuthCallbackUrl"].Value.(string); ok {
+		home, _ := p.Outputs["githubOAuthHomepageUrl"].Value.(string)
+		p.BeforeUp = append(p.BeforeUp, "the GitHub OAuth app Argo CD logs in with: homepage "+home+", authorization callback "+url+
+			" (Settings -> Developer settings -> OAuth Apps in the organization)")
+	}
 	return p, nil
 }
 
@@ -90,6 +104,13 @@ func writeTree(w io.Writer, p *planner.Plan) error {
 		b.WriteString("warning: " + w + "\n")
 	}
 	if len(p.Warnings) > 0 {
+		b.WriteString("\n")
+	}
+	if len(p.BeforeUp) > 0 {
+		b.WriteString("Before the first `pulumi up`:\n")
+		for _, s := range p.BeforeUp {
+			b.WriteString("  - " + s + "\n")
+		}
 		b.WriteString("\n")
 	}
 	var walk func(parent string, depth int)

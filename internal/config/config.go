@@ -50,8 +50,11 @@ type Config struct {
 	Addons       AddonsConfig       `json:"addons"`
 	GitHub       GitHubConfig       `json:"github"`
 	ArgoCD       ArgoCDConfig       `json:"argocd"`
-	// HasArgoCDSecret records that platform:argocdClientSecret is set, as a secret.
-	HasArgoCDSecret bool `json:"-"`
+	// HasArgoCDSecret records that platform:argocdClientSecret is set; HasGitHubToken that the
+	// GitHub provider has a token (github:token or GITHUB_TOKEN); GitHubProviderOwner is the
+	// organization it acts on (github:owner or GITHUB_OWNER).
+	HasArgoCDSecret, HasGitHubToken bool   `json:"-"`
+	GitHubProviderOwner             string `json:"-"`
 	// Today is the day support windows are judged on (Decode sets the current date): a
 	// Kubernetes version past EKS's end of extended support is refused, one in extended support
 	// is a warning.

@@ -92,10 +92,7 @@ func DecodeOn(project, stack string, values map[string]string, secretKeys map[st
 	if v, ok := values[Namespace+":environment"]; ok {
 		cfg.Environment = Environment(v)
 	}
-	cfg.HasArgoCDSecret = values[ArgoCDSecretKey] != ""
-	if cfg.HasArgoCDSecret && !secretKeys[ArgoCDSecretKey] {
-		errs.add(ArgoCDSecretKey, "must be a secret: set it with `pulumi config set --secret platform:argocdClientSecret ...`")
-	}
+	cfg.decodeProviderConfig(values, secretKeys, &errs)
 	targets := map[string]any{
 		"network":      &cfg.Network,
 		"dns":          &cfg.DNS,

@@ -9,6 +9,8 @@ import (
 type ConfigError struct {
 	Key string
 	Msg string
+	// Set is the command that fixes it, for a missing secret.
+	Set string
 }
 
 func (e ConfigError) Error() string { return e.Key + " " + e.Msg }
@@ -18,15 +20,28 @@ func (e ConfigError) Error() string { return e.Key + " " + e.Msg }
 type Errors []ConfigError
 
 func (es Errors) Error() string {
+	var lines, fixes []string
 	if len(es) == 1 {
-		return "invalid stack config: " + es[0].Error()
+		lines = append(lines, "invalid stack config: "+es[0].Error())
+	} else {
+		lines = append(lines, "invalid stack config:")
+		for _, e := range es {
+			lines = append(lines, "  - "+e.Error())
+		}
 	}
-	lines := make([]string, 0, len(es)+1)
-	lines = append(lines, "invalid stack config:")
 	for _, e := range es {
-		lines = append(lines, "  - "+e.Error())
+		if e.Set != "" {
+			fixes = append(fixes, "  "+e.Set)
+		}
+	}
+	if len(fixes) > 0 {
+		lines = append(append(lines, "set the missing secrets, then run again:"), fixes...)
 	}
 	return strings.Join(lines, "\n")
+}
+
+func (es *Errors) addSecret(s Secret, msg string) {
+	*es = append(*es, ConfigError{Key: s.Key, Msg: msg, Set: s.Set})
 }
 
 func (es *Errors) add(key, msg string) { *es = append(*es, ConfigError{Key: key, Msg: msg}) }

@@ -27,6 +27,7 @@ func (c *Config) validateGitOps(errs *Errors) {
 	g, a := c.GitHub, c.ArgoCD
 	if g.Owner != "" || a.Enabled {
 		c.validateGitHub(errs)
+		c.validateGitHubProvider(errs)
 	}
 	if !a.Enabled {
 		return
@@ -35,7 +36,7 @@ func (c *Config) validateGitOps(errs *Errors) {
 		errs.add(ak+".clientId", "is required: the client ID of the GitHub OAuth app Argo CD logs in with (see README, \"Argo CD\")")
 	}
 	if !c.HasArgoCDSecret {
-		errs.add(ArgoCDSecretKey, "is required when Argo CD is enabled: `pulumi config set --secret platform:argocdClientSecret <the OAuth app's client secret>`")
+		errs.addSecret(secretOf(ArgoCDSecretKey), "is required when Argo CD is enabled: the client secret of the GitHub OAuth app Argo CD logs in with")
 	}
 	if len(a.Teams) == 0 {
 		errs.add(ak+".teams", "is required: the GitHub teams (slugs) of platform:github.owner that may log in")

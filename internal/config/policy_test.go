@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,11 +63,55 @@ func TestHostedRunnersInProd(t *testing.T) {
 	v["platform:argocd"] = `{"enabled":false}`
 	v["platform:github"] = `{"owner":"org","gitopsRepo":"g","infraRepo":"i","ciPolicyArns":["arn:aws:iam::aws:policy/ReadOnlyAccess"],"reviewerTeams":["leads"],"runners":"github-hosted"}`
 	v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],"publicAccessCidrs":["0.0.0.0/0"],"allowOpenEndpoint":true}`
-	if _, err := Decode("platform", "live", v, nil); err != nil {
+	v[GitHubOwnerKey], v[GitHubTokenKey] = "org", "ghp_x"
+	secret := map[string]bool{GitHubTokenKey: true}
+	if _, err := Decode("platform", "live", v, secret); err != nil {
 		t.Fatalf("open endpoint accepted by name: %v", err)
 	}
 	v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],"publicAccessCidrs":["0.0.0.0/0"]}`
-	if _, err := Decode("platform", "live", v, nil); err == nil || !strings.Contains(err.Error(), "platform:cluster.allowOpenEndpoint") {
+	if _, err := Decode("platform", "live", v, secret); err == nil || !strings.Contains(err.Error(), "platform:cluster.allowOpenEndpoint") {
 		t.Errorf("open endpoint in prod without the key: %v", err)
+	}
+}
+
+// Missing secrets fail with one error that lists the command for each; a secret in plain text
+// is refused; the GitHub provider must act on platform:github.owner.
+func TestSecretsAndGitHubProvider(t *testing.T) {
+	t.Setenv("GITHUB_TOKEN", "")
+	t.Setenv("GITHUB_OWNER", "")
+	v := minimal()
+	v["platform:environment"] = "dev"
+	v["platform:argocd"] = `{"clientId":"Ov23li","teams":["platform"]}`
+	v["platform:github"] = `{"owner":"org","gitopsRepo":"g","infraRepo":"i","ciPolicyArns":["arn:aws:iam::aws:policy/ReadOnlyAccess"],"reviewerTeams":["leads"]}`
+	v[GitHubOwnerKey] = "org"
+	_, err := Decode("platform", "live", v, nil)
+	msg := fmt.Sprint(err)
+	for _, want := range []string{
+		"github:token is not set (nor GITHUB_TOKEN)",
+		"platform:argocdClientSecret is required when Argo CD is enabled",
+		"set the missing secrets, then run again:\n  pulumi config set --secret github:token <",
+		"\n  pulumi config set --secret platform:argocdClientSecret <",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	v[GitHubTokenKey], v[ArgoCDSecretKey] = "ghp_x", "s3cr3t"
+	_, err = Decode("platform", "live", v, map[string]bool{ArgoCDSecretKey: true})
+	if msg := fmt.Sprint(err); !strings.Contains(msg, "github:token must be a secret") || strings.Contains(msg, "argocdClientSecret must") {
+		t.Errorf("plain token: %v", err)
+	}
+	secret := map[string]bool{ArgoCDSecretKey: true, GitHubTokenKey: true}
+	if _, err := Decode("platform", "live", v, secret); err != nil {
+		t.Fatalf("complete config: %v", err)
+	}
+	v[GitHubOwnerKey] = "someone-else"
+	if _, err := Decode("platform", "live", v, secret); err == nil || !strings.Contains(err.Error(), `github:owner is "someone-else" but platform:github.owner is "org"`) {
+		t.Errorf("owner mismatch: %v", err)
+	}
+	delete(v, GitHubOwnerKey)
+	t.Setenv("GITHUB_OWNER", "org")
+	if _, err := Decode("platform", "live", v, secret); err != nil {
+		t.Errorf("owner from GITHUB_OWNER: %v", err)
 	}
 }

@@ -71,6 +71,8 @@ type Plan struct {
 	Outputs   map[string]Output `json:"outputs"`
 	// Warnings are what `pulumi preview` would warn about the stack's config.
 	Warnings []string `json:"warnings,omitempty"`
+	// BeforeUp are the steps left before a real `pulumi up` (secrets to set, the OAuth app).
+	BeforeUp []string `json:"beforeUp,omitempty"`
 }
 
 // Program is the body under test: it registers resources and returns the stack outputs it
@@ -84,6 +86,8 @@ type Input struct {
 	Config map[string]string
 	// SecretKeys are the config keys whose values are secret.
 	SecretKeys []string
+	// Substituted are secrets the stack file does not hold, stood in for offline (Substitute).
+	Substituted []string
 }
 
 // envMu serializes runs: each run hands its config to the program through the process

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,6 +51,9 @@ func LoadStack(dir, stack string) (Input, error) {
 			in.SecretKeys = append(in.SecretKeys, k.String())
 		}
 	}
+	if err := validateStackConfig(project, stack, in); err != nil {
+		return Input{}, err
+	}
 	// Project-level defaults apply to keys the stack does not set, as the CLI does.
 	for k, t := range project.Config {
 		key := k
@@ -70,4 +75,65 @@ func LoadStack(dir, stack string) (Input, error) {
 	}
 	sort.Strings(in.SecretKeys)
 	return in, nil
+}
+
+// validateStackConfig refuses what the Pulumi CLI refuses before the program runs (its
+// ValidateStackConfigAndApplyProjectConfig): a key of the project's namespace that Pulumi.yaml
+// declares without a default and the stack does not set, a value that is not of its declared
+// type, and a value in plain text that Pulumi.yaml declares secret.
+func validateStackConfig(project *workspace.Project, stack string, in Input) error {
+	name := project.Name.String()
+	var missing []string
+	for _, k := range slices.Sorted(maps.Keys(project.Config)) {
+		t := project.Config[k]
+		key := k
+		if !strings.Contains(k, ":") {
+			key = name + ":" + k
+		}
+		raw, set := in.Config[key]
+		if !strings.HasPrefix(key, name+":") {
+			continue
+		}
+		if !set {
+			if t.Default == nil && t.Value == nil {
+				missing = append(missing, key)
+			}
+			continue
+		}
+		if t.Secret && !slices.Contains(in.SecretKeys, key) {
+			return fmt.Errorf("Stack '%s' with configuration key '%s' must be encrypted as it's secret", stack, key)
+		}
+		if !t.IsExplicitlyTyped() {
+			continue
+		}
+		var value any = raw
+		if t.TypeName() == "array" || t.TypeName() == "object" {
+			if err := json.Unmarshal([]byte(raw), &value); err != nil {
+				value = raw
+			}
+		}
+		if !workspace.ValidateConfigValue(t.TypeName(), t.Items, value) {
+			return fmt.Errorf("Stack '%s' with configuration key '%s' must be of type '%s'", stack, key, workspace.InferFullTypeName(t.TypeName(), t.Items))
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("Stack '%s' is missing configuration values %s: the Pulumi CLI refuses to run until they are set (or Pulumi.yaml gives them a default)",
+			stack, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// Substitute stands in for secrets a stack file does not hold yet, so that the offline plan
+// runs before they are set: each missing key gets "[secret]" as a secret value and is listed
+// in in.Substituted (the plan says how to set it before `pulumi up`).
+func Substitute(in *Input, keys ...string) {
+	for _, k := range keys {
+		if v, ok := in.Config[k]; ok && v != "" {
+			continue
+		}
+		in.Config[k] = Secret
+		in.SecretKeys = append(in.SecretKeys, k)
+		in.Substituted = append(in.Substituted, k)
+	}
+	sort.Strings(in.SecretKeys)
 }
