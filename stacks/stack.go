@@ -175,6 +175,7 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		Stack: cfg.Stack, Cluster: p.Cluster.Handle(),
 		CISubjects: cfg.CISubjects(), CIPolicyArns: g.CIPolicyArns, OIDCProviderArn: g.OIDCProviderArn,
 		ReviewerTeams: g.ReviewerTeams, Account: account,
+		DeployBranch: policy.DeployRef.Branch, DeployTag: policy.DeployRef.Tag,
 	}); err != nil {
 		return err
 	}

@@ -45,8 +45,9 @@ func TestResourceCounts(t *testing.T) {
 		// the CI role's cluster access
 		"aws:eks/accessEntry:AccessEntry": 1, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
 		"github:index/repositoryDeployKey:RepositoryDeployKey": 1, "github:index/repositoryEnvironment:RepositoryEnvironment": 1,
-		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable": 2,
-		"kubernetes:argoproj.io/v1alpha1:AppProject":                         1, "kubernetes:argoproj.io/v1alpha1:Application": 1,
+		"github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 1,
+		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":                       2,
+		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               1, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2,
 	}
 	perStack := map[string]map[string]int{

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -98,4 +99,134 @@ func decodeStack(t *testing.T, stack string) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// pipeline is a workflow file read for its security properties.
+type pipeline struct {
+	On          map[string]any `yaml:"on"`
+	Permissions any            `yaml:"permissions"`
+	Jobs        map[string]struct {
+		Environment any            `yaml:"environment"`
+		Permissions map[string]any `yaml:"permissions"`
+		Steps       []struct {
+			Uses string `yaml:"uses"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+var (
+	pinnedAction = regexp.MustCompile(`^\s*- uses: ([\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+\s*$`)
+	anyUses      = regexp.MustCompile(`^\s*-?\s*uses:`)
+	secretRef    = regexp.MustCompile(`\$\{\{\s*secrets\.`)
+)
+
+// No path from a pull request to a credential: the workflow that runs pull request code has
+// read-only contents and no secret, OIDC token or environment; the one that comments never
+// checks out code and has only the permissions commenting needs; every action is pinned to a
+// commit; secrets appear only in jobs of an environment, which only its branch or tag can use.
+func TestWorkflowsGivePullRequestsNothing(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(projectDir(t), ".github", "workflows", "*.yml"))
+	triggers := map[string]bool{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(f)
+		for i, line := range strings.Split(string(raw), "\n") {
+			if anyUses.MatchString(line) && !pinnedAction.MatchString(line) {
+				t.Errorf("%s:%d: %q is not pinned to a full commit SHA with its version in a comment", name, i+1, strings.TrimSpace(line))
+			}
+		}
+		var p pipeline
+		if err := yaml.Unmarshal(raw, &p); err != nil {
+			t.Fatal(err)
+		}
+		for trigger := range p.On {
+			triggers[trigger] = true
+			if trigger == "pull_request_target" {
+				t.Errorf("%s: pull_request_target runs with the base repository's secrets", name)
+			}
+		}
+		if _, ok := p.On["pull_request"]; ok {
+			if secretRef.Match(raw) || strings.Contains(string(raw), "id-token") {
+				t.Errorf("%s runs pull request code and references secrets or an OIDC token", name)
+			}
+			if perms, _ := p.Permissions.(map[string]any); len(perms) != 1 || perms["contents"] != "read" {
+				t.Errorf("%s: permissions %v, want contents: read only", name, p.Permissions)
+			}
+			for job, j := range p.Jobs {
+				if j.Environment != nil || len(j.Permissions) != 0 {
+					t.Errorf("%s job %s: environment %v, permissions %v", name, job, j.Environment, j.Permissions)
+				}
+			}
+		}
+		if _, ok := p.On["workflow_run"]; ok {
+			if perms, _ := p.Permissions.(map[string]any); len(perms) != 0 {
+				t.Errorf("%s: workflow permissions %v, want none", name, p.Permissions)
+			}
+			for job, j := range p.Jobs {
+				for _, s := range j.Steps {
+					if strings.HasPrefix(s.Uses, "actions/checkout@") {
+						t.Errorf("%s job %s checks out code in the base repository's context", name, job)
+					}
+				}
+				want := map[string]any{"actions": "read", "pull-requests": "write"}
+				if !reflect.DeepEqual(j.Permissions, want) {
+					t.Errorf("%s job %s: permissions %v, want %v", name, job, j.Permissions, want)
+				}
+			}
+		}
+		// Secrets only in jobs that run in an environment (environment secrets, per stack).
+		var generic struct {
+			Jobs map[string]map[string]any `yaml:"jobs"`
+		}
+		if err := yaml.Unmarshal(raw, &generic); err != nil {
+			t.Fatal(err)
+		}
+		for job, body := range generic.Jobs {
+			text, _ := yaml.Marshal(body)
+			if body["environment"] == nil && secretRef.Match(text) {
+				t.Errorf("%s job %s references secrets outside an environment", name, job)
+			}
+		}
+	}
+	if !triggers["pull_request"] || !triggers["workflow_run"] || !triggers["push"] {
+		t.Errorf("triggers %v: want pull_request (checks), workflow_run (comment) and push (deploys)", triggers)
+	}
+}
+
+// Each environment deploys only from what its workflow is triggered by: dev from main, prod
+// from v* tags (the GitHubIntegration sets the environments' deployment policies).
+func TestEnvironmentsDeployOnlyFromTheirRefs(t *testing.T) {
+	for file, stack := range map[string]string{"deploy-dev.yml": "dev", "release.yml": "prod"} {
+		raw, err := os.ReadFile(filepath.Join(projectDir(t), ".github", "workflows", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p pipeline
+		if err := yaml.Unmarshal(raw, &p); err != nil {
+			t.Fatal(err)
+		}
+		push, _ := p.On["push"].(map[string]any)
+		env := stackPlan(t, stack).named(t, "github:index/repositoryEnvironment:RepositoryEnvironment", "github-environment")
+		pol := stackPlan(t, stack).named(t, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", "github-deploy-from")
+		if get(env, "canAdminsBypass") != false || get(env, "deploymentBranchPolicy.customBranchPolicies") != true ||
+			get(env, "deploymentBranchPolicy.protectedBranches") != false {
+			t.Errorf("%s environment = %v", stack, env.Inputs)
+		}
+		ref := config.PolicyFor(config.Environment(stack)).DeployRef
+		switch {
+		case ref.Tag != "":
+			tags, _ := push["tags"].([]any)
+			if len(tags) != 1 || tags[0] != ref.Tag || getString(pol, "tagPattern") != ref.Tag || get(pol, "branchPattern") != nil {
+				t.Errorf("%s: workflow tags %v, environment policy %v, want %s", stack, tags, pol.Inputs, ref.Tag)
+			}
+		default:
+			branches, _ := push["branches"].([]any)
+			if len(branches) != 1 || branches[0] != ref.Branch || getString(pol, "branchPattern") != ref.Branch || get(pol, "tagPattern") != nil {
+				t.Errorf("%s: workflow branches %v, environment policy %v, want %s", stack, branches, pol.Inputs, ref.Branch)
+			}
+		}
+	}
 }

@@ -41,6 +41,9 @@ type Args struct {
 	OIDCProviderArn string
 	// ReviewerTeams (slugs) must approve deployments from this stack's environment.
 	ReviewerTeams []string
+	// DeployBranch or DeployTag (a pattern) is the only ref whose workflows may run in the
+	// stack's environment, and so obtain the OIDC subject the CI role trusts.
+	DeployBranch, DeployTag string
 	// Account is where CI deploys (its region becomes the AWS_REGION variable).
 	Account contract.Account
 }
@@ -69,6 +72,9 @@ func (a *Args) validate() error {
 	}
 	if len(a.CISubjects) == 0 {
 		return errors.New("githubint: at least one CI subject is required")
+	}
+	if (a.DeployBranch == "") == (a.DeployTag == "") {
+		return errors.New("githubint: exactly one of DeployBranch and DeployTag is required (who may deploy into the environment)")
 	}
 	if _, err := ghplan.CIPolicyNames(a.CIPolicyArns); err != nil {
 		return fmt.Errorf("githubint: %w", err)
@@ -214,12 +220,28 @@ func newEnvironment(ctx *pulumi.Context, name string, a *Args, roleArn pulumi.St
 		Repository:        pulumi.String(a.InfraRepo),
 		Environment:       pulumi.String(a.Stack),
 		PreventSelfReview: pulumi.Bool(len(teamIDs) > 0),
+		// Reviewers bind everyone, administrators too.
+		CanAdminsBypass: pulumi.Bool(false),
+		// Only the refs below may deploy here: a branch of a pull request cannot run a job in
+		// this environment, and so cannot obtain the OIDC subject the CI role trusts.
+		DeploymentBranchPolicy: github.RepositoryEnvironmentDeploymentBranchPolicyArgs{
+			ProtectedBranches: pulumi.Bool(false), CustomBranchPolicies: pulumi.Bool(true),
+		},
 	}
 	if len(teamIDs) > 0 {
 		envArgs.Reviewers = github.RepositoryEnvironmentReviewerArray{github.RepositoryEnvironmentReviewerArgs{Teams: teamIDs}}
 	}
 	env, err := github.NewRepositoryEnvironment(ctx, name+"-environment", envArgs, parent)
 	if err != nil {
+		return err
+	}
+	policy := &github.RepositoryEnvironmentDeploymentPolicyArgs{Repository: pulumi.String(a.InfraRepo), Environment: env.Environment}
+	if a.DeployTag != "" {
+		policy.TagPattern = pulumi.String(a.DeployTag)
+	} else {
+		policy.BranchPattern = pulumi.String(a.DeployBranch)
+	}
+	if _, err := github.NewRepositoryEnvironmentDeploymentPolicy(ctx, name+"-deploy-from", policy, parent); err != nil {
 		return err
 	}
 	for varName, value := range map[string]pulumi.StringInput{

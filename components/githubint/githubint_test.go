@@ -20,6 +20,7 @@ func args() *Args {
 		CIPolicyArns:  []string{"arn:aws:iam::111122223333:policy/deploy", "arn:aws:iam::aws:policy/ReadOnlyAccess"},
 		ReviewerTeams: []string{"leads"},
 		Account:       plantest.Account,
+		DeployTag:     "v*",
 	}
 }
 
@@ -61,8 +62,14 @@ func TestDeployKeyAndCIRole(t *testing.T) {
 		}
 	}
 	env := plantest.Named(t, p, "github:index/repositoryEnvironment:RepositoryEnvironment", "gh-environment")
-	if env.GetString("environment") != "prod" || env.Get("preventSelfReview") != true || env.Get("reviewers.0.teams") == nil {
+	if env.GetString("environment") != "prod" || env.Get("preventSelfReview") != true || env.Get("reviewers.0.teams") == nil ||
+		env.Get("canAdminsBypass") != false || env.Get("deploymentBranchPolicy.customBranchPolicies") != true {
 		t.Errorf("environment = %v", env.Inputs)
+	}
+	// Only v* tags may deploy into prod's environment: no branch can obtain its OIDC subject.
+	from := plantest.Named(t, p, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", "gh-deploy-from")
+	if from.GetString("tagPattern") != "v*" || from.Get("branchPattern") != nil || !plantest.Contains(from.PropertyDependencies["environment"], env.URN) {
+		t.Errorf("deployment policy = %v", from.Inputs)
 	}
 	oidc := plantest.Named(t, p, "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "gh-github-oidc")
 	if !plantest.Contains(role.Dependencies, oidc.URN) {
@@ -103,6 +110,8 @@ func TestRefusesBadArgs(t *testing.T) {
 		"no owner":          {func(a *Args) { a.Owner = "" }, "Owner, GitOpsRepo, InfraRepo, Stack and Cluster are required"},
 		"no subjects":       {func(a *Args) { a.CISubjects = nil }, "at least one CI subject"},
 		"no region":         {func(a *Args) { a.Account.Region = "" }, "Account.Region and Account.Partition are required"},
+		"no deploy ref":     {func(a *Args) { a.DeployTag = "" }, "exactly one of DeployBranch and DeployTag"},
+		"two deploy refs":   {func(a *Args) { a.DeployBranch = "main" }, "exactly one of DeployBranch and DeployTag"},
 		"same policy names": {func(a *Args) { a.CIPolicyArns = []string{"arn:aws:iam::1:policy/a/x", "arn:aws:iam::1:policy/b/x"} }, `same name "x"`},
 	}
 	for name, tt := range tests {

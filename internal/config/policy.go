@@ -26,7 +26,13 @@ type Policy struct {
 	// requires reviewers on the stack's GitHub environment; RequireReleaseTag requires the root
 	// app to follow a release tag rather than a branch.
 	RequireAdmins, RequireReviewers, RequireReleaseTag bool
+	// DeployRef is the only ref that may deploy into the stack's GitHub environment (and so
+	// obtain its OIDC subject): a branch or a tag pattern.
+	DeployRef DeployRef
 }
+
+// DeployRef is a branch name or a tag pattern (exactly one is set).
+type DeployRef struct{ Branch, Tag string }
 
 // PolicyFor is the policy of an environment. An unknown environment (refused by Validate)
 // gets prod's: the strict rules are the default.
@@ -40,6 +46,7 @@ func PolicyFor(env Environment) Policy {
 			ExternalDNSPolicy:    "sync",
 			NATLayouts:           []string{NATSingle, NATPerAZ},
 			AllowOpenAPIEndpoint: true,
+			DeployRef:            DeployRef{Branch: "main"},
 		}
 	}
 	return Policy{
@@ -54,5 +61,7 @@ func PolicyFor(env Environment) Policy {
 		RequireAdmins:     true,
 		RequireReviewers:  true,
 		RequireReleaseTag: true,
+		// Releases are tags; a branch (or a pull request) cannot deploy prod.
+		DeployRef: DeployRef{Tag: "v*"},
 	}
 }

@@ -15,10 +15,11 @@ func TestPolicyFor(t *testing.T) {
 		want Policy
 	}{
 		{EnvDev, Policy{Replicas: 1, MinReplicas: 1, Protect: false, ForceDestroy: true, KeyDeletionWindowDays: 7,
-			ExternalDNSPolicy: "sync", NATLayouts: []string{"single", "perAz"}, AllowOpenAPIEndpoint: true}},
+			ExternalDNSPolicy: "sync", NATLayouts: []string{"single", "perAz"}, AllowOpenAPIEndpoint: true,
+			DeployRef: DeployRef{Branch: "main"}}},
 		{EnvProd, Policy{Replicas: 2, MinReplicas: 2, Protect: true, ForceDestroy: false, KeyDeletionWindowDays: 30,
 			ExternalDNSPolicy: "upsert-only", NATLayouts: []string{"perAz"},
-			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true}},
+			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true, DeployRef: DeployRef{Tag: "v*"}}},
 		// An environment Validate refuses still never gets the lenient rules.
 		{"staging", PolicyFor(EnvProd)},
 	}
