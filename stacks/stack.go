@@ -16,6 +16,7 @@ import (
 
 	"github.com/example/platform/components/addons"
 	"github.com/example/platform/components/argocd"
+	"github.com/example/platform/components/boundary"
 	"github.com/example/platform/components/certificates"
 	"github.com/example/platform/components/cluster"
 	"github.com/example/platform/components/dns"
@@ -28,6 +29,7 @@ import (
 
 // Platform is one stack's composed components.
 type Platform struct {
+	Boundary     *boundary.Boundary
 	Network      *network.Network
 	DNS          *dns.DNS
 	Certificates *certificates.Certificates
@@ -106,12 +108,17 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		return nil, err
 	}
 	p := &Platform{}
+	// Every role below carries this boundary, so it comes first.
+	if p.Boundary, err = boundary.New(ctx, "boundary", &boundary.Args{Account: account, Cluster: cfg.Cluster.Name}); err != nil {
+		return nil, err
+	}
 	if p.Network, err = network.New(ctx, "network", &network.Args{
 		Plan:                  plan,
 		NATGateways:           cfg.Network.NATGateways,
 		ClusterName:           cfg.Cluster.Name,
 		FlowLogsRetentionDays: cfg.Network.FlowLogsRetentionDays,
 		Account:               account,
+		PermissionsBoundary:   p.Boundary.Arn,
 	}); err != nil {
 		return nil, err
 	}
@@ -140,6 +147,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		NodeGroups:            cfg.Cluster.NodeGroups,
 		Account:               account,
 		Protect:               policy.Protect,
+		PermissionsBoundary:   p.Boundary.Arn,
 	}); err != nil {
 		return nil, err
 	}
@@ -149,7 +157,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	if p.Addons, err = addons.New(ctx, "addons", &addons.Args{
 		Cluster: p.Cluster.Handle(), Network: p.Network.Handle(), Zone: p.DNS.Handle(), Certificate: p.Certificates.Handle(),
 		Account: account,
-		Config:  addonsConfig(cfg.Addons, policy),
+		Config:  addonsConfig(cfg.Addons, policy), PermissionsBoundary: p.Boundary.Arn,
 	}, inCluster); err != nil {
 		return nil, err
 	}
@@ -176,6 +184,7 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		CISubjects: cfg.CISubjects(), CIPolicyArns: g.CIPolicyArns, OIDCProviderArn: g.OIDCProviderArn,
 		ReviewerTeams: g.ReviewerTeams, Account: account,
 		DeployBranch: policy.DeployRef.Branch, DeployTag: policy.DeployRef.Tag,
+		Zone: p.DNS.Handle(), ParentZoneID: cfg.DNS.ParentZoneID, PermissionsBoundary: p.Boundary.Arn,
 	}); err != nil {
 		return err
 	}

@@ -27,9 +27,11 @@ func TestResourceCounts(t *testing.T) {
 	common := map[string]int{
 		"platform:index:Network": 1, "platform:index:DNS": 1, "platform:index:Certificates": 1, "platform:index:Cluster": 1,
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
-		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1, "aws:iam/rolePolicy:RolePolicy": 1 + 6,
+		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1,
 		typeZone: 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
-		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
+		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1,
+		// the permissions boundary every role carries
+		"platform:index:PermissionsBoundary": 1, "aws:iam/policy:Policy": 1,
 		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
 		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2
 		"platform:index:Addons": 1, "aws:eks/addon:Addon": 2, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6,

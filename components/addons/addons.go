@@ -36,6 +36,8 @@ type Args struct {
 	Certificate handle.Certificate
 	Account     contract.Account
 	Config      Config
+	// PermissionsBoundary is the boundary every addon role carries (components/boundary).
+	PermissionsBoundary pulumi.StringInput
 }
 
 // Config is one typed block per addon (terraform-aws-eks-blueprints-addons' switch and
@@ -93,6 +95,9 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	}
 	if a.Account.ID == "" || a.Account.Region == "" || a.Account.Partition == "" {
 		errs = append(errs, errors.New("addons: Account (ID, Partition, Region) is required"))
+	}
+	if a.PermissionsBoundary == nil {
+		errs = append(errs, errors.New("addons: PermissionsBoundary is required (every role carries it)"))
 	}
 	if !helmkit.HasKubernetesProvider(opts) {
 		errs = append(errs, errors.New("addons: pass the cluster's provider with pulumi.Providers(cluster.Provider): without it the addons would deploy to the ambient kubeconfig"))
@@ -237,6 +242,7 @@ func (c *Addons) identity(namespace, serviceAccount string, policy pulumi.String
 	return &helmkit.PodIdentity{
 		Account: c.args.Account, Cluster: c.args.Cluster.Name, ClusterName: c.args.Cluster.ClusterName,
 		Namespace: namespace, ServiceAccount: serviceAccount, Policy: policy,
+		PermissionsBoundary: c.args.PermissionsBoundary,
 	}
 }
 

@@ -48,11 +48,12 @@ func build(t *testing.T, cfg Config, withProvider bool) (*planner.Plan, error) {
 		_, err = New(ctx, "addons", &Args{
 			Cluster: handle.Cluster{Name: "c1", KubernetesVersion: "1.33", ClusterName: plantest.Output("c1"),
 				SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:123456789012:key/k"), NodeGroups: []pulumi.Resource{&nodes}},
-			Network:     handle.Network{VpcID: plantest.Output("vpc-1")},
-			Zone:        handle.Zone{Domain: "dev.example.org", ZoneID: plantest.Output("ZONE1")},
-			Certificate: handle.Certificate{Arn: plantest.Output("arn:aws:acm:eu-north-1:123456789012:certificate/c")},
-			Account:     plantest.Account,
-			Config:      cfg,
+			Network:             handle.Network{VpcID: plantest.Output("vpc-1")},
+			Zone:                handle.Zone{Domain: "dev.example.org", ZoneID: plantest.Output("ZONE1")},
+			Certificate:         handle.Certificate{Arn: plantest.Output("arn:aws:acm:eu-north-1:123456789012:certificate/c")},
+			Account:             plantest.Account,
+			Config:              cfg,
+			PermissionsBoundary: pulumi.String(plantest.Account.BoundaryPolicyArn("c1")),
 		}, opts...)
 		return err
 	})

@@ -37,7 +37,8 @@ func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 		Namespace: "kube-system", ServiceAccount: EBSCSIServiceAccount,
 		Managed: []string{EBSCSIManagedPolicy},
 		// The managed addon binds its own service account to the role.
-		SkipAssociation: true,
+		SkipAssociation:     true,
+		PermissionsBoundary: c.args.PermissionsBoundary,
 	}, pulumi.Parent(c))
 	if err != nil {
 		return err

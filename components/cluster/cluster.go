@@ -4,6 +4,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -42,6 +43,9 @@ type Args struct {
 	Account contract.Account
 	// Protect makes `pulumi destroy` refuse to delete the cluster and its key (prod).
 	Protect bool
+	// PermissionsBoundary is the boundary every role carries: the node role, and the roles
+	// pulumi-eks creates inside its component (through a transform).
+	PermissionsBoundary pulumi.StringInput
 }
 
 // Cluster is the component.
@@ -94,6 +98,9 @@ func (a *Args) validate() error {
 	}
 	if a.LogRetentionDays < 1 {
 		errs = append(errs, errors.New("cluster: LogRetentionDays is required"))
+	}
+	if a.PermissionsBoundary == nil {
+		errs = append(errs, errors.New("cluster: PermissionsBoundary is required (every role carries it)"))
 	}
 	if len(a.NodeGroups) == 0 {
 		errs = append(errs, errors.New("cluster: at least one node group is required"))
@@ -153,6 +160,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	cluster, err := eks.NewCluster(ctx, name+"-eks", clusterArgs(a, key.Arn),
 		parent, pulumi.Protect(a.Protect),
+		// pulumi-eks creates the cluster's service role itself: the transform gives it (and
+		// any other role the component creates) the boundary too.
+		pulumi.Transforms([]pulumi.ResourceTransform{BoundRoles(a.PermissionsBoundary)}),
 		// The log group must exist before EKS starts logging; no input shows that.
 		pulumi.DependsOn([]pulumi.Resource{logGroup}))
 	if err != nil {
@@ -203,6 +213,21 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	return c, nil
+}
+
+// BoundRoles is a transform that sets the permissions boundary on every IAM role it sees.
+func BoundRoles(boundary pulumi.StringInput) pulumi.ResourceTransform {
+	return func(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
+		if args.Type != "aws:iam/role:Role" {
+			return nil
+		}
+		props := pulumi.Map{}
+		for k, v := range args.Props {
+			props[k] = v
+		}
+		props["permissionsBoundary"] = boundary
+		return &pulumi.ResourceTransformResult{Props: props, Opts: args.Opts}
+	}
 }
 
 // clusterArgs are the inputs of the pulumi-eks cluster. pulumi-eks v3 always sets

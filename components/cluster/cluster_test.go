@@ -22,8 +22,9 @@ func args() *Args {
 			{Name: "arm", InstanceTypes: []string{"m7g.large"}, CapacityType: "SPOT", MinSize: 0, DesiredSize: 0, MaxSize: 3, DiskSizeGiB: 30,
 				Labels: map[string]string{"pool": "arm"}},
 		},
-		Account: plantest.Account,
-		Protect: true,
+		Account:             plantest.Account,
+		Protect:             true,
+		PermissionsBoundary: pulumi.String(plantest.Account.BoundaryPolicyArn("c1")),
 	}
 }
 

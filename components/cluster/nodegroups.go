@@ -27,8 +27,9 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 		Action:    []string{"sts:AssumeRole"},
 	})
 	role, err := iam.NewRole(ctx, name+"-node-role", &iam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(trust.JSON()),
-		Description:      pulumi.String("EKS managed nodes of " + a.Name),
+		AssumeRolePolicy:    pulumi.String(trust.JSON()),
+		Description:         pulumi.String("EKS managed nodes of " + a.Name),
+		PermissionsBoundary: a.PermissionsBoundary,
 	}, parent)
 	if err != nil {
 		return nodeOutputs{}, err

@@ -34,7 +34,8 @@ type Args struct {
 	// CISubjects are the OIDC "sub" suffixes allowed to assume the CI role, e.g.
 	// "ref:refs/heads/main" or "environment:prod"; each becomes repo:<owner>/<infra>:<suffix>.
 	CISubjects []string
-	// CIPolicyArns are attached to the CI role: what deploying the platform needs.
+	// CIPolicyArns are extra policies attached to the CI role, besides the deploy policy the
+	// program builds (ghplan.DeployPolicy). Optional.
 	CIPolicyArns []string
 	// OIDCProviderArn reuses the account's GitHub OIDC provider (there can be one per account);
 	// empty creates it.
@@ -46,6 +47,13 @@ type Args struct {
 	DeployBranch, DeployTag string
 	// Account is where CI deploys (its region becomes the AWS_REGION variable).
 	Account contract.Account
+	// Zone is the stack's zone and ParentZoneID its parent's (if delegated here): the only
+	// zones the deploy policy may change.
+	Zone         handle.Zone
+	ParentZoneID string
+	// PermissionsBoundary is the boundary the CI role carries, and the only one the roles it
+	// creates may carry (components/boundary).
+	PermissionsBoundary pulumi.StringInput
 }
 
 // GitHubIntegration is the component.
@@ -72,6 +80,9 @@ func (a *Args) validate() error {
 	}
 	if len(a.CISubjects) == 0 {
 		return errors.New("githubint: at least one CI subject is required")
+	}
+	if a.PermissionsBoundary == nil || a.Zone.Domain == "" {
+		return errors.New("githubint: PermissionsBoundary and Zone are required (the CI role's boundary and deploy policy)")
 	}
 	if (a.DeployBranch == "") == (a.DeployTag == "") {
 		return errors.New("githubint: exactly one of DeployBranch and DeployTag is required (who may deploy into the environment)")
@@ -157,10 +168,25 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.Resource
 		AssumeRolePolicy: pulumix.Policy(providerArn, func(arn string) iampolicy.Document {
 			return ghplan.CITrust(arn, a.Owner, a.InfraRepo, a.CISubjects)
 		}),
-		Description:        pulumi.String("GitHub Actions of " + a.Owner + "/" + a.InfraRepo + " deploying stack " + a.Stack),
-		MaxSessionDuration: pulumi.Int(ghplan.CISessionSeconds),
+		Description:         pulumi.String("GitHub Actions of " + a.Owner + "/" + a.InfraRepo + " deploying stack " + a.Stack),
+		MaxSessionDuration:  pulumi.Int(ghplan.CISessionSeconds),
+		PermissionsBoundary: a.PermissionsBoundary,
 	}, parent)
 	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	// The deploy policy: what the platform's resources take, scoped to this stack.
+	deploy := pulumi.All(a.Zone.ZoneID, role.Arn).ApplyT(func(v []any) string {
+		zones := []string{fmt.Sprintf("arn:%s:route53:::hostedzone/%s", a.Account.Partition, v[0])}
+		if a.ParentZoneID != "" {
+			zones = append(zones, fmt.Sprintf("arn:%s:route53:::hostedzone/%s", a.Account.Partition, a.ParentZoneID))
+		}
+		return ghplan.DeployPolicy(ghplan.Scope{
+			Account: a.Account, Cluster: a.Cluster.Name, ZoneArns: zones,
+			BoundaryArn: a.Account.BoundaryPolicyArn(a.Cluster.Name), CIRoleArn: v[1].(string),
+		}).JSON()
+	}).(pulumi.StringOutput)
+	if _, err := iam.NewRolePolicy(ctx, name+"-ci-deploy", &iam.RolePolicyArgs{Role: role.ID(), Policy: deploy}, parent); err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	if err := newClusterAccess(ctx, name, a, role, parent); err != nil {

@@ -28,6 +28,8 @@ func build(t *testing.T, a *Args) (*planner.Plan, error) {
 	t.Helper()
 	return plantest.Run(func(ctx *pulumi.Context) error {
 		a.Cluster = handle.Cluster{Name: "c1", ClusterName: plantest.Output("c1"), SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:1:key/k")}
+		a.Zone = handle.Zone{Domain: "prod.example.org", ZoneID: plantest.Output("ZSTACK")}
+		a.PermissionsBoundary = pulumi.String(plantest.Account.BoundaryPolicyArn("c1"))
 		_, err := New(ctx, "gh", a)
 		return err
 	})

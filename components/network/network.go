@@ -31,6 +31,8 @@ type Args struct {
 	FlowLogsRetentionDays int
 	// Account scopes the flow-log role's trust (confused-deputy protection).
 	Account contract.Account
+	// PermissionsBoundary is the boundary the flow-log role carries (components/boundary).
+	PermissionsBoundary pulumi.StringInput
 }
 
 // Network is the component.
@@ -63,6 +65,9 @@ func (a *Args) validate() error {
 	}
 	if a.Account.ID == "" || a.Account.Region == "" || a.Account.Partition == "" {
 		errs = append(errs, errors.New("network: Account (ID, Partition, Region) is required (flow-log role trust)"))
+	}
+	if a.PermissionsBoundary == nil {
+		errs = append(errs, errors.New("network: PermissionsBoundary is required (every role carries it)"))
 	}
 	return errors.Join(errs...)
 }
@@ -250,8 +255,9 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 		},
 	})
 	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(trust.JSON()),
-		Description:      pulumi.String("VPC flow logs of " + name + " to CloudWatch Logs"),
+		AssumeRolePolicy:    pulumi.String(trust.JSON()),
+		Description:         pulumi.String("VPC flow logs of " + name + " to CloudWatch Logs"),
+		PermissionsBoundary: a.PermissionsBoundary,
 	}, parent)
 	if err != nil {
 		return pulumi.StringOutput{}, err

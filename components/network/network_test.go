@@ -17,7 +17,8 @@ func args(t *testing.T, nat string, azs ...string) *Args {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Args{Plan: plan, NATGateways: nat, ClusterName: "c1", FlowLogsRetentionDays: 14, Account: plantest.Account}
+	return &Args{Plan: plan, NATGateways: nat, ClusterName: "c1", FlowLogsRetentionDays: 14, Account: plantest.Account,
+		PermissionsBoundary: pulumi.String(plantest.Account.BoundaryPolicyArn("c1"))}
 }
 
 func build(t *testing.T, a *Args) *planner.Plan {

@@ -14,8 +14,13 @@ type GitHubConfig struct {
 	// ["environment:<stack>"]: the workflows in .github/workflows run in the stack's GitHub
 	// environment (whose protection rules then decide who deploys).
 	CISubjects []string `json:"ciSubjects,omitempty"`
-	// CIPolicyArns are the IAM policies of the CI role. Required: a deliberate choice.
+	// CIPolicyArns are extra IAM policies of the CI role, besides the deploy policy the program
+	// builds from what it creates. Optional; the broad ones are refused in prod unless
+	// AllowBroadCIPolicies accepts them.
 	CIPolicyArns []string `json:"ciPolicyArns,omitempty"`
+	// AllowBroadCIPolicies accepts AdministratorAccess, PowerUserAccess or IAMFullAccess in
+	// ciPolicyArns where the environment refuses them (prod).
+	AllowBroadCIPolicies bool `json:"allowBroadCIPolicies,omitempty"`
 	// OIDCProviderArn reuses the account's existing GitHub OIDC provider.
 	OIDCProviderArn string `json:"oidcProviderArn,omitempty"`
 	// ReviewerTeams (slugs) must approve deployments of this stack. Required in prod.

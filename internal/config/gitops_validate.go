@@ -22,6 +22,9 @@ var (
 // branchRevisions are what a prod root app must not follow: prod follows a release tag.
 var branchRevisions = []string{"", "main", "master", "HEAD", "develop", "trunk"}
 
+// BroadCIPolicies are AWS managed policies too broad for the CI role of a production stack.
+var BroadCIPolicies = []string{"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"}
+
 func (c *Config) validateGitOps(errs *Errors) {
 	const ak = Namespace + ":argocd"
 	g, a := c.GitHub, c.ArgoCD
@@ -119,12 +122,13 @@ func (c *Config) validateGitHub(errs *Errors) {
 			errs.add(fmt.Sprintf("%s.ciSubjects[%d]", k, i), fmt.Sprintf("%q is not allowed; use ref:refs/heads/<branch>, ref:refs/tags/<tag> or environment:<name> (no wildcards: the CI role must never trust repo:*)", s))
 		}
 	}
-	if len(g.CIPolicyArns) == 0 {
-		errs.add(k+".ciPolicyArns", "is required: the IAM policies the CI role deploys with (a deliberate choice, e.g. arn:aws:iam::aws:policy/AdministratorAccess for the account that holds only this platform)")
-	}
 	for i, arn := range g.CIPolicyArns {
-		if !policyArnPattern.MatchString(arn) {
-			errs.add(fmt.Sprintf("%s.ciPolicyArns[%d]", k, i), fmt.Sprintf("%q is not an IAM policy ARN", arn))
+		key := fmt.Sprintf("%s.ciPolicyArns[%d]", k, i)
+		switch name := arn[strings.LastIndex(arn, "/")+1:]; {
+		case !policyArnPattern.MatchString(arn):
+			errs.add(key, fmt.Sprintf("%q is not an IAM policy ARN", arn))
+		case slices.Contains(BroadCIPolicies, name) && strings.Contains(arn, ":iam::aws:policy/") && c.Policy().Protect && !g.AllowBroadCIPolicies:
+			errs.add(key, fmt.Sprintf("%s is not allowed in %s: the CI role already gets the deploy policy the program builds from what it creates, and %s would let anything that assumes it (a workflow run) do anything in the account, the permissions boundary excepted; set platform:github.allowBroadCIPolicies: true to accept it knowingly", name, c.Environment, name))
 		}
 	}
 	if _, err := ghplan.CIPolicyNames(g.CIPolicyArns); err != nil {

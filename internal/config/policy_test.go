@@ -116,3 +116,24 @@ func TestSecretsAndGitHubProvider(t *testing.T) {
 		t.Errorf("owner from GITHUB_OWNER: %v", err)
 	}
 }
+
+// A broad CI policy in prod only with the named key.
+func TestBroadCIPoliciesInProd(t *testing.T) {
+	v := minimal()
+	v["platform:argocd"] = `{"enabled":false}`
+	v[GitHubOwnerKey], v[GitHubTokenKey] = "org", "ghp_x"
+	secret := map[string]bool{GitHubTokenKey: true}
+	v["platform:github"] = `{"owner":"org","gitopsRepo":"g","infraRepo":"i","ciPolicyArns":["arn:aws:iam::aws:policy/AdministratorAccess"],"reviewerTeams":["leads"]}`
+	if _, err := Decode("platform", "live", v, secret); err == nil || !strings.Contains(err.Error(), "AdministratorAccess is not allowed in prod") {
+		t.Errorf("AdministratorAccess in prod: %v", err)
+	}
+	v["platform:github"] = `{"owner":"org","gitopsRepo":"g","infraRepo":"i","ciPolicyArns":["arn:aws:iam::aws:policy/AdministratorAccess"],"reviewerTeams":["leads"],"allowBroadCIPolicies":true}`
+	if _, err := Decode("platform", "live", v, secret); err != nil {
+		t.Errorf("accepted by name: %v", err)
+	}
+	// A customer policy that happens to share the name is not AWS's.
+	v["platform:github"] = `{"owner":"org","gitopsRepo":"g","infraRepo":"i","ciPolicyArns":["arn:aws:iam::111122223333:policy/AdministratorAccess"],"reviewerTeams":["leads"]}`
+	if _, err := Decode("platform", "live", v, secret); err != nil {
+		t.Errorf("customer policy: %v", err)
+	}
+}

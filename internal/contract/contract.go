@@ -80,6 +80,15 @@ const (
 // shared ALB instead of one per UI.
 const IngressGroup = "platform"
 
+// BoundaryPolicyName is the permissions boundary every IAM role of the cluster's stack
+// carries; its ARN is known at preview time, so policies can name it.
+func BoundaryPolicyName(cluster string) string { return cluster + "-permissions-boundary" }
+
+// BoundaryPolicyArn is BoundaryPolicyName's ARN in the account.
+func (a Account) BoundaryPolicyArn(cluster string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:policy/%s", a.Partition, a.ID, BoundaryPolicyName(cluster))
+}
+
 // Stack outputs other tools read by name (the runner reads the cluster's name and kubeconfig
 // before a destroy). The program exports them under exactly these keys.
 const (

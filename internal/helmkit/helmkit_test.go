@@ -53,7 +53,7 @@ func TestInstall(t *testing.T) {
 			ExtraValues: map[string]any{"a": map[string]any{"c": 3}},
 			Identity: &PodIdentity{Account: plantest.Account, Cluster: "c1", ClusterName: plantest.Output("c1"),
 				Namespace: "team", ServiceAccount: "app", Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`),
-				Managed: []string{"service-role/Example"}},
+				Managed: []string{"service-role/Example"}, PermissionsBoundary: pulumi.String("arn:aws:iam::1:policy/b")},
 			Protect: true,
 		})
 		return err
@@ -102,7 +102,8 @@ func TestRefusesIncompleteReleases(t *testing.T) {
 		}, "pinned Chart"},
 		"identity without a policy": {func(ctx *pulumi.Context) error {
 			_, err := Install(ctx, Release{ResourceName: "r", ReleaseName: "r", Namespace: pulumi.String("x"), Chart: Charts.Alloy,
-				Identity: &PodIdentity{Account: plantest.Account, Cluster: "c", ClusterName: plantest.Output("c"), Namespace: "x", ServiceAccount: "x"}})
+				Identity: &PodIdentity{Account: plantest.Account, Cluster: "c", ClusterName: plantest.Output("c"), Namespace: "x", ServiceAccount: "x",
+					PermissionsBoundary: pulumi.String("arn:aws:iam::1:policy/b")}})
 			return err
 		}, "PodIdentity without a policy grants nothing"},
 		"unknown pod security": {func(ctx *pulumi.Context) error {

@@ -46,6 +46,8 @@ type PodIdentity struct {
 	Managed []string
 	// SkipAssociation is set when an EKS managed addon binds the role itself.
 	SkipAssociation bool
+	// PermissionsBoundary is the boundary the role carries (components/boundary).
+	PermissionsBoundary pulumi.StringInput
 }
 
 func (p PodIdentity) validate() error {
@@ -54,6 +56,9 @@ func (p PodIdentity) validate() error {
 	}
 	if p.Cluster == "" || p.ClusterName == nil || p.Namespace == "" || p.ServiceAccount == "" {
 		return errors.New("helmkit: PodIdentity needs Cluster, ClusterName, Namespace and ServiceAccount")
+	}
+	if p.PermissionsBoundary == nil {
+		return errors.New("helmkit: PodIdentity.PermissionsBoundary is required (every role carries it)")
 	}
 	if p.Policy == nil && len(p.Managed) == 0 {
 		return errors.New("helmkit: PodIdentity without a policy grants nothing; give Policy or Managed")
@@ -71,8 +76,9 @@ func NewPodIdentity(ctx *pulumi.Context, name string, p PodIdentity, opts ...pul
 		return nil, nil, err
 	}
 	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(PodIdentityTrust(p.Account, p.Cluster).JSON()),
-		Description:      pulumi.String(fmt.Sprintf("EKS Pod Identity: %s/%s on %s", p.Namespace, p.ServiceAccount, p.Cluster)),
+		AssumeRolePolicy:    pulumi.String(PodIdentityTrust(p.Account, p.Cluster).JSON()),
+		Description:         pulumi.String(fmt.Sprintf("EKS Pod Identity: %s/%s on %s", p.Namespace, p.ServiceAccount, p.Cluster)),
+		PermissionsBoundary: p.PermissionsBoundary,
 	}, opts...)
 	if err != nil {
 		return nil, nil, err

@@ -117,6 +117,12 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 		return map[string]any{"arn": m.arn("ec2", "vpc/"+id)}, nil
 	case "aws:iam/role:Role":
 		return map[string]any{"name": args.Name, "arn": m.arn("iam", "role/"+args.Name)}, nil
+	case "aws:iam/policy:Policy":
+		name := str("name")
+		if name == "" {
+			name = args.Name
+		}
+		return map[string]any{"name": name, "arn": m.arn("iam", "policy/"+name)}, nil
 	case "aws:cloudwatch/logGroup:LogGroup":
 		name := str("name")
 		if name == "" {

@@ -48,6 +48,9 @@ type Resource struct {
 	// Aliases are the URNs the resource was known by before a rename (pulumi.Aliases): the
 	// engine adopts a resource found under one of them instead of replacing it.
 	Aliases []string `json:"aliases,omitempty"`
+	// Transforms counts the resource's transforms (pulumi.Transforms): they change what its
+	// children register, which a plan under mocks does not see for a remote component.
+	Transforms int `json:"transforms,omitempty"`
 	// SecretInputs lists the top-level inputs that are secret.
 	SecretInputs []string `json:"secretInputs,omitempty"`
 	// Shaped are the inputs with a secret's structure kept and only its leaves replaced by
@@ -203,6 +206,7 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string) {
 		res.Remote = rpc.GetRemote()
 		res.Protect = rpc.GetProtect()
 		res.IgnoreChanges = rpc.GetIgnoreChanges()
+		res.Transforms = len(rpc.GetTransforms())
 		res.Dependencies = sortedUnique(rpc.GetDependencies())
 		for prop, deps := range rpc.GetPropertyDependencies() {
 			if urns := sortedUnique(deps.GetUrns()); len(urns) > 0 {

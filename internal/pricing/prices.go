@@ -87,7 +87,7 @@ var Free = map[string]string{
 	"aws:ec2/routeTableAssociation:RouteTableAssociation": "", "aws:ec2/internetGateway:InternetGateway": "",
 	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "", "aws:ec2/flowLog:FlowLog": "counted in its log group",
 	"aws:ec2/launchTemplate:LaunchTemplate": "counted in its node group", "aws:iam/role:Role": "",
-	"aws:iam/rolePolicy:RolePolicy": "", "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "",
+	"aws:iam/rolePolicy:RolePolicy": "", "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "", "aws:iam/policy:Policy": "",
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": "", "aws:acm/certificate:Certificate": "public certificates are free",
 	"aws:acm/certificateValidation:CertificateValidation": "", "aws:route53/record:Record": "queries excluded",
 	"aws:kms/alias:Alias": "", "aws:ssm/parameter:Parameter": "standard parameters are free",
