@@ -110,6 +110,10 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 		t.Errorf("buckets: loki protect %v forceDestroy %v, tempo protect %v forceDestroy %v",
 			loki.Protect, loki.Get("forceDestroy"), tempo.Protect, tempo.Get("forceDestroy"))
 	}
+	ebs := plantest.Named(t, p, "aws:eks/addon:Addon", "addons-ebs-csi")
+	if ebs.GetString("configurationValues") != `{"controller":{"extraVolumeTags":{"kubernetes.io/cluster/c1":"owned"}}}` {
+		t.Errorf("EBS CSI configuration = %s: volumes must be tagged as the cluster's for the sweep", ebs.GetString("configurationValues"))
+	}
 	edns := plantest.Named(t, p, helmkit.ReleaseType, "addons-external-dns")
 	if edns.GetString("values.policy") != "upsert-only" || edns.GetString("values.domainFilters.0") != "dev.example.org" {
 		t.Errorf("ExternalDNS values = %v", edns.Get("values"))

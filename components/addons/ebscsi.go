@@ -1,6 +1,8 @@
 package addons
 
 import (
+	"encoding/json"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
@@ -29,6 +31,16 @@ const EBSCSIManagedPolicy = "AmazonEBSCSIDriverPolicyV2"
 // GP3StorageClass is the default StorageClass: encrypted gp3 through the EBS CSI driver.
 const GP3StorageClass = "gp3"
 
+// EBSCSIConfiguration tags every volume the driver creates as owned by the cluster
+// (kubernetes.io/cluster/<cluster>=owned): a volume a destroy left behind (a StatefulSet's PVC
+// survives `helm uninstall`) is then found, and only then, by the runner's sweep.
+func EBSCSIConfiguration(cluster string) string {
+	b, _ := json.Marshal(map[string]any{"controller": map[string]any{
+		"extraVolumeTags": map[string]string{"kubernetes.io/cluster/" + cluster: "owned"},
+	}})
+	return string(b)
+}
+
 func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 	name := c.name + "-ebs-csi"
 	cl := c.args.Cluster
@@ -51,6 +63,7 @@ func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 		ClusterName:              cl.ClusterName,
 		AddonName:                pulumi.String("aws-ebs-csi-driver"),
 		AddonVersion:             pulumi.String(version),
+		ConfigurationValues:      pulumi.String(EBSCSIConfiguration(cl.Name)),
 		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
 		PodIdentityAssociations: eks.AddonPodIdentityAssociationArray{eks.AddonPodIdentityAssociationArgs{
 			RoleArn:        role.Arn,
