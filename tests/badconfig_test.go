@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,7 +110,7 @@ var badConfigs = []struct {
 	{"bad parent zone id", "dev", []mutation{edit(kDNS, "parentZoneId", "example.org")}, "platform:dns.parentZoneId", "not a Route53 hosted zone id"},
 	{"cert name outside domain", "dev", []mutation{edit(kCerts, "additionalNames", []any{"api.example.com"})}, "platform:certificates.additionalNames[0]", "not inside dev.example.org"},
 	{"public endpoint 0.0.0.0/0 in prod", "prod", []mutation{edit(kCluster, "publicAccessCidrs", []any{"0.0.0.0/0"})}, "platform:cluster.publicAccessCidrs[0]", "not allowed in prod"},
-	{"public endpoint bad cidr", "dev", []mutation{edit(kCluster, "publicAccessCidrs", []any{"203.0.113.0"})}, "platform:cluster.publicAccessCidrs[0]", "not a valid IPv4 CIDR"},
+	{"public endpoint bad cidr", "dev", []mutation{edit(kCluster, "publicAccessCidrs", []any{"0.0.0.0/0", "203.0.113.0"})}, "platform:cluster.publicAccessCidrs[1]", "not a valid IPv4 CIDR"},
 	{"unknown k8s version", "dev", []mutation{edit(kCluster, "kubernetesVersion", "1.19")}, "platform:cluster.kubernetesVersion", `"1.19" is not in the EKS version calendar of 2026-11-23; use one of `},
 	{"k8s version past end of support", "dev", []mutation{edit(kCluster, "kubernetesVersion", "1.30")}, "platform:cluster.kubernetesVersion", `"1.30" is past the end of EKS support: standard support ended 2025-07-23, extended support 2026-07-23`},
 	{"k8s version as number", "dev", []mutation{edit(kCluster, "kubernetesVersion", 1.33)}, "platform:cluster.kubernetesVersion", "must be a string, got number 1.33"},
@@ -143,10 +144,10 @@ var badConfigs = []struct {
 	{"externalDns replicas", "dev", []mutation{edit("platform:addons", "externalDns.replicas", 2)}, "platform:addons.externalDns.replicas", "runs one replica"},
 	{"externalDns policy", "dev", []mutation{edit("platform:addons", "externalDns.policy", "delete-all")}, "platform:addons.externalDns.policy", "use one of sync, upsert-only, create-only"},
 	{"enabled as string", "dev", []mutation{edit("platform:addons", "tempo.enabled", "no")}, "platform:addons.tempo.enabled", "must be true or false"},
-	{"monitoring without lbc", "dev", []mutation{edit("platform:addons", "loadBalancerController.enabled", false)}, "platform:addons.monitoring.enabled", "needs platform:addons.loadBalancerController.enabled"},
+	{"monitoring without lbc", "dev", []mutation{edit("platform:addons", "loadBalancerController.enabled", false), edit("platform:argocd", "enabled", false), set("platform:argocdClientSecret", nil)}, "platform:addons.monitoring.enabled", "needs platform:addons.loadBalancerController.enabled"},
 	{"missing org", "dev", []mutation{edit("platform:github", "owner", "")}, "platform:github.owner", "is required"},
 	{"team without org", "dev", []mutation{set("platform:github", nil)}, "platform:github.owner", "is required"},
-	{"team not a slug", "dev", []mutation{edit("platform:argocd", "teams", []any{"Platform Team"})}, "platform:argocd.teams[0]", "not a GitHub team slug"},
+	{"team not a slug", "dev", []mutation{edit("platform:argocd", "teams", []any{"Platform Team"}), edit("platform:argocd", "roles", map[string]any{"Platform Team": "role:admin"})}, "platform:argocd.teams[0]", "not a GitHub team slug"},
 	{"prod without a release tag", "prod", []mutation{edit("platform:argocd", "revision", "main")}, "platform:argocd.revision", "prod follows a release tag"},
 	{"trust for repo:*", "dev", []mutation{edit("platform:github", "ciSubjects", []any{"*"})}, "platform:github.ciSubjects[0]", "must never trust repo:*"},
 	{"trust wildcard branch", "dev", []mutation{edit("platform:github", "ciSubjects", []any{"ref:refs/heads/*"})}, "platform:github.ciSubjects[0]", "no wildcards"},
@@ -154,7 +155,7 @@ var badConfigs = []struct {
 	{"hosted runners need an open endpoint", "prod", []mutation{edit("platform:github", "runners", "github-hosted")}, "platform:github.runners", "needs the cluster's public endpoint open to them"},
 	{"unknown runners", "dev", []mutation{edit("platform:github", "runners", "ubuntu-latest")}, "platform:github.runners", `use "self-hosted"`},
 	{"open endpoint in prod without consent", "prod", []mutation{edit("platform:github", "runners", "github-hosted"), edit(kCluster, "publicAccessCidrs", []any{"0.0.0.0/0"})}, "platform:cluster.publicAccessCidrs[0]", "platform:cluster.allowOpenEndpoint: true"},
-	{"admin CI policy in prod", "prod", []mutation{edit("platform:github", "ciPolicyArns", []any{"arn:aws:iam::aws:policy/AdministratorAccess"})}, "platform:github.ciPolicyArns[0]", "AdministratorAccess is not allowed in prod: the CI role already gets the deploy policy"},
+	{"admin CI policy in prod", "prod", []mutation{edit("platform:github", "ciPolicyArns", []any{"arn:aws:iam::aws:policy/AdministratorAccess"})}, "platform:github.ciPolicyArns[0]", "AdministratorAccess is not allowed in prod (platform:environment): the CI role already gets the deploy policy"},
 	{"power user CI policy in prod", "prod", []mutation{edit("platform:github", "ciPolicyArns", []any{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/PowerUserAccess"})}, "platform:github.ciPolicyArns[1]", "allowBroadCIPolicies"},
 	{"prod without reviewers", "prod", []mutation{edit("platform:github", "reviewerTeams", []any{})}, "platform:github.reviewerTeams", "required in prod"},
 	{"missing client id", "dev", []mutation{edit("platform:argocd", "clientId", "")}, "platform:argocd.clientId", "is required"},
@@ -166,6 +167,13 @@ var badConfigs = []struct {
 	{"tempo replicas", "prod", []mutation{edit("platform:addons", "tempo.replicas", 2)}, "platform:addons.tempo.replicas", "runs one replica"},
 	{"no region", "dev", []mutation{set("aws:region", nil)}, "aws:region", "is not set"},
 	{"bad region", "dev", []mutation{set("aws:region", str("Europe"))}, "aws:region", "not an AWS region name"},
+}
+
+// alsoFails are the other keys a bad configuration's one mutation makes fail, where it
+// legitimately breaks more than one rule; every other case fails on its key alone.
+var alsoFails = map[string][]string{
+	// Removing the block removes the repositories too.
+	"team without org": {"platform:github.gitopsRepo", "platform:github.infraRepo"},
 }
 
 func TestBadConfigFailsNamingTheKeyAndRegistersNothing(t *testing.T) {
@@ -182,9 +190,21 @@ func TestBadConfigFailsNamingTheKeyAndRegistersNothing(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error; want one naming %s", tc.wantKey)
 			}
-			msg := err.Error()
-			if !strings.Contains(msg, tc.wantKey+" ") || !strings.Contains(msg, tc.wantMsg) {
-				t.Errorf("error:\n%s\nwant key %q and %q", msg, tc.wantKey, tc.wantMsg)
+			// The one mutation is the only problem: exactly one error, and it is the expected
+			// key that carries the message (not another key's error that happens to mention it).
+			var errs config.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("error is not a list of config errors (%T): %v", err, err)
+			}
+			if len(errs) == 0 || errs[0].Key != tc.wantKey || !strings.Contains(errs[0].Msg, tc.wantMsg) {
+				t.Errorf("errors:\n%s\nwant the first on %s, saying %q", err, tc.wantKey, tc.wantMsg)
+			}
+			var others []string
+			for _, e := range errs[min(1, len(errs)):] {
+				others = append(others, e.Key)
+			}
+			if want := alsoFails[tc.name]; !slices.Equal(others, want) {
+				t.Errorf("errors:\n%s\nthe other keys with errors are %q, want %q", err, others, want)
 			}
 			if n := len(p.Resources); n != 0 {
 				t.Errorf("%d resources registered for invalid config (first: %s)", n, p.Resources[0].URN)

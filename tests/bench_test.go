@@ -3,6 +3,7 @@ package tests
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -13,9 +14,11 @@ import (
 	"github.com/example/platform/stacks"
 )
 
-// Benchmarks of the offline commands on the prod stack and on a synthetic stack ten times its
-// size (prod's resources registered ten times over), to show how each grows. Results and the
-// command are recorded in the README.
+// Benchmarks of the offline commands. Each command is measured on one workload at two sizes,
+// 1x and 10x, so the ratio says how it grows: the workload registers every custom resource of
+// an example stack's plan n times, with its inputs. Diff compares dev's workload with prod's
+// (a real difference: added, removed and changed resources), at the same n. PlanProd runs the
+// real program for reference. Results and the command are recorded in the README.
 
 func BenchmarkPlanProd(b *testing.B) {
 	in := stackInput(b, "prod")
@@ -26,12 +29,12 @@ func BenchmarkPlanProd(b *testing.B) {
 	}
 }
 
-// synthetic10x registers every custom resource of the prod plan ten times, with its inputs.
-func synthetic10x(b *testing.B) planner.Program {
-	prod := stackPlan(b, "prod").Plan
+// synthetic registers every custom resource of the stack's plan n times, with its inputs.
+func synthetic(b *testing.B, stack string, n int) planner.Program {
+	plan := stackPlan(b, stack).Plan
 	return func(ctx *pulumi.Context) (pulumi.Map, error) {
-		for copy := 0; copy < 10; copy++ {
-			for _, r := range prod.Resources {
+		for copy := 0; copy < n; copy++ {
+			for _, r := range plan.Resources {
 				if !r.Custom || strings.HasPrefix(r.Type, "pulumi:providers:") {
 					continue
 				}
@@ -45,9 +48,31 @@ func synthetic10x(b *testing.B) planner.Program {
 	}
 }
 
-func BenchmarkPlanSynthetic10x(b *testing.B) {
+var (
+	syntheticMu    sync.Mutex
+	syntheticPlans = map[string]*planner.Plan{}
+)
+
+// syntheticPlan plans the synthetic workload once per test binary.
+func syntheticPlan(b *testing.B, stack string, n int) *planner.Plan {
+	syntheticMu.Lock()
+	defer syntheticMu.Unlock()
+	key := fmt.Sprintf("%s/%d", stack, n)
+	if p, ok := syntheticPlans[key]; ok {
+		return p
+	}
+	p, err := planner.Run(stackInput(b, stack), synthetic(b, stack, n))
+	if err != nil {
+		b.Fatal(err)
+	}
+	syntheticPlans[key] = p
+	return p
+}
+
+func benchPlan(b *testing.B, n int) {
 	in := stackInput(b, "prod")
-	program := synthetic10x(b)
+	program := synthetic(b, "prod", n)
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := planner.Run(in, program); err != nil {
 			b.Fatal(err)
@@ -55,43 +80,30 @@ func BenchmarkPlanSynthetic10x(b *testing.B) {
 	}
 }
 
-func syntheticPlan(b *testing.B) *planner.Plan {
-	p, err := planner.Run(stackInput(b, "prod"), synthetic10x(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
-}
+func BenchmarkPlan1x(b *testing.B)  { benchPlan(b, 1) }
+func BenchmarkPlan10x(b *testing.B) { benchPlan(b, 10) }
 
-func BenchmarkCostProd(b *testing.B) {
-	p := stackPlan(b, "prod").Plan
+func benchCost(b *testing.B, n int) {
+	p := syntheticPlan(b, "prod", n)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cost.Estimate(p)
 	}
 }
 
-func BenchmarkCostSynthetic10x(b *testing.B) {
-	p := syntheticPlan(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		cost.Estimate(p)
-	}
-}
+func BenchmarkCost1x(b *testing.B)  { benchCost(b, 1) }
+func BenchmarkCost10x(b *testing.B) { benchCost(b, 10) }
 
-func BenchmarkDiffProd(b *testing.B) {
-	base, head := stackPlan(b, "dev").Plan, stackPlan(b, "prod").Plan
+func benchDiff(b *testing.B, n int) {
+	base, head := syntheticPlan(b, "dev", n), syntheticPlan(b, "prod", n)
+	if r := diff.Plans(base, head); len(r.Changed) == 0 {
+		b.Fatal("the workload has no changes to diff")
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		diff.Plans(base, head)
 	}
 }
 
-func BenchmarkDiffSynthetic10x(b *testing.B) {
-	base := syntheticPlan(b)
-	head := syntheticPlan(b)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		diff.Plans(base, head)
-	}
-}
+func BenchmarkDiff1x(b *testing.B)  { benchDiff(b, 1) }
+func BenchmarkDiff10x(b *testing.B) { benchDiff(b, 10) }

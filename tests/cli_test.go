@@ -3,13 +3,17 @@ package tests
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/example/platform/internal/cli"
+	"github.com/example/platform/internal/cost"
+	"github.com/example/platform/internal/diff"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/internal/pricing"
 )
@@ -122,27 +126,105 @@ func TestUsageErrors(t *testing.T) {
 }
 
 func TestCostDiffGraphCommands(t *testing.T) {
-	code, out, stderr := runCmd(t, "cost", "--stack", "dev", "--dir", projectDir(t))
-	if code != 0 || !strings.Contains(out, "Total: ") || !strings.Contains(out, "Assumptions:") {
-		t.Fatalf("cost: exit %d %s\n%s", code, stderr, out)
+	// cost: the command's total is the estimator's, in text and JSON.
+	for _, stack := range []string{"dev", "prod"} {
+		want := cost.Estimate(stackPlan(t, stack).Plan)
+		code, out, stderr := runCmd(t, "cost", "--stack", stack, "--dir", projectDir(t))
+		if code != 0 || !strings.Contains(out, fmt.Sprintf("\nTotal: %.2f USD/month\n", want.Total)) || !strings.Contains(out, "Assumptions:") {
+			t.Fatalf("cost %s: exit %d %s, want total %.2f\n%s", stack, code, stderr, want.Total, out)
+		}
+		code, out, _ = runCmd(t, "cost", "--stack", stack, "--json", "--dir", projectDir(t))
+		var got cost.Report
+		if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || got.Total != want.Total || len(got.Lines) != len(want.Lines) {
+			t.Errorf("cost --json %s: exit %d, %v: total %.2f (%d lines), the estimator's %.2f (%d lines)", stack, code, err, got.Total, len(got.Lines), want.Total, len(want.Lines))
+		}
 	}
-	code, out, _ = runCmd(t, "cost", "--stack", "prod", "--markdown", "--dir", projectDir(t))
+	code, out, _ := runCmd(t, "cost", "--stack", "prod", "--markdown", "--dir", projectDir(t))
 	if code != 0 || !strings.HasPrefix(out, "### Estimated monthly cost: `prod`") {
 		t.Errorf("cost --markdown: exit %d\n%s", code, out)
 	}
+
+	// diff: a new VPC CIDR replaces the VPC on cidrBlock, and the Markdown says so.
 	dir := t.TempDir()
 	_, plan, _ := runCmd(t, "plan", "--stack", "dev", "--json", "--dir", projectDir(t))
-	os.WriteFile(filepath.Join(dir, "dev.json"), []byte(plan), 0o644)
-	code, out, stderr = runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--stack", "prod", "--dir", projectDir(t))
-	if code != 0 || !strings.Contains(out, "### Infrastructure diff:") || !strings.Contains(out, "**replace**") {
-		t.Errorf("diff dev -> prod: exit %d %s\n%s", code, stderr, out)
+	writeFile(t, filepath.Join(dir, "dev.json"), []byte(plan))
+	head, err := json.Marshal(planWith(t, "dev", edit(kNet, "cidr", "10.30.0.0/16")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "head.json"), head)
+	code, out, stderr := runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--head", filepath.Join(dir, "head.json"), "--json")
+	var r diff.Result
+	if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil {
+		t.Fatalf("diff --json: exit %d %v %s\n%s", code, err, stderr, out)
+	}
+	var vpc *diff.Change
+	for i, c := range r.Changed {
+		if c.Type == "aws:ec2/vpc:Vpc" {
+			vpc = &r.Changed[i]
+		}
+	}
+	if vpc == nil || vpc.Name != "network-vpc" || !slices.Equal(vpc.Replace, []string{"cidrBlock"}) || len(r.Added)+len(r.Removed) != 0 {
+		t.Errorf("diff of a new VPC CIDR: VPC change %+v, %d added, %d removed", vpc, len(r.Added), len(r.Removed))
+	}
+	code, out, _ = runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--head", filepath.Join(dir, "head.json"))
+	if code != 0 || !strings.Contains(out, "| `network-vpc` | `aws:ec2/vpc:Vpc` | **replace** (cidrBlock)") {
+		t.Errorf("diff Markdown does not show the VPC's replacement on cidrBlock:\n%s", out)
 	}
 	if code, _, stderr := runCmd(t, "diff", "--stack", "dev"); code != 2 || !strings.Contains(stderr, "--base") {
 		t.Errorf("diff without a base: exit %d %s", code, stderr)
 	}
+
+	// graph: exactly the dependencies between components the program wires, and each
+	// component's resource count.
 	code, out, _ = runCmd(t, "graph", "--stack", "prod", "--dir", projectDir(t))
-	if code != 0 || !strings.HasPrefix(out, "flowchart LR\n") || !strings.Contains(out, "cluster --> network") || !strings.Contains(out, "argocd --> addons") {
-		t.Errorf("graph: exit %d\n%s", code, out)
+	if code != 0 || !strings.HasPrefix(out, "flowchart LR\n") {
+		t.Fatalf("graph: exit %d\n%s", code, out)
+	}
+	var edges []string
+	for _, line := range strings.Split(out, "\n") {
+		if e, ok := strings.CutPrefix(line, "  "); ok && strings.Contains(e, " --> ") {
+			edges = append(edges, e)
+		}
+	}
+	want := []string{
+		"addons --> boundary", "addons --> certificates", "addons --> cluster", "addons --> dns", "addons --> network",
+		"argocd --> addons", "argocd --> certificates", "argocd --> cluster", "argocd --> github",
+		"certificates --> dns",
+		"cluster --> boundary", "cluster --> network",
+		"github --> boundary", "github --> cluster", "github --> dns",
+		"network --> boundary",
+	}
+	if !slices.Equal(edges, want) {
+		t.Errorf("graph edges:\n%s\nwant:\n%s", strings.Join(edges, "\n"), strings.Join(want, "\n"))
+	}
+	p := stackPlan(t, "prod")
+	for _, c := range p.Resources {
+		if !strings.HasPrefix(c.Type, "platform:index:") {
+			continue
+		}
+		n := 0
+		for _, r := range p.Resources {
+			for u := r.Parent; u != ""; {
+				if u == c.URN {
+					n++
+					break
+				}
+				parent, _ := p.ByURN(u)
+				u = parent.Parent
+			}
+		}
+		node := fmt.Sprintf("  %s[\"%s<br/>%d resources\"]\n", c.Name, strings.TrimPrefix(c.Type, "platform:index:"), n)
+		if n == 0 || !strings.Contains(out, node) {
+			t.Errorf("graph lacks the node %q", node)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -2,8 +2,10 @@ package tests
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,8 +29,10 @@ func TestEveryResourceInThePlansIsPriced(t *testing.T) {
 	}
 }
 
-// The README records the example stacks' totals with the price table's date; this keeps it
-// true when prices or the program change.
+// The README records the example stacks' totals with the price table's date. The test does not
+// take the estimator's word for them: it prices every line again from the price table (the unit
+// price its item names, times its quantity), requires the estimator's total to be the sum of
+// its lines, and the README to show that sum.
 func TestREADMECostTotals(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join(projectDir(t), "README.md"))
 	if err != nil {
@@ -36,13 +40,110 @@ func TestREADMECostTotals(t *testing.T) {
 	}
 	for _, stack := range []string{"dev", "prod"} {
 		r := cost.Estimate(stackPlan(t, stack).Plan)
-		want := fmt.Sprintf("| `%s` | %s | %.2f USD |", stack, r.Region, r.Total)
+		prices, ok := pricing.Prices[r.Region]
+		if !ok || len(r.Lines) == 0 {
+			t.Fatalf("%s: no prices for %q or no lines", stack, r.Region)
+		}
+		var sum, linesSum float64
+		for _, l := range r.Lines {
+			want := math.Round(l.Quantity*unitPrice(t, prices, l)*100) / 100
+			if l.Monthly != want {
+				t.Errorf("%s: %s %s = %.2f, the price table gives %.2f", stack, l.Resource, l.Item, l.Monthly, want)
+			}
+			sum += want
+			linesSum += l.Monthly
+		}
+		sum = math.Round(sum*100) / 100
+		if math.Abs(r.Total-math.Round(linesSum*100)/100) > 0.001 {
+			t.Errorf("%s: total %.2f is not the sum of its lines %.2f", stack, r.Total, linesSum)
+		}
+		want := fmt.Sprintf("| `%s` | %s | %.2f USD |", stack, r.Region, sum)
 		if !strings.Contains(string(readme), want) {
 			t.Errorf("README lacks the line %q", want)
 		}
 	}
 	if !strings.Contains(string(readme), "price table of "+pricing.PriceTableDate) {
 		t.Errorf("README does not name the price table date %s", pricing.PriceTableDate)
+	}
+}
+
+var nodesItem = regexp.MustCompile(`^(\S+) x ([0-9]+) nodes$`)
+
+// unitPrice is the price table's unit price for a cost line's item.
+func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
+	t.Helper()
+	switch item := l.Item; {
+	case item == "NAT gateway":
+		return p.NATGatewayHour
+	case item == "public IPv4 address":
+		return p.PublicIPv4Hour
+	case strings.HasPrefix(item, "hosted zone "):
+		return p.Route53ZoneMonth
+	case item == "KMS key":
+		return p.KMSKeyMonth
+	case item == "log ingestion (assumed)":
+		return p.LogsIngestGB
+	case item == "S3 Standard storage (assumed)":
+		return p.S3StandardGB
+	case item == "Application Load Balancer":
+		return p.ALBHour
+	case item == "ALB capacity (assumed)":
+		return p.ALBLCUHour
+	case strings.HasPrefix(item, "EKS control plane") && strings.Contains(item, "extended support"):
+		return pricing.EKSExtendedSupportHour
+	case strings.HasPrefix(item, "EKS control plane"):
+		return p.EKSClusterHour
+	case strings.HasSuffix(item, "(gp3)"):
+		return p.EBSgp3GBMonth
+	case nodesItem.MatchString(item):
+		price, ok := p.EC2Hour[nodesItem.FindStringSubmatch(item)[1]]
+		if !ok {
+			t.Errorf("no price for %s", item)
+		}
+		return price
+	}
+	t.Errorf("cost line %q (%s) has no price rule in this test", l.Item, l.Type)
+	return 0
+}
+
+// prod's lines that matter most, from the plan's own resources: a NAT gateway and a public
+// IPv4 address per AZ, and each node group at its desired size and first instance type.
+func TestProdCostLines(t *testing.T) {
+	p := stackPlan(t, "prod")
+	r := cost.Estimate(p.Plan)
+	prices := pricing.Prices[r.Region]
+	lines := map[string][]cost.Line{}
+	for _, l := range r.Lines {
+		lines[l.Item] = append(lines[l.Item], l)
+	}
+	month := float64(pricing.HoursPerMonth)
+	for item, price := range map[string]float64{"NAT gateway": prices.NATGatewayHour, "public IPv4 address": prices.PublicIPv4Hour} {
+		got := lines[item]
+		if len(got) != 3 {
+			t.Fatalf("prod prices %d %s lines, want 3 (one per AZ)", len(got), item)
+		}
+		for _, l := range got {
+			if l.Quantity != month || l.Monthly != math.Round(month*price*100)/100 {
+				t.Errorf("%s %s: %v x %v = %v", l.Resource, item, l.Quantity, l.UnitPrice, l.Monthly)
+			}
+		}
+	}
+	groups := p.ofType("aws:eks/nodeGroup:NodeGroup")
+	if len(groups) == 0 {
+		t.Fatal("no node groups in prod")
+	}
+	for _, ng := range groups {
+		typ := ng.Get("instanceTypes").([]any)[0].(string)
+		desired := ng.Get("scalingConfig.desiredSize").(float64)
+		item := fmt.Sprintf("%s x %d nodes", typ, int(desired))
+		got := lines[item]
+		want := math.Round(desired*month*prices.EC2Hour[typ]*100) / 100
+		if len(got) != 1 || got[0].Resource != ng.Name || got[0].Monthly != want {
+			t.Errorf("node group %s: lines %+v, want one %q at %.2f", ng.Name, got, item, want)
+		}
+	}
+	if _, ok := lines["m6i.large x 3 nodes"]; !ok {
+		t.Errorf("prod's general node group (Pulumi.prod.yaml: m6i.large, desired 3) is not priced: %v", r.Lines)
 	}
 }
 

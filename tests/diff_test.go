@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/cost"
 	"github.com/example/platform/internal/diff"
 	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/pricing"
 	"github.com/example/platform/stacks"
 )
 
@@ -51,7 +57,9 @@ func TestDiffGolden(t *testing.T) {
 		"tempo-removed":     planWith(t, "dev", edit("platform:addons", "tempo.enabled", false)),
 		"retention-changed": planWith(t, "dev", edit(kNet, "flowLogsRetentionDays", 30)),
 		"cluster-renamed":   planWith(t, "dev", edit(kCluster, "name", "platform-dev2")),
-		"no-change":         stackPlan(t, "dev").Plan,
+		// A fresh run of the program, not the base itself: the program must plan the same
+		// stack the same way twice (no map order, clock or random value in an input).
+		"no-change": planWith(t, "dev"),
 	}
 	for name, head := range scenarios {
 		t.Run(name, func(t *testing.T) {
@@ -142,21 +150,66 @@ func TestDiffFollowsAliases(t *testing.T) {
 
 func TestDiffClassifies(t *testing.T) {
 	base := stackPlan(t, "dev").Plan
+	// The VPC's CIDR: the VPC and every subnet are replaced, on exactly the keys that force it;
+	// nothing is added or removed and the cost does not move.
 	r := diff.Plans(base, planWith(t, "dev", edit(kNet, "cidr", "10.30.0.0/16")))
-	replaced := map[string]bool{}
+	replaced := map[string][]string{}
 	for _, c := range r.Changed {
 		if len(c.Replace) > 0 {
-			replaced[c.Type] = true
+			replaced[c.Name] = c.Replace
 		}
 	}
-	if !replaced["aws:ec2/vpc:Vpc"] || !replaced["aws:ec2/subnet:Subnet"] || len(r.Added)+len(r.Removed) != 0 {
-		t.Errorf("VPC CIDR change: %+v", r)
+	want := map[string][]string{"network-vpc": {"cidrBlock"}}
+	for _, s := range base.OfType("aws:ec2/subnet:Subnet") {
+		want[s.Name] = []string{"cidrBlock"}
 	}
+	if !reflect.DeepEqual(replaced, want) || len(r.Added)+len(r.Removed) != 0 || r.CostDelta != 0 {
+		t.Errorf("VPC CIDR change: replaced %v, want %v; %d added, %d removed, cost %+.2f", replaced, want, len(r.Added), len(r.Removed), r.CostDelta)
+	}
+
+	// Tempo off: exactly its resources go, Grafana loses its Tempo data source, and the cost
+	// falls by exactly what Tempo's lines cost.
 	r = diff.Plans(base, planWith(t, "dev", edit("platform:addons", "tempo.enabled", false)))
-	if len(r.Removed) == 0 || len(r.Added) != 0 || r.CostDelta >= 0 {
-		t.Errorf("removing Tempo: %d removed, %d added, cost delta %v", len(r.Removed), len(r.Added), r.CostDelta)
+	var removed []string
+	for _, res := range r.Removed {
+		removed = append(removed, res.URN)
 	}
-	if r := diff.Plans(base, base); len(r.Added)+len(r.Removed)+len(r.Changed) != 0 || r.CostDelta != 0 {
-		t.Errorf("a plan differs from itself: %+v", r)
+	var wantRemoved []string
+	for _, typ := range []struct{ typ, name string }{
+		{"aws:eks/podIdentityAssociation:PodIdentityAssociation", "addons-tempo-pod-identity"},
+		{"aws:iam/role:Role", "addons-tempo-role"},
+		{"aws:iam/rolePolicy:RolePolicy", "addons-tempo-policy"},
+		{"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "addons-tempo-bucket-lifecycle"},
+		{"aws:s3/bucketOwnershipControls:BucketOwnershipControls", "addons-tempo-bucket-ownership"},
+		{"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "addons-tempo-bucket-public-access"},
+		{"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "addons-tempo-bucket-encryption"},
+		{"aws:s3/bucketV2:BucketV2", "addons-tempo-bucket"},
+		{"kubernetes:core/v1:Namespace", "addons-ns-tracing"},
+		{"kubernetes:helm.sh/v3:Release", "addons-tempo"},
+	} {
+		wantRemoved = append(wantRemoved, stackPlan(t, "dev").named(t, typ.typ, typ.name).URN)
+	}
+	sort.Strings(removed)
+	sort.Strings(wantRemoved)
+	if !slices.Equal(removed, wantRemoved) || len(r.Added) != 0 {
+		t.Errorf("removing Tempo removed\n%s\nwant\n%s\nand added %d", strings.Join(removed, "\n"), strings.Join(wantRemoved, "\n"), len(r.Added))
+	}
+	if len(r.Changed) != 1 || r.Changed[0].Name != "addons-kube-prometheus-stack" || !slices.Equal(r.Changed[0].Keys, []string{"values.grafana"}) {
+		t.Errorf("removing Tempo changed %+v, want only Grafana's data sources", r.Changed)
+	}
+	prices := pricing.Prices["eu-north-1"]
+	tempoVolume := stackPlan(t, "dev").named(t, "kubernetes:helm.sh/v3:Release", "addons-tempo")
+	var gib float64
+	for _, v := range cost.ReleaseVolumes(tempoVolume) {
+		gib += v.GB
+	}
+	wantDelta := -(math.Round(pricing.S3GBPerBucket*prices.S3StandardGB*100) + math.Round(gib*prices.EBSgp3GBMonth*100)) / 100
+	if gib == 0 || r.CostDelta != wantDelta {
+		t.Errorf("removing Tempo: cost delta %+.2f, want %+.2f (its bucket and %v GiB of volumes)", r.CostDelta, wantDelta, gib)
+	}
+
+	// A fresh plan of the unchanged stack differs in nothing.
+	if r := diff.Plans(base, planWith(t, "dev")); len(r.Added)+len(r.Removed)+len(r.Changed)+len(r.Renamed) != 0 || r.CostDelta != 0 {
+		t.Errorf("re-planning the unchanged stack: %+v", r)
 	}
 }

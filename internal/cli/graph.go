@@ -33,29 +33,40 @@ func graphCmd(args []string, stdout, stderr io.Writer) int {
 // Mermaid is the component graph: one node per component with its resource count, an edge
 // where a component's resources depend on another's.
 func Mermaid(p *planner.Plan) string {
-	owner := map[string]string{} // resource URN -> component name
-	counts := map[string]int{}
+	component := map[string]string{} // component URN -> its name
 	types := map[string]string{}
+	parent := map[string]string{}
 	for _, r := range p.Resources {
+		parent[r.URN] = r.Parent
 		if strings.HasPrefix(r.Type, "platform:index:") {
-			owner[r.URN] = r.Name
+			component[r.URN] = r.Name
 			types[r.Name] = strings.TrimPrefix(r.Type, "platform:index:")
 		}
 	}
-	for _, r := range p.Resources {
-		if c, ok := owner[r.Parent]; ok {
-			owner[r.URN] = c
-			counts[c]++
+	// A resource belongs to its nearest component ancestor, however deep it is nested (a
+	// child of a child is listed before its parent in URN order, so walk the chain).
+	owner := func(urn string) (string, bool) {
+		for u := parent[urn]; u != ""; u = parent[u] {
+			if c, ok := component[u]; ok {
+				return c, true
+			}
 		}
+		return "", false
 	}
+	counts := map[string]int{}
 	edges := map[string]bool{}
 	for _, r := range p.Resources {
-		from, ok := owner[r.URN]
+		from, ok := owner(r.URN)
 		if !ok {
 			continue
 		}
+		counts[from]++
 		for _, d := range r.Dependencies {
-			if to, ok := owner[d]; ok && to != from {
+			to, ok := component[d]
+			if !ok {
+				to, ok = owner(d)
+			}
+			if ok && to != from {
 				edges[from+" --> "+to] = true
 			}
 		}

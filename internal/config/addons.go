@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // AddonsConfig is platform:addons: one switch and one typed block per addon, as
@@ -110,13 +111,18 @@ var ExternalDNSPolicies = []string{"sync", "upsert-only", "create-only"}
 func (c *Config) validateAddons(errs *Errors) {
 	const k = Namespace + ":addons"
 	a := c.Addons
-	for name, base := range map[string]AddonBase{
-		"loadBalancerController": a.LoadBalancerController,
-		"externalSecrets":        a.ExternalSecrets.AddonBase,
-		"clusterAutoscaler":      a.ClusterAutoscaler,
-		"monitoring":             a.Monitoring.AddonBase,
-		"loki":                   a.Loki.AddonBase,
+	// Lists, not maps: the same config gives the same errors in the same order.
+	for _, r := range []struct {
+		name string
+		base AddonBase
+	}{
+		{"loadBalancerController", a.LoadBalancerController},
+		{"externalSecrets", a.ExternalSecrets.AddonBase},
+		{"clusterAutoscaler", a.ClusterAutoscaler},
+		{"monitoring", a.Monitoring.AddonBase},
+		{"loki", a.Loki.AddonBase},
 	} {
+		name, base := r.name, r.base
 		if base.Replicas == nil {
 			continue
 		}
@@ -125,7 +131,7 @@ func (c *Config) validateAddons(errs *Errors) {
 		case r < 1:
 			errs.add(key, fmt.Sprintf("%d is not allowed; use 1 or more (disable the addon with enabled: false)", r))
 		case r < c.Policy().MinReplicas:
-			errs.add(key, fmt.Sprintf("%d is not allowed in %s: use %d or more, so a node drain or AZ loss does not stop it", r, c.Environment, c.Policy().MinReplicas))
+			errs.add(key, fmt.Sprintf("%d is not allowed in %s: use %d or more, so a node drain or AZ loss does not stop it", r, c.env(), c.Policy().MinReplicas))
 		case r > 10:
 			errs.add(key, fmt.Sprintf("%d is more than 10; leader-elected controllers gain nothing from more", r))
 		}
@@ -139,11 +145,15 @@ func (c *Config) validateAddons(errs *Errors) {
 	if p := a.ExternalDNS.Policy; p != "" && !slices.Contains(ExternalDNSPolicies, p) {
 		errs.add(k+".externalDns.policy", fmt.Sprintf("%q is not allowed; use one of sync, upsert-only, create-only", p))
 	}
-	for name, days := range map[string]int{
-		"monitoring.retentionDays": a.Monitoring.RetentionDays,
-		"loki.retentionDays":       a.Loki.RetentionDays,
-		"tempo.retentionDays":      a.Tempo.RetentionDays,
+	for _, r := range []struct {
+		name string
+		days int
+	}{
+		{"monitoring.retentionDays", a.Monitoring.RetentionDays},
+		{"loki.retentionDays", a.Loki.RetentionDays},
+		{"tempo.retentionDays", a.Tempo.RetentionDays},
 	} {
+		name, days := r.name, r.days
 		if days < 1 || days > 3650 {
 			errs.add(k+"."+name, fmt.Sprintf("%d is not allowed; use 1 to 3650 days", days))
 		}
@@ -155,10 +165,17 @@ func (c *Config) validateAddons(errs *Errors) {
 	if a.Monitoring.Enabled && !a.LoadBalancerController.Enabled {
 		errs.add(k+".monitoring.enabled", "needs platform:addons.loadBalancerController.enabled: Grafana is served through the shared ALB")
 	}
-	if (a.Loki.Enabled || a.Tempo.Enabled) && !a.EBSCSI.Enabled {
-		errs.add(k+".ebsCsi.enabled", "is required by loki/tempo: their write-ahead logs use gp3 volumes")
+	// One error naming every addon that needs the driver: its volumes are gp3.
+	var needEBS []string
+	for _, d := range []struct {
+		name    string
+		enabled bool
+	}{{"monitoring (Prometheus's data)", a.Monitoring.Enabled}, {"loki (write-ahead log)", a.Loki.Enabled}, {"tempo (write-ahead log)", a.Tempo.Enabled}} {
+		if d.enabled {
+			needEBS = append(needEBS, d.name)
+		}
 	}
-	if a.Monitoring.Enabled && !a.EBSCSI.Enabled {
-		errs.add(k+".ebsCsi.enabled", "is required by monitoring: Prometheus stores its data on gp3 volumes")
+	if len(needEBS) > 0 && !a.EBSCSI.Enabled {
+		errs.add(k+".ebsCsi.enabled", "is required by "+strings.Join(needEBS, ", ")+": their volumes are gp3 EBS volumes")
 	}
 }

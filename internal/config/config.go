@@ -172,3 +172,7 @@ var Keys = []string{"environment", "network", "dns", "certificates", "cluster", 
 
 // Policy is the environment's policy for this config.
 func (c *Config) Policy() Policy { return PolicyFor(c.Environment) }
+
+// env names the environment in an error its rules raise, with the key that chose them: the
+// user may be fixing the environment, not the key the error is on.
+func (c *Config) env() string { return string(c.Environment) + " (platform:environment)" }

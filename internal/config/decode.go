@@ -189,8 +189,8 @@ func checkShape(v any, t reflect.Type, path string, errs *Errors) {
 			errs.add(path, "must be an object (a YAML map), got "+describe(v))
 			return
 		}
-		for k, e := range m {
-			checkShape(e, t.Elem(), path+"."+k, errs)
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			checkShape(m[k], t.Elem(), path+"."+k, errs)
 		}
 	case reflect.String:
 		if _, ok := v.(string); !ok {

@@ -1,10 +1,8 @@
 package config
 
 import (
-	"encoding/json"
 	"errors"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -75,37 +73,4 @@ func TestErrorsNameTheirKeys(t *testing.T) {
 	if errs[1].Key != "platform:network.natGateways" || !strings.Contains(errs[1].Msg, "not allowed in prod") {
 		t.Errorf("second error = %+v", errs[1])
 	}
-}
-
-// FuzzDecode: whatever the config values, Decode returns a config that validates, or an error
-// naming platform:* or aws:region keys; it never panics.
-func FuzzDecode(f *testing.F) {
-	f.Add("dev", `{"cidr":"10.0.0.0/16","azCount":2,"natGateways":"single"}`, `{"domain":"dev.example.org"}`,
-		`{"nodeGroups":[{"name":"a","minSize":1,"desiredSize":1,"maxSize":2}]}`)
-	f.Add("prod", `{"subnets":{"public":["10.0.0.0/24"],"private":[]}}`, `{"domain":"x"}`, `{"publicAccessCidrs":["0.0.0.0/0"]}`)
-	f.Add("", `[]`, `null`, `{"nodeGroups":{}}`)
-	f.Add("dev", `{"azCount":1e300}`, `{"domain":"a.b","parentZoneId":"Z1"}`, `{"nodeGroups":[{"instanceTypes":["m7g.large","m6i.large"]}]}`)
-	f.Fuzz(func(t *testing.T, env, network, dns, cluster string) {
-		v := map[string]string{RegionKey: "eu-north-1", "platform:environment": env,
-			"platform:network": network, "platform:dns": dns, "platform:cluster": cluster}
-		cfg, err := Decode("platform", "fuzz", v, nil)
-		if err != nil {
-			var errs Errors
-			if !errors.As(err, &errs) || len(errs) == 0 {
-				t.Fatalf("error is not a list of config errors: %v", err)
-			}
-			for _, e := range errs {
-				if !strings.HasPrefix(e.Key, "platform:") && e.Key != RegionKey && !slices.Contains(ProviderKeys, e.Key) {
-					t.Fatalf("error does not name a key: %+v", e)
-				}
-			}
-			return
-		}
-		if err := cfg.Validate(); err != nil {
-			t.Fatalf("Decode accepted a config that does not validate: %v", err)
-		}
-		if _, err := json.Marshal(cfg); err != nil {
-			t.Fatal(err)
-		}
-	})
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -51,12 +52,15 @@ func (c *Config) validateGitOps(errs *Errors) {
 	}
 	if len(a.Roles) > 0 {
 		for _, t := range a.Teams {
-			if _, ok := a.Roles[t]; !ok {
+			// A team that is not a slug already has its error; its role would only repeat it.
+			if _, ok := a.Roles[t]; !ok && ghTeamPattern.MatchString(t) {
 				errs.add(ak+".roles", fmt.Sprintf("has no role for team %q: give every team in platform:argocd.teams a role, or leave roles unset (every team role:admin); a team without a role could log in and see nothing", t))
 			}
 		}
 	}
-	for t, role := range a.Roles {
+	// Sorted: the same config gives the same errors in the same order.
+	for _, t := range slices.Sorted(maps.Keys(a.Roles)) {
+		role := a.Roles[t]
 		if !slices.Contains(a.Teams, t) {
 			errs.add(ak+".roles."+t, "is not one of platform:argocd.teams; only teams that can log in can have a role")
 		}
@@ -68,7 +72,7 @@ func (c *Config) validateGitOps(errs *Errors) {
 		errs.add(ak+".path", fmt.Sprintf("%q is not a path in the repository; use e.g. clusters/%s", a.Path, c.Stack))
 	}
 	if c.Policy().RequireReleaseTag && slices.Contains(branchRevisions, a.Revision) {
-		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in %s: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision, c.Environment))
+		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in %s: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision, c.env()))
 	}
 	for i, n := range a.DestinationNamespaces {
 		if !nsPattern.MatchString(n) {
@@ -85,11 +89,12 @@ func (c *Config) validateGitOps(errs *Errors) {
 		}
 	}
 	if !c.Addons.ExternalSecrets.Enabled || !c.Addons.LoadBalancerController.Enabled {
-		errs.add(ak+".enabled", "needs platform:addons.externalSecrets and platform:addons.loadBalancerController: its secrets come from SSM and it is served through the shared ALB")
+		errs.add(ak+".enabled", "needs platform:addons.externalSecrets.enabled and platform:addons.loadBalancerController.enabled: its secrets come from SSM and it is served through the shared ALB")
 	}
 	// redis-ha keeps its three pods on separate nodes.
 	if a.ReplicasOr(c.Policy()) > 1 && c.minNodes() < 3 {
-		errs.add(ak+".replicas", fmt.Sprintf("HA Argo CD (redis-ha) needs at least 3 nodes, but the node groups' minSize adds up to %d", c.minNodes()))
+		errs.add(ak+".replicas", fmt.Sprintf("%d replicas (HA Argo CD with redis-ha; %d is the default in %s) need at least 3 nodes, but the node groups' minSize (platform:cluster.nodeGroups[].minSize) adds up to %d; set replicas: 1 or raise minSize",
+			a.ReplicasOr(c.Policy()), c.Policy().Replicas, c.env(), c.minNodes()))
 	}
 }
 
@@ -109,10 +114,13 @@ func (c *Config) validateGitHub(errs *Errors) {
 	} else if !ghOwnerPattern.MatchString(g.Owner) {
 		errs.add(k+".owner", fmt.Sprintf("%q is not a GitHub organization name", g.Owner))
 	}
-	for key, repo := range map[string]string{"gitopsRepo": g.GitOpsRepo, "infraRepo": g.InfraRepo} {
+	for _, r := range []struct{ key, repo, example string }{
+		{"gitopsRepo", g.GitOpsRepo, "gitops"}, {"infraRepo", g.InfraRepo, "platform-infra"},
+	} {
+		key, repo := r.key, r.repo
 		switch {
 		case repo == "":
-			errs.add(k+"."+key, "is required: a repository name in platform:github.owner, e.g. gitops")
+			errs.add(k+"."+key, "is required: a repository name in platform:github.owner, e.g. "+r.example)
 		case !ghRepoPattern.MatchString(repo) || repo == "." || repo == "..":
 			errs.add(k+"."+key, fmt.Sprintf("%q is not a GitHub repository name (letters, digits, '.', '-', '_'; without the owner)", repo))
 		}
@@ -128,7 +136,7 @@ func (c *Config) validateGitHub(errs *Errors) {
 		case !policyArnPattern.MatchString(arn):
 			errs.add(key, fmt.Sprintf("%q is not an IAM policy ARN", arn))
 		case slices.Contains(BroadCIPolicies, name) && strings.Contains(arn, ":iam::aws:policy/") && c.Policy().Protect && !g.AllowBroadCIPolicies:
-			errs.add(key, fmt.Sprintf("%s is not allowed in %s: the CI role already gets the deploy policy the program builds from what it creates, and %s would let anything that assumes it (a workflow run) do anything in the account, the permissions boundary excepted; set platform:github.allowBroadCIPolicies: true to accept it knowingly", name, c.Environment, name))
+			errs.add(key, fmt.Sprintf("%s is not allowed in %s: the CI role already gets the deploy policy the program builds from what it creates, and %s would let anything that assumes it (a workflow run) do anything in the account, the permissions boundary excepted; set platform:github.allowBroadCIPolicies: true to accept it knowingly", name, c.env(), name))
 		}
 	}
 	if _, err := ghplan.CIPolicyNames(g.CIPolicyArns); err != nil {
@@ -147,7 +155,7 @@ func (c *Config) validateGitHub(errs *Errors) {
 		errs.add(k+".runners", fmt.Sprintf("%q is not allowed; use %q (runners that reach the private API endpoint, labelled platform-%s) or %q", g.Runners, ghplan.SelfHosted, c.Stack, ghplan.GitHubHosted))
 	}
 	if c.Policy().RequireReviewers && len(g.ReviewerTeams) == 0 {
-		errs.add(k+".reviewerTeams", "is required in "+string(c.Environment)+": the GitHub teams that approve production deployments")
+		errs.add(k+".reviewerTeams", "is required in "+c.env()+": the GitHub teams that approve production deployments")
 	}
 	for i, t := range g.ReviewerTeams {
 		if !ghTeamPattern.MatchString(t) {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,17 +36,23 @@ const MaxDomainLength = 253 - len("_") - 32 - len(".")
 // what is allowed. It is called by Decode, before any resource exists.
 func (c *Config) Validate() error {
 	var errs Errors
+	// The rest is judged on a copy: where the region or the environment is itself invalid,
+	// the checks that depend on it would only repeat that one mistake in other keys' names.
+	v := *c
 	if c.Region != "" && !regionPattern.MatchString(c.Region) {
 		errs.add(RegionKey, fmt.Sprintf("%q is not an AWS region name; use e.g. eu-north-1", c.Region))
+		v.Region = ""
 	}
 	if c.Environment != EnvDev && c.Environment != EnvProd {
 		errs.add(Namespace+":environment", fmt.Sprintf("%q is not allowed; use %q or %q", c.Environment, EnvDev, EnvProd))
+		// The most permissive rules: no environment rule can fail on a name that is not one.
+		v.Environment = EnvDev
 	}
-	c.validateNetwork(&errs)
-	c.validateDNS(&errs)
-	c.validateCluster(&errs)
-	c.validateAddons(&errs)
-	c.validateGitOps(&errs)
+	v.validateNetwork(&errs)
+	v.validateDNS(&errs)
+	v.validateCluster(&errs)
+	v.validateAddons(&errs)
+	v.validateGitOps(&errs)
 	return errs.orNil()
 }
 
@@ -68,8 +75,10 @@ func (c *Config) validateNetwork(errs *Errors) {
 		for i, az := range n.AvailabilityZones {
 			key := fmt.Sprintf("%s.availabilityZones[%d]", k, i)
 			suffix, ok := strings.CutPrefix(az, c.Region)
-			if !ok || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] > 'z' {
-				errs.add(key, fmt.Sprintf("%q is not an availability zone of %s; use e.g. %sa", az, c.Region, c.Region))
+			// Without a valid region there is nothing to judge the zone by: aws:region carries
+			// that error.
+			if c.Region != "" && (!ok || len(suffix) != 1 || suffix[0] < 'a' || suffix[0] > 'z') {
+				errs.add(key, fmt.Sprintf("%q is not an availability zone of %s (aws:region); use e.g. %sa", az, c.Region, c.Region))
 			}
 			if seen[az] {
 				errs.add(key, fmt.Sprintf("%q is listed twice; each zone once", az))
@@ -80,7 +89,7 @@ func (c *Config) validateNetwork(errs *Errors) {
 	switch n.NATGateways {
 	case NATSingle, NATPerAZ:
 		if !slices.Contains(c.Policy().NATLayouts, n.NATGateways) {
-			errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed in %s: one NAT gateway makes one AZ a single point of failure for every node's egress; use %q", n.NATGateways, c.Environment, NATPerAZ))
+			errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed in %s: one NAT gateway makes one AZ a single point of failure for every node's egress; use %q", n.NATGateways, c.env(), NATPerAZ))
 		}
 	default:
 		errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed; use %q or %q", n.NATGateways, NATSingle, NATPerAZ))
@@ -96,12 +105,15 @@ func (c *Config) validateNetwork(errs *Errors) {
 func (c *Config) validateDNS(errs *Errors) {
 	const k = Namespace + ":dns"
 	d := c.DNS
+	domainOK := false
 	switch {
 	case d.Domain == "":
 		errs.add(k+".domain", "is required: the stack's DNS domain, e.g. dev.example.org")
 	default:
 		if err := checkDomain(d.Domain, false); err != nil {
 			errs.add(k+".domain", err.Error())
+		} else {
+			domainOK = true
 		}
 	}
 	if d.ParentZoneID != "" && !zoneIDPattern.MatchString(d.ParentZoneID) {
@@ -115,8 +127,8 @@ func (c *Config) validateDNS(errs *Errors) {
 		key := fmt.Sprintf("%s[%d]", ck, i)
 		if err := checkDomain(name, true); err != nil {
 			errs.add(key, err.Error())
-		} else if d.Domain != "" && !strings.HasSuffix(name, "."+d.Domain) {
-			errs.add(key, fmt.Sprintf("%q is not inside %s; its validation record must go into the stack's zone", name, d.Domain))
+		} else if domainOK && !strings.HasSuffix(name, "."+d.Domain) {
+			errs.add(key, fmt.Sprintf("%q is not inside %s (platform:dns.domain); its validation record must go into the stack's zone", name, d.Domain))
 		}
 	}
 }
@@ -148,11 +160,11 @@ func (c *Config) validateCluster(errs *Errors) {
 			continue
 		}
 		if ones, _ := n.Mask.Size(); ones == 0 && !c.Policy().AllowOpenAPIEndpoint && !cl.AllowOpenEndpoint {
-			errs.add(key, "0.0.0.0/0 is not allowed in "+string(c.Environment)+": it opens the Kubernetes API endpoint to the whole internet; list your office/VPN/CI egress CIDRs, or none for a private-only endpoint with self-hosted runners in the VPC (or, knowingly, set platform:cluster.allowOpenEndpoint: true)")
+			errs.add(key, "0.0.0.0/0 is not allowed in "+c.env()+": it opens the Kubernetes API endpoint to the whole internet; list your office/VPN/CI egress CIDRs, or none for a private-only endpoint with self-hosted runners in the VPC (or, knowingly, set platform:cluster.allowOpenEndpoint: true)")
 		}
 	}
 	if c.Policy().RequireAdmins && len(cl.AdminRoleARNs) == 0 {
-		errs.add(k+".adminRoleArns", "is required in "+string(c.Environment)+": without it only the identity that ran `pulumi up` first can administer the cluster")
+		errs.add(k+".adminRoleArns", "is required in "+c.env()+": without it only the identity that ran `pulumi up` first can administer the cluster")
 	}
 	for i, arn := range cl.AdminRoleARNs {
 		if !roleArnPattern.MatchString(arn) {
@@ -207,7 +219,8 @@ func validateNodeGroup(errs *Errors, key string, ng clusterplan.NodeGroup, names
 	case ng.DesiredSize < ng.MinSize || ng.DesiredSize > ng.MaxSize:
 		errs.add(key+".desiredSize", fmt.Sprintf("%d is outside minSize..maxSize (%d..%d)", ng.DesiredSize, ng.MinSize, ng.MaxSize))
 	}
-	for lk, lv := range ng.Labels {
+	for _, lk := range slices.Sorted(maps.Keys(ng.Labels)) {
+		lv := ng.Labels[lk]
 		if err := checkNodeLabel(lk, lv); err != nil {
 			errs.add(key+".labels."+lk, err.Error())
 		}

@@ -102,18 +102,3 @@ func TestUnpricedIsExplicit(t *testing.T) {
 		t.Errorf("text report hides the unpriced line:\n%s", b.String())
 	}
 }
-
-func TestEveryRegionPricesTheSameItems(t *testing.T) {
-	for _, region := range []string{"eu-north-1", "eu-west-1", "us-east-1"} {
-		p, ok := pricing.Prices[region]
-		if !ok {
-			t.Fatalf("no prices for %s", region)
-		}
-		if p.EKSClusterHour == 0 || p.NATGatewayHour == 0 || p.EBSgp3GBMonth == 0 || p.ALBHour == 0 || p.LogsIngestGB == 0 {
-			t.Errorf("%s: a unit price is zero: %+v", region, p)
-		}
-		if len(p.EC2Hour) != len(pricing.Prices["us-east-1"].EC2Hour) {
-			t.Errorf("%s prices %d instance types, us-east-1 %d", region, len(p.EC2Hour), len(pricing.Prices["us-east-1"].EC2Hour))
-		}
-	}
-}

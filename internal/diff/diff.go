@@ -182,17 +182,21 @@ func affected(head map[string]planner.Resource, changed []Change) []string {
 			hit[stackless(c.URN)] = true
 		}
 	}
-	for grew := true; grew; {
-		grew = false
-		for urn, r := range head {
-			if hit[urn] {
-				continue
-			}
-			for _, d := range r.Dependencies {
-				if hit[stackless(d)] {
-					hit[urn], grew = true, true
-					break
-				}
+	// Walk the dependents of each replaced resource once: linear in resources and edges.
+	dependents := map[string][]string{}
+	for urn, r := range head {
+		for _, d := range r.Dependencies {
+			dependents[stackless(d)] = append(dependents[stackless(d)], urn)
+		}
+	}
+	queue := slices.Sorted(maps.Keys(hit))
+	for len(queue) > 0 {
+		urn := queue[0]
+		queue = queue[1:]
+		for _, dep := range dependents[urn] {
+			if !hit[dep] {
+				hit[dep] = true
+				queue = append(queue, dep)
 			}
 		}
 	}

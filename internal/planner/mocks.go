@@ -47,13 +47,12 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	if args.Custom {
 		id = m.physicalID(args.TypeToken, args.Name)
 	}
-	m.record(args, id)
 	outputs, err := m.outputs(args, id)
 	if err != nil {
 		return "", nil, err
 	}
 	for k, v := range outputs {
-		if _, set := state[resource.PropertyKey(k)]; !set || k == "arn" {
+		if _, set := state[resource.PropertyKey(k)]; !set || k == "arn" || k == "certificateArn" {
 			state[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
 		}
 	}
@@ -66,6 +65,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		// whether the program keeps it one.
 		state["result"] = resource.MakeSecret(resource.NewPropertyValue("mock-password-" + args.Name))
 	}
+	m.record(args, id, state)
 	return id, state, nil
 }
 
@@ -140,6 +140,10 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 		}, nil
 	case "aws:route53/record:Record":
 		return map[string]any{"fqdn": strings.TrimSuffix(str("name"), ".")}, nil
+	case "aws:acm/certificateValidation:CertificateValidation":
+		// AWS returns the certificate's own ARN. The stand-in differs from the certificate's,
+		// so a test can tell a value that waited for validation from one that did not.
+		return map[string]any{"certificateArn": str("certificateArn") + "-validated"}, nil
 	case "aws:acm/certificate:Certificate":
 		return map[string]any{"arn": m.arn("acm", "certificate/"+id), "domainValidationOptions": validationOptions(in)}, nil
 	case "aws:ec2/launchTemplate:LaunchTemplate":

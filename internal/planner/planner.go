@@ -57,6 +57,10 @@ type Resource struct {
 	// "[secret]": what a schema check needs (a Secret's stringData is still a map). Not in
 	// plans: the keys of a secret map can say more than a plan should.
 	Shaped map[string]any `json:"-"`
+	// Outputs are the resource's state as the mocks return it (inputs and the stand-ins of
+	// provider-computed values, secrets replaced): what tests trace stack outputs to. Not in
+	// plans: the stand-ins are not what AWS will return.
+	Outputs map[string]any `json:"-"`
 }
 
 // Output is one stack output.
@@ -184,7 +188,7 @@ type recorder struct {
 	resources []Resource
 }
 
-func (r *recorder) record(args pulumi.MockResourceArgs, id string) {
+func (r *recorder) record(args pulumi.MockResourceArgs, id string, state resource.PropertyMap) {
 	rpc := args.RegisterRPC
 	res := Resource{
 		ID:       id,
@@ -194,6 +198,7 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string) {
 		Provider: args.Provider,
 		Inputs:   Redact(args.Inputs),
 		Shaped:   redactMap(args.Inputs, true),
+		Outputs:  Redact(state),
 	}
 	for k, v := range args.Inputs {
 		if v.ContainsSecrets() {

@@ -1,0 +1,109 @@
+package tests
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/platform/internal/planner"
+)
+
+// Every stack output is the value of the resource it documents (README "Outputs"): each one is
+// traced to its resource in the plan, by id, input or (mock) output, not only checked for
+// presence. A new output must be added here, with its source.
+func TestStackOutputsTraceToResources(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			p := stackPlan(t, stack)
+			cfg := stackInput(t, stack).Config
+			named := func(typ, name string) planner.Resource { return p.named(t, typ, name) }
+			ids := func(typ, prefix string) []any {
+				var out []any
+				for i := 0; ; i++ {
+					r, ok := p.Named(typ, fmt.Sprintf("%s-%d", prefix, i))
+					if !ok {
+						return out
+					}
+					out = append(out, r.ID)
+				}
+			}
+			eks := named(typeEKS, "cluster-eks")
+			zone := named(typeZone, "dns-zone")
+			argocd := values(named("kubernetes:helm.sh/v3:Release", "argocd-release"))
+			kps := values(named("kubernetes:helm.sh/v3:Release", "addons-kube-prometheus-stack"))
+			argocdURL := "https://" + getString(argocd, "global.domain")
+			want := map[string]any{
+				"environment":                   cfg["platform:environment"],
+				"region":                        cfg["aws:region"],
+				"vpcId":                         named("aws:ec2/vpc:Vpc", "network-vpc").ID,
+				"publicSubnetIds":               ids("aws:ec2/subnet:Subnet", "network-public"),
+				"privateSubnetIds":              ids("aws:ec2/subnet:Subnet", "network-private"),
+				"natGatewayIds":                 ids("aws:ec2/natGateway:NatGateway", "network-nat"),
+				"domain":                        zone.Inputs["name"],
+				"zoneId":                        zone.ID,
+				"nameServers":                   zone.Outputs["nameServers"],
+				"dnsDelegation":                 "record in parent zone " + getString(named(typeRecord, "dns-delegation"), "zoneId"),
+				"certificateArn":                named("aws:acm/certificateValidation:CertificateValidation", "certificates-validation").Outputs["certificateArn"],
+				"clusterName":                   eks.Inputs["name"],
+				"clusterEndpoint":               eks.Outputs["core"].(map[string]any)["endpoint"],
+				"kubeconfig":                    planner.Secret,
+				"oidcProviderArn":               eks.Outputs["oidcProviderArn"],
+				"oidcProviderUrl":               eks.Outputs["oidcProviderUrl"],
+				"nodeRoleArn":                   named("aws:iam/role:Role", "cluster-node-role").Outputs["arn"],
+				"nodeSecurityGroupId":           eks.Outputs["clusterSecurityGroupId"],
+				"secretsKeyArn":                 named(typeKey, "cluster-secrets-key").Outputs["arn"],
+				"parameterPath":                 "/" + getString(eks, "name") + "/",
+				"grafanaUrl":                    "https://" + fmt.Sprint(get(kps, "grafana.ingress.hosts").([]any)[0]),
+				"grafanaAdminPasswordParameter": named("aws:ssm/parameter:Parameter", "addons-grafana-admin-password").Inputs["name"],
+				"ciRoleArn":                     named("aws:iam/role:Role", "github-ci-role").Outputs["arn"],
+				"deployKeyParameter":            named("aws:ssm/parameter:Parameter", "github-deploy-key").Inputs["name"],
+				"argocdUrl":                     argocdURL,
+				"githubOAuthHomepageUrl":        getString(argocd, "configs.cm.url"),
+				"githubOAuthCallbackUrl":        getString(argocd, "configs.cm.url") + "/api/dex/callback",
+			}
+			if got, traced := slices.Sorted(maps.Keys(p.Outputs)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, traced) {
+				t.Fatalf("outputs %v, traced %v: trace every output here", got, traced)
+			}
+			for k, w := range want {
+				o := p.Outputs[k]
+				if w == nil || w == "" || w == planner.Unknown || fmt.Sprint(w) == "[]" || !reflect.DeepEqual(normalize(o.Value), normalize(w)) {
+					t.Errorf("output %s = %v, its resource has %v", k, o.Value, w)
+				}
+			}
+			// Only the kubeconfig is secret; its resource's value is not in the plan at all.
+			for k, o := range p.Outputs {
+				if o.Secret != (k == "kubeconfig") {
+					t.Errorf("output %s secret = %v", k, o.Secret)
+				}
+			}
+			if eks.Outputs["kubeconfig"] == nil {
+				t.Error("the cluster has no kubeconfig to export")
+			}
+			// The parameter outputs lie under the path the External Secrets role may read.
+			for _, k := range []string{"grafanaAdminPasswordParameter", "deployKeyParameter"} {
+				if !strings.HasPrefix(fmt.Sprint(p.Outputs[k].Value), fmt.Sprint(p.Outputs["parameterPath"].Value)) {
+					t.Errorf("%s %v is outside parameterPath %v", k, p.Outputs[k].Value, p.Outputs["parameterPath"].Value)
+				}
+			}
+			if argocdURL != getString(argocd, "configs.cm.url") {
+				t.Errorf("Argo CD's domain %s and URL %s differ", argocdURL, getString(argocd, "configs.cm.url"))
+			}
+		})
+	}
+}
+
+// normalize makes []string and []any of the same strings equal.
+func normalize(v any) any {
+	switch v := v.(type) {
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
+	}
+	return v
+}
