@@ -143,7 +143,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if _, err := apiextensions.NewCustomResource(ctx, name+"-root-app", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
 		Kind:        pulumi.String("Application"),
-		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("root"), Namespace: ns.Metadata.Name()},
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(contract.ArgoCDRootApp), Namespace: ns.Metadata.Name()},
 		OtherFields: map[string]any{"spec": RootAppSpec(repoURL, args.Path, args.Revision)},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project})); err != nil {
 		return nil, err

@@ -8,11 +8,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 )
 
 // Namespace Argo CD runs in.
-const Namespace = "argocd"
+const Namespace = contract.ArgoCDNamespace
 
 // DexSecret holds the GitHub OAuth app's client secret, synced from SSM; Dex reads it through
 // the $<secret>:<key> reference, which requires the part-of: argocd label.

@@ -23,7 +23,8 @@ Usage:
   platform cost --stack STACK [--json | --markdown] [--dir DIR]
   platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--dir DIR]
   platform graph --stack STACK [--dir DIR]
-  platform preview|up|refresh|destroy --stack STACK [--stack STACK ...] [--yes] [--sweep] [--dir DIR]
+  platform preview|up|refresh --stack STACK [--stack STACK ...] [--yes] [--dir DIR]
+  platform destroy --stack STACK [--stack STACK ...] [--yes] [--confirm-destroy STACK ...] [--sweep] [--dir DIR]
 
 Commands:
   plan   run the program offline (no AWS account, no Pulumi CLI, no network) for the stack's
@@ -40,10 +41,15 @@ Commands:
   preview, up, refresh, destroy
          run Pulumi (Automation API, the pulumi CLI on PATH, your login and AWS credentials)
          on each stack in order, streaming progress and printing a summary, stopping at the
-         first failure. up/destroy need --yes outside a terminal. destroy first deletes the
-         cluster's Ingresses and LoadBalancer Services and waits until their ALBs/NLBs are gone
-         (needs kubectl and the aws CLI), then lists AWS resources still tagged for the cluster
-         and fails (exit 3), or deletes them with --sweep.
+         first failure. up/destroy need --yes outside a terminal. destroy shows what it
+         deletes (counts by type) and what is protected; a prod stack, or one with protected
+         resources, also needs --confirm-destroy STACK (at a terminal without --yes, it asks
+         for the stack name). It then turns Argo CD's automated sync off, deletes Ingresses,
+         LoadBalancer Services (waiting for their ALBs/NLBs) and persistent volume claims
+         (waiting for their EBS volumes), destroys, and lists what is still owned by the
+         cluster in the stack's account, region and VPC, also after a failed destroy: exit 3
+         if anything is, or deletes it with --sweep (needs kubectl and AWS credentials of
+         the stack's account). See README, "Destroying a stack".
 `
 
 // Run is the command without the process: it returns the exit code (0 ok, 1 failed, 2 bad

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -8,13 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-
 	"golang.org/x/term"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
 	"github.com/example/platform/internal/runner"
 )
@@ -25,31 +25,35 @@ type stacksFlag []string
 func (s *stacksFlag) String() string     { return fmt.Sprint(*s) }
 func (s *stacksFlag) Set(v string) error { *s = append(*s, v); return nil }
 
-// newRunner builds the real runner; tests replace it.
-var newRunner = func(dir string, out io.Writer) (*runner.Runner, error) {
-	ctx := context.Background()
-	cfg, err := awsconfig.LoadDefaultConfig(ctx)
+// newRunner builds the real runner: the Automation API on the project, kubectl for the steps
+// before a destroy, and a sweeper per stack in that stack's account and region.
+func newRunner(dir string, out io.Writer, in io.Reader) (*runner.Runner, error) {
+	project, err := workspace.LoadProject(filepath.Join(dir, "Pulumi.yaml"))
 	if err != nil {
-		return nil, fmt.Errorf("AWS credentials: %w", err)
+		return nil, fmt.Errorf("reading Pulumi.yaml: %w", err)
 	}
-	sweeper := runner.AWSSweeper{ELB: elbv2.NewFromConfig(cfg), EC2: ec2.NewFromConfig(cfg)}
+	lines := bufio.NewReader(in)
 	return &runner.Runner{
-		Workspace: runner.LocalWorkspace{Dir: dir},
-		LoadBalancers: runner.Kubectl{Wait: func(ctx context.Context, cluster string, progress io.Writer) error {
-			return sweeper.WaitForNoLoadBalancers(ctx, cluster, 15*time.Second, progress)
-		}},
-		Sweeper: sweeper,
-		Out:     out,
+		Project:    project.Name.String(),
+		Workspace:  runner.LocalWorkspace{Dir: dir},
+		Kubernetes: runner.Kubectl{},
+		NewSweeper: runner.NewAWSSweeper,
+		Out:        out,
+		Ask: func(q string) (string, error) {
+			fmt.Fprint(out, q)
+			return lines.ReadString('\n')
+		},
 	}, nil
 }
 
 func deployCmd(op runner.Operation, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet(string(op), flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var stacks stacksFlag
+	var stacks, confirm stacksFlag
 	fs.Var(&stacks, "stack", "stack to "+string(op)+" (repeat for several, run in the given order)")
-	yes := fs.Bool("yes", false, "confirm up/destroy (required when not run from a terminal)")
-	sweep := fs.Bool("sweep", false, "destroy: delete AWS resources still tagged for the cluster afterwards")
+	yes := fs.Bool("yes", false, "confirm up/destroy (required when not run from a terminal; not enough to destroy prod)")
+	fs.Var(&confirm, "confirm-destroy", "destroy: the name of a production stack, or one with protected resources, to destroy (repeat per stack)")
+	sweep := fs.Bool("sweep", false, "destroy: delete AWS resources still owned by the cluster afterwards (even if the destroy failed)")
 	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -58,17 +62,21 @@ func deployCmd(op runner.Operation, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "platform %s: --stack is required, e.g. platform %s --stack dev\n", op, op)
 		return 2
 	}
+	if op != runner.Destroy && (len(confirm) > 0 || *sweep) {
+		fmt.Fprintf(stderr, "platform %s: --confirm-destroy and --sweep are destroy's flags\n", op)
+		return 2
+	}
 	projectDir, err := findProject(*dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "platform %s: %v\n", op, err)
 		return 1
 	}
-	r, err := newRunner(projectDir, stdout)
+	r, err := newRunner(projectDir, stdout, os.Stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "platform %s: %v\n", op, err)
 		return 1
 	}
-	r.Yes, r.Sweep, r.Terminal = *yes, *sweep, isTerminal(os.Stdin)
+	r.Yes, r.Sweep, r.Terminal, r.ConfirmDestroy = *yes, *sweep, isTerminal(os.Stdin), confirm
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()

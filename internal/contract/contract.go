@@ -94,4 +94,12 @@ func (a Account) BoundaryPolicyArn(cluster string) string {
 const (
 	OutputClusterName = "clusterName"
 	OutputKubeconfig  = "kubeconfig"
+	OutputVPCID       = "vpcId"
+)
+
+// Argo CD's app-of-apps: the runner turns its automated sync off first before a destroy, so
+// that it cannot re-create the child Applications (and their Ingresses) it is removing.
+const (
+	ArgoCDNamespace = "argocd"
+	ArgoCDRootApp   = "root"
 )

@@ -97,6 +97,53 @@ func (a autoStack) Output(ctx context.Context, name string) (string, error) {
 	return string(b), err
 }
 
+// Config is the stack's config (secrets decrypted by the CLI: the destroy steps read only
+// the environment, region and cluster keys).
+func (a autoStack) Config(ctx context.Context) (map[string]string, error) {
+	all, err := a.s.GetAllConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(all))
+	for k, v := range all {
+		out[k] = v.Value
+	}
+	return out, nil
+}
+
+// Resources reads the stack's state (`pulumi stack export`).
+func (a autoStack) Resources(ctx context.Context) ([]StateResource, error) {
+	exported, err := a.s.Export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return parseDeployment(exported.Deployment)
+}
+
+// parseDeployment reads the resources of an exported deployment (apitype.DeploymentV3).
+func parseDeployment(raw json.RawMessage) ([]StateResource, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var d struct {
+		Resources []struct {
+			URN     string         `json:"urn"`
+			Type    string         `json:"type"`
+			ID      string         `json:"id"`
+			Protect bool           `json:"protect"`
+			Outputs map[string]any `json:"outputs"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, fmt.Errorf("reading the exported state: %w", err)
+	}
+	out := make([]StateResource, 0, len(d.Resources))
+	for _, r := range d.Resources {
+		out = append(out, StateResource{URN: r.URN, Type: r.Type, ID: r.ID, Protect: r.Protect, Outputs: r.Outputs})
+	}
+	return out, nil
+}
+
 func changes(s auto.UpdateSummary) map[string]int {
 	if s.ResourceChanges == nil {
 		return nil

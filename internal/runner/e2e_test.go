@@ -34,16 +34,29 @@ func TestAutomationAPIEndToEnd(t *testing.T) {
 		return nil
 	}
 	ws := InlineWorkspace{Project: "e2e", Program: func(ctx context.Context, stack string) (auto.Stack, error) {
-		return auto.UpsertStackInlineSource(ctx, stack, "e2e", program, auto.EnvVars(env), auto.WorkDir(t.TempDir()))
+		st, err := auto.UpsertStackInlineSource(ctx, stack, "e2e", program, auto.EnvVars(env), auto.WorkDir(t.TempDir()))
+		if err != nil {
+			return st, err
+		}
+		return st, st.SetConfig(ctx, "aws:region", auto.ConfigValue{Value: "eu-north-1"})
 	}}
 	var out strings.Builder
-	lbs, sweeper := &e2eLB{}, &e2eSweeper{}
-	r := &Runner{Workspace: ws, LoadBalancers: lbs, Sweeper: sweeper, Out: &out, Yes: true}
+	k8s, sweeps := &e2eK8s{}, 0
+	r := &Runner{Project: "e2e", Workspace: ws, Kubernetes: k8s, Out: &out, Yes: true,
+		NewSweeper: func(_ context.Context, s Scope) (Sweeper, error) { sweeps++; return e2eSweeper{}, nil }}
 	ctx := context.Background()
-	for _, op := range []Operation{Preview, Up, Refresh, Destroy} {
+	for _, op := range []Operation{Preview, Up, Refresh} {
 		if err := r.Run(ctx, op, []string{"dev", "prod"}); err != nil {
 			t.Fatalf("%s: %v\n%s", op, err, out.String())
 		}
+	}
+	// No platform:environment: production by default, so --yes alone does not destroy.
+	if err := r.Run(ctx, Destroy, []string{"dev"}); err == nil || !strings.Contains(err.Error(), "--confirm-destroy dev") {
+		t.Fatalf("destroy without --confirm-destroy: %v", err)
+	}
+	r.ConfirmDestroy = []string{"dev", "prod"}
+	if err := r.Run(ctx, Destroy, []string{"dev", "prod"}); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{"--- up dev succeeded", "clusterName: e2e-prod", "token: [secret]", "--- destroy prod succeeded"} {
 		if !strings.Contains(out.String(), want) {
@@ -53,20 +66,25 @@ func TestAutomationAPIEndToEnd(t *testing.T) {
 	if strings.Contains(out.String(), "s3cret") {
 		t.Error("a secret output was printed")
 	}
-	if lbs.calls != 2 || sweeper.calls != 2 {
-		t.Errorf("destroy steps ran %d/%d times, want 2/2", lbs.calls, sweeper.calls)
+	// The destroy read the real state (one component) and the clusterName output; without a
+	// kubeconfig output the Kubernetes steps are skipped, and the sweep ran for each stack.
+	if k8s.calls != 0 || sweeps != 2 || !strings.Contains(out.String(), "destroy dev deletes 1 resource(s):\n     1 platform:test:Thing\n") {
+		t.Errorf("destroy steps ran %d/%d times, want 0/2\n%s", k8s.calls, sweeps, out.String())
 	}
 	_ = os.RemoveAll(backend)
 }
 
-type e2eLB struct{ calls int }
+type e2eK8s struct{ calls int }
 
-func (l *e2eLB) Remove(_ context.Context, _, _ string, _ io.Writer) error {
-	l.calls++
+func (k *e2eK8s) StopGitOps(context.Context, string, io.Writer) error { k.calls++; return nil }
+func (k *e2eK8s) RemoveLoadBalancers(context.Context, string, io.Writer) error {
+	k.calls++
 	return nil
 }
+func (k *e2eK8s) RemoveVolumes(context.Context, string, io.Writer) error { k.calls++; return nil }
 
-type e2eSweeper struct{ calls int }
+type e2eSweeper struct{}
 
-func (s *e2eSweeper) Find(context.Context, string) ([]Leftover, error) { s.calls++; return nil, nil }
-func (s *e2eSweeper) Delete(context.Context, []Leftover) error         { return nil }
+func (e2eSweeper) Find(context.Context) ([]Leftover, error)                { return nil, nil }
+func (e2eSweeper) Delete(context.Context, []Leftover) error                { return nil }
+func (e2eSweeper) WaitForNoLoadBalancers(context.Context, io.Writer) error { return nil }

@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/example/platform/internal/contract"
 )
 
 // Operation is what to do to a stack.
@@ -46,19 +44,41 @@ type Result struct {
 // Stack is one Pulumi stack (the Automation API in production, a fake in tests).
 type Stack interface {
 	Run(ctx context.Context, op Operation, progress io.Writer) (Result, error)
-	// Output reads a stack output (e.g. kubeconfig, clusterName) for the destroy steps.
+	// Output reads a stack output (clusterName, kubeconfig, vpcId) for the destroy steps; ""
+	// when the stack has no such output.
 	Output(ctx context.Context, name string) (string, error)
+	// Config is the stack's config as the program receives it ("aws:region",
+	// "platform:environment"; object values as JSON).
+	Config(ctx context.Context) (map[string]string, error)
+	// Resources are the resources in the stack's state.
+	Resources(ctx context.Context) ([]StateResource, error)
 }
+
+// StateResource is one resource in a stack's state.
+type StateResource struct {
+	URN, Type, ID string
+	Protect       bool
+	// Outputs are its state outputs as exported (secrets stay ciphertext).
+	Outputs map[string]any
+}
+
+// Name is the resource's logical name (the last part of its URN).
+func (s StateResource) Name() string { return s.URN[strings.LastIndex(s.URN, "::")+2:] }
 
 // Workspace selects stacks.
 type Workspace interface {
 	Select(ctx context.Context, stack string) (Stack, error)
 }
 
-// LoadBalancers removes what Kubernetes made AWS create: Ingresses (ALBs) and LoadBalancer
-// Services (NLBs), then waits until the controller has deleted them in AWS.
-type LoadBalancers interface {
-	Remove(ctx context.Context, kubeconfig, cluster string, progress io.Writer) error
+// Kubernetes undoes, before a destroy, what the cluster made AWS create and Pulumi does not
+// know: Argo CD's automated sync first (it would put back what the next steps delete), then
+// Ingresses and LoadBalancer Services (their ALBs/NLBs), then the persistent volume claims
+// (their EBS volumes), each while the controller or driver that deletes the AWS side still
+// runs.
+type Kubernetes interface {
+	StopGitOps(ctx context.Context, kubeconfig string, progress io.Writer) error
+	RemoveLoadBalancers(ctx context.Context, kubeconfig string, progress io.Writer) error
+	RemoveVolumes(ctx context.Context, kubeconfig string, progress io.Writer) error
 }
 
 // Leftover is an AWS resource still tagged for a cluster after destroy.
@@ -66,25 +86,45 @@ type Leftover struct {
 	Kind, ID string
 }
 
-// Sweeper finds and deletes AWS resources tagged for a cluster
-// (elbv2.k8s.aws/cluster=<cluster> or kubernetes.io/cluster/<cluster>).
+// Scope is what a sweep may touch: resources tagged as owned by Cluster, in the stack's own
+// Account, Region and VPC.
+type Scope struct {
+	Stack, Cluster, Region, Account, VPC string
+}
+
+// Sweeper finds and deletes AWS resources a cluster left behind, within its Scope.
 type Sweeper interface {
-	Find(ctx context.Context, cluster string) ([]Leftover, error)
+	Find(ctx context.Context) ([]Leftover, error)
 	Delete(ctx context.Context, leftovers []Leftover) error
+	// WaitForNoLoadBalancers returns once the Load Balancer Controller has deleted the
+	// cluster's load balancers (it does so asynchronously), reporting progress.
+	WaitForNoLoadBalancers(ctx context.Context, progress io.Writer) error
 }
 
 // Runner runs an operation over stacks.
 type Runner struct {
-	Workspace     Workspace
-	LoadBalancers LoadBalancers
-	Sweeper       Sweeper
-	Out           io.Writer
+	// Project is the Pulumi project's name (Pulumi.yaml): the config's defaults derive from it.
+	Project    string
+	Workspace  Workspace
+	Kubernetes Kubernetes
+	// NewSweeper makes the sweeper of one stack's scope; it refuses a scope the credentials
+	// do not match (another account).
+	NewSweeper func(ctx context.Context, scope Scope) (Sweeper, error)
+	Out        io.Writer
 	// Yes confirms up/destroy; required when not on a terminal (CI), where nobody can answer.
+	// For a production stack it is not enough: see ConfirmDestroy.
 	Yes      bool
 	Terminal bool
+	// Ask asks the person at the terminal a question and returns the answer.
+	Ask func(question string) (string, error)
+	// ConfirmDestroy names the stacks whose destroy the operator confirmed by name
+	// (--confirm-destroy): required for production stacks and stacks with protected resources.
+	ConfirmDestroy []string
 	// Sweep deletes leftovers after destroy instead of listing them and failing.
 	Sweep bool
-	Now   func() time.Time
+	// BeforeDestroyTimeout bounds the Kubernetes steps before a destroy. Default 20 minutes.
+	BeforeDestroyTimeout time.Duration
+	Now                  func() time.Time
 }
 
 // ErrLeftovers is returned when destroy left tagged AWS resources and Sweep is off.
@@ -120,69 +160,12 @@ func (r *Runner) Run(ctx context.Context, op Operation, stacks []string) error {
 func (r *Runner) runOne(ctx context.Context, op Operation, name string) (Result, error) {
 	st, err := r.Workspace.Select(ctx, name)
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("selecting the stack: %w", err)
 	}
-	var cluster string
 	if op == Destroy {
-		if cluster, err = r.beforeDestroy(ctx, st); err != nil {
-			return Result{}, err
-		}
+		return r.destroy(ctx, name, st)
 	}
-	res, err := st.Run(ctx, op, r.Out)
-	if err != nil || op != Destroy || cluster == "" {
-		return res, err
-	}
-	return res, r.afterDestroy(ctx, cluster)
-}
-
-// beforeDestroy deletes Ingresses and LoadBalancer Services while the controller that owns
-// their ALBs/NLBs still runs: destroying the cluster first would orphan them.
-func (r *Runner) beforeDestroy(ctx context.Context, st Stack) (string, error) {
-	cluster, err := st.Output(ctx, contract.OutputClusterName)
-	if err != nil || cluster == "" {
-		fmt.Fprintln(r.Out, "no clusterName output: nothing deployed, no load balancers to remove")
-		return "", nil
-	}
-	kubeconfig, err := st.Output(ctx, contract.OutputKubeconfig)
-	if err != nil {
-		return "", fmt.Errorf("reading the kubeconfig output: %w", err)
-	}
-	if r.LoadBalancers == nil {
-		return "", errors.New("no load balancer remover configured")
-	}
-	fmt.Fprintf(r.Out, "removing Ingresses and LoadBalancer Services of %s before destroy\n", cluster)
-	if err := r.LoadBalancers.Remove(ctx, kubeconfig, cluster, r.Out); err != nil {
-		return "", fmt.Errorf("removing load balancers before destroy: %w", err)
-	}
-	return cluster, nil
-}
-
-func (r *Runner) afterDestroy(ctx context.Context, cluster string) error {
-	if r.Sweeper == nil {
-		return errors.New("no sweeper configured")
-	}
-	left, err := r.Sweeper.Find(ctx, cluster)
-	if err != nil {
-		return fmt.Errorf("looking for leftovers of %s: %w", cluster, err)
-	}
-	if len(left) == 0 {
-		fmt.Fprintf(r.Out, "no AWS resources tagged for %s are left\n", cluster)
-		return nil
-	}
-	sort.Slice(left, func(i, j int) bool { return left[i].Kind+left[i].ID < left[j].Kind+left[j].ID })
-	fmt.Fprintf(r.Out, "%d AWS resource(s) tagged for %s are left:\n", len(left), cluster)
-	for _, l := range left {
-		fmt.Fprintf(r.Out, "  %s %s\n", l.Kind, l.ID)
-	}
-	if !r.Sweep {
-		fmt.Fprintln(r.Out, "re-run with --sweep to delete them")
-		return ErrLeftovers
-	}
-	if err := r.Sweeper.Delete(ctx, left); err != nil {
-		return fmt.Errorf("sweeping: %w", err)
-	}
-	fmt.Fprintf(r.Out, "deleted %d leftover(s)\n", len(left))
-	return nil
+	return st.Run(ctx, op, r.Out)
 }
 
 func (r *Runner) summary(op Operation, name string, res Result, took time.Duration, err error) {

@@ -9,67 +9,115 @@ import (
 	"time"
 )
 
-// fakes record every call in one log, so tests assert on the order of events.
+// fakeWorld records every call of every fake in one log, so tests assert on the order of
+// events across Pulumi, Kubernetes and AWS.
 type fakeWorld struct {
-	log      []string
-	fail     map[string]bool // "up dev" fails
-	outputs  map[string]map[string]string
-	leftover []Leftover
+	log     []string
+	fail    map[string]bool // "up dev", "select dev", "output kubeconfig dev", "remove-lbs", ...
+	config  map[string]map[string]string
+	state   map[string][]StateResource
+	outputs map[string]map[string]string
+	left    []Leftover
+	scopes  []Scope
+}
+
+func (w *fakeWorld) call(s string) error {
+	w.log = append(w.log, s)
+	if w.fail[s] {
+		return errors.New(s + " failed")
+	}
+	return nil
 }
 
 type fakeWS struct{ w *fakeWorld }
+
+func (f fakeWS) Select(_ context.Context, s string) (Stack, error) {
+	if err := f.w.call("select " + s); err != nil {
+		return nil, err
+	}
+	return fakeStack{f.w, s}, nil
+}
+
 type fakeStack struct {
 	w    *fakeWorld
 	name string
 }
 
-func (f fakeWS) Select(_ context.Context, s string) (Stack, error) {
-	f.w.log = append(f.w.log, "select "+s)
-	if f.w.fail["select "+s] {
-		return nil, errors.New("no such stack")
-	}
-	return fakeStack{f.w, s}, nil
-}
-
 func (s fakeStack) Run(_ context.Context, op Operation, _ io.Writer) (Result, error) {
-	s.w.log = append(s.w.log, string(op)+" "+s.name)
-	if s.w.fail[string(op)+" "+s.name] {
-		return Result{}, errors.New("boom")
+	if err := s.w.call(string(op) + " " + s.name); err != nil {
+		return Result{}, err
 	}
 	return Result{Changes: map[string]int{"create": 2, "same": 5}, Outputs: map[string]string{"clusterName": "c-" + s.name}}, nil
 }
 
 func (s fakeStack) Output(_ context.Context, name string) (string, error) {
-	s.w.log = append(s.w.log, "output "+name+" "+s.name)
+	if err := s.w.call("output " + name + " " + s.name); err != nil {
+		return "", err
+	}
 	return s.w.outputs[s.name][name], nil
 }
 
-type fakeLB struct{ w *fakeWorld }
-
-func (f fakeLB) Remove(_ context.Context, kubeconfig, cluster string, _ io.Writer) error {
-	f.w.log = append(f.w.log, "remove-lbs "+cluster+" "+kubeconfig)
-	if f.w.fail["remove-lbs"] {
-		return errors.New("kubectl failed")
+func (s fakeStack) Config(context.Context) (map[string]string, error) {
+	if err := s.w.call("config " + s.name); err != nil {
+		return nil, err
 	}
-	return nil
+	return s.w.config[s.name], nil
 }
 
-type fakeSweeper struct{ w *fakeWorld }
-
-func (f fakeSweeper) Find(_ context.Context, cluster string) ([]Leftover, error) {
-	f.w.log = append(f.w.log, "find "+cluster)
-	return f.w.leftover, nil
+func (s fakeStack) Resources(context.Context) ([]StateResource, error) {
+	if err := s.w.call("state " + s.name); err != nil {
+		return nil, err
+	}
+	return s.w.state[s.name], nil
 }
 
-func (f fakeSweeper) Delete(_ context.Context, l []Leftover) error {
-	f.w.log = append(f.w.log, "delete "+l[0].ID)
-	return nil
+type fakeK8s struct{ w *fakeWorld }
+
+func (f fakeK8s) StopGitOps(_ context.Context, kc string, _ io.Writer) error {
+	return f.w.call("stop-gitops " + kc)
+}
+func (f fakeK8s) RemoveLoadBalancers(_ context.Context, kc string, _ io.Writer) error {
+	return f.w.call("remove-lbs " + kc)
+}
+func (f fakeK8s) RemoveVolumes(_ context.Context, kc string, _ io.Writer) error {
+	return f.w.call("remove-volumes " + kc)
+}
+
+type fakeSweeper struct {
+	w     *fakeWorld
+	scope Scope
+}
+
+func (f fakeSweeper) Find(context.Context) ([]Leftover, error) {
+	if err := f.w.call("find " + f.scope.Cluster); err != nil {
+		return nil, err
+	}
+	return f.w.left, nil
+}
+
+func (f fakeSweeper) Delete(_ context.Context, left []Leftover) error {
+	var ids []string
+	for _, l := range left {
+		ids = append(ids, l.ID)
+	}
+	return f.w.call("delete " + strings.Join(ids, ","))
+}
+
+func (f fakeSweeper) WaitForNoLoadBalancers(context.Context, io.Writer) error {
+	return f.w.call("wait-lbs " + f.scope.Cluster)
 }
 
 func newRunner(w *fakeWorld, out io.Writer) *Runner {
 	t0 := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	n := 0
-	return &Runner{Workspace: fakeWS{w}, LoadBalancers: fakeLB{w}, Sweeper: fakeSweeper{w}, Out: out, Yes: true,
+	return &Runner{Project: "platform", Workspace: fakeWS{w}, Kubernetes: fakeK8s{w}, Out: out, Yes: true,
+		NewSweeper: func(_ context.Context, s Scope) (Sweeper, error) {
+			w.scopes = append(w.scopes, s)
+			if err := w.call("sweeper " + s.Account); err != nil {
+				return nil, err
+			}
+			return fakeSweeper{w, s}, nil
+		},
 		Now: func() time.Time { n++; return t0.Add(time.Duration(n) * 90 * time.Second) }}
 }
 
@@ -77,13 +125,13 @@ func TestStacksRunInOrderAndStopAtTheFirstFailure(t *testing.T) {
 	w := &fakeWorld{fail: map[string]bool{"up dev": true}}
 	var out strings.Builder
 	err := newRunner(w, &out).Run(context.Background(), Up, []string{"dev", "prod"})
-	if err == nil || !strings.Contains(err.Error(), "up dev: boom") {
+	if err == nil || !strings.Contains(err.Error(), "up dev: up dev failed") {
 		t.Fatalf("err = %v", err)
 	}
 	if strings.Join(w.log, "|") != "select dev|up dev" {
 		t.Errorf("calls = %v; prod must not run after dev failed", w.log)
 	}
-	if !strings.Contains(out.String(), "stopping: not running up on prod") || !strings.Contains(out.String(), "--- up dev FAILED: boom") {
+	if !strings.Contains(out.String(), "stopping: not running up on prod") || !strings.Contains(out.String(), "--- up dev FAILED: up dev failed") {
 		t.Errorf("output:\n%s", out.String())
 	}
 	w = &fakeWorld{}
@@ -101,6 +149,17 @@ func TestStacksRunInOrderAndStopAtTheFirstFailure(t *testing.T) {
 	}
 }
 
+// A stack that cannot be selected fails that stack, runs nothing on it or after it.
+func TestStackSelectionFails(t *testing.T) {
+	for _, op := range []Operation{Preview, Up, Refresh, Destroy} {
+		w := &fakeWorld{fail: map[string]bool{"select dev": true}}
+		err := newRunner(w, io.Discard).Run(context.Background(), op, []string{"dev", "prod"})
+		if err == nil || !strings.Contains(err.Error(), "selecting the stack") || strings.Join(w.log, "|") != "select dev" {
+			t.Errorf("%s: err %v, calls %v", op, err, w.log)
+		}
+	}
+}
+
 func TestYesIsRequiredOutsideATerminal(t *testing.T) {
 	for _, tc := range []struct {
 		op            Operation
@@ -110,9 +169,10 @@ func TestYesIsRequiredOutsideATerminal(t *testing.T) {
 		{Up, false, false, true}, {Destroy, false, false, true}, {Up, true, false, false},
 		{Up, false, true, false}, {Preview, false, false, false}, {Refresh, false, false, false},
 	} {
-		w := &fakeWorld{}
+		w := devWorld()
 		r := newRunner(w, io.Discard)
 		r.Yes, r.Terminal = tc.yes, tc.terminal
+		r.Ask = func(string) (string, error) { return "dev\n", nil }
 		err := r.Run(context.Background(), tc.op, []string{"dev"})
 		if (err != nil) != tc.wantErr {
 			t.Errorf("%s yes=%v terminal=%v: err = %v", tc.op, tc.yes, tc.terminal, err)
@@ -120,47 +180,6 @@ func TestYesIsRequiredOutsideATerminal(t *testing.T) {
 		if tc.wantErr && (len(w.log) != 0 || !strings.Contains(err.Error(), "--yes")) {
 			t.Errorf("%s without --yes touched stacks (%v) or said %v", tc.op, w.log, err)
 		}
-	}
-}
-
-func TestDestroyRemovesLoadBalancersFirstAndChecksLeftovers(t *testing.T) {
-	outputs := map[string]map[string]string{"dev": {"clusterName": "platform-dev", "kubeconfig": "KCFG"}}
-	w := &fakeWorld{outputs: outputs}
-	if err := newRunner(w, io.Discard).Run(context.Background(), Destroy, []string{"dev"}); err != nil {
-		t.Fatal(err)
-	}
-	want := "select dev|output clusterName dev|output kubeconfig dev|remove-lbs platform-dev KCFG|destroy dev|find platform-dev"
-	if strings.Join(w.log, "|") != want {
-		t.Errorf("calls =\n%v\nwant\n%v", strings.Join(w.log, "|"), want)
-	}
-
-	// Leftovers without --sweep: listed, destroy fails.
-	w = &fakeWorld{outputs: outputs, leftover: []Leftover{{"target-group", "tg-1"}, {"load-balancer", "lb-1"}}}
-	var out strings.Builder
-	err := newRunner(w, &out).Run(context.Background(), Destroy, []string{"dev"})
-	if !errors.Is(err, ErrLeftovers) || !strings.Contains(out.String(), "load-balancer lb-1") || !strings.Contains(out.String(), "--sweep") {
-		t.Errorf("err = %v\n%s", err, out.String())
-	}
-	if strings.Contains(strings.Join(w.log, "|"), "delete") {
-		t.Error("deleted leftovers without --sweep")
-	}
-	// With --sweep they are deleted.
-	w.log = nil
-	r := newRunner(w, io.Discard)
-	r.Sweep = true
-	if err := r.Run(context.Background(), Destroy, []string{"dev"}); err != nil || !strings.HasSuffix(strings.Join(w.log, "|"), "find platform-dev|delete lb-1") {
-		t.Errorf("sweep: err %v calls %v", err, w.log)
-	}
-	// If the load balancers cannot be removed, the stack is not destroyed.
-	w = &fakeWorld{outputs: outputs, fail: map[string]bool{"remove-lbs": true}}
-	err = newRunner(w, io.Discard).Run(context.Background(), Destroy, []string{"dev"})
-	if err == nil || strings.Contains(strings.Join(w.log, "|"), "destroy dev") {
-		t.Errorf("destroy ran although the load balancers were not removed: %v %v", err, w.log)
-	}
-	// A stack that was never deployed has no cluster: destroy runs, nothing to sweep.
-	w = &fakeWorld{outputs: map[string]map[string]string{}}
-	if err := newRunner(w, io.Discard).Run(context.Background(), Destroy, []string{"dev"}); err != nil || strings.Join(w.log, "|") != "select dev|output clusterName dev|destroy dev" {
-		t.Errorf("empty stack: %v %v", err, w.log)
 	}
 }
 
