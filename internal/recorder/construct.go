@@ -1,0 +1,68 @@
+package recorder
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/example/platform/internal/planner"
+)
+
+// EKSClusterType is the one component the recorder constructs: pulumi-eks's cluster.
+const EKSClusterType = "eks:index:Cluster"
+
+type component struct{ pulumi.ResourceState }
+
+// Construct stands in for pulumi-eks: it registers the cluster component, the EKS cluster
+// inside it (an aws:eks/cluster:Cluster child, on the subnets it is given, as pulumi-eks does,
+// so the engine orders its deletion as it would the real one's), and returns the component's
+// outputs from the planner's answers.
+func (p *Provider) Construct(ctx context.Context, req *pulumirpc.ConstructRequest) (*pulumirpc.ConstructResponse, error) {
+	answers := planner.NewAnswers(req.GetProject(), req.GetStack(), req.GetConfig()["aws:region"])
+	return pprovider.Construct(ctx, req, p.Engine, func(pctx *pulumi.Context, typ, name string, inputs pprovider.ConstructInputs, options pulumi.ResourceOption) (*pprovider.ConstructResult, error) {
+		if typ != EKSClusterType {
+			return nil, fmt.Errorf("the recording provider constructs only %s, not %s", EKSClusterType, typ)
+		}
+		comp := &component{}
+		if err := pctx.RegisterComponentResource(typ, name, comp, options); err != nil {
+			return nil, err
+		}
+		args, err := inputs.Map()
+		if err != nil {
+			return nil, err
+		}
+		var cluster pulumi.CustomResourceState
+		if err := pctx.RegisterResource("aws:eks/cluster:Cluster", name+"-eksCluster", pulumi.Map{
+			"name":    args["name"],
+			"version": args["version"],
+			"vpcConfig": pulumi.Map{
+				"subnetIds":             args["privateSubnetIds"],
+				"endpointPrivateAccess": args["endpointPrivateAccess"],
+				"endpointPublicAccess":  args["endpointPublicAccess"],
+				"publicAccessCidrs":     args["publicAccessCidrs"],
+			},
+			"encryptionConfig": pulumi.Map{"provider": pulumi.Map{"keyArn": args["encryptionConfigKeyArn"]}, "resources": pulumi.ToStringArray([]string{"secrets"})},
+		}, &cluster, pulumi.Parent(comp)); err != nil {
+			return nil, err
+		}
+		// The outputs wait for the cluster, as pulumi-eks's do.
+		outs := pulumi.All(cluster.ID(), pulumi.ToOutput(args["name"])).ApplyT(func(v []any) (map[string]any, error) {
+			return answers.EKSCluster(fmt.Sprint(v[1]))
+		}).(pulumi.MapOutput)
+		state := pulumi.Map{}
+		for _, k := range []string{"clusterSecurityGroupId", "oidcIssuer", "oidcProviderUrl", "oidcProviderArn", "core"} {
+			state[k] = outs.MapIndex(pulumi.String(k))
+		}
+		// pulumi-eks v3 returns its kubeconfigs as secrets: they name the endpoint and CA.
+		for _, k := range []string{"kubeconfig", "kubeconfigJson"} {
+			state[k] = pulumi.ToSecret(outs.MapIndex(pulumi.String(k)))
+		}
+		if err := pctx.RegisterResourceOutputs(comp, state); err != nil {
+			return nil, err
+		}
+		return &pprovider.ConstructResult{URN: comp.URN(), State: state}, nil
+	})
+}
