@@ -58,7 +58,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	if args.TypeToken == "tls:index/privateKey:PrivateKey" {
 		state["publicKeyOpenssh"] = resource.NewPropertyValue("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMockMockMockMockMockMockMockMockMockMock " + args.Name)
+		// The provider returns the private half in three encodings, each a secret.
 		state["privateKeyOpenssh"] = resource.MakeSecret(resource.NewPropertyValue("-----BEGIN OPENSSH PRIVATE KEY-----\nmock-" + args.Name + "\n-----END OPENSSH PRIVATE KEY-----\n"))
+		state["privateKeyPem"] = resource.MakeSecret(resource.NewPropertyValue("-----BEGIN PRIVATE KEY-----\nmock-" + args.Name + "\n-----END PRIVATE KEY-----\n"))
+		state["privateKeyPemPkcs8"] = resource.MakeSecret(resource.NewPropertyValue("-----BEGIN PRIVATE KEY-----\nmock-pkcs8-" + args.Name + "\n-----END PRIVATE KEY-----\n"))
+		state["publicKeyPem"] = resource.NewPropertyValue("-----BEGIN PUBLIC KEY-----\nmock-" + args.Name + "\n-----END PUBLIC KEY-----\n")
 	}
 	if args.TypeToken == "random:index/randomPassword:RandomPassword" {
 		// The provider returns the password as a secret; so does the mock, so that tests see

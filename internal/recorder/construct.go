@@ -52,13 +52,12 @@ func (p *Provider) Construct(ctx context.Context, req *pulumirpc.ConstructReques
 		outs := pulumi.All(cluster.ID(), pulumi.ToOutput(args["name"])).ApplyT(func(v []any) (map[string]any, error) {
 			return answers.EKSCluster(fmt.Sprint(v[1]))
 		}).(pulumi.MapOutput)
+		// pulumi-eks returns its kubeconfigs in plain text (by design: they hold the endpoint, the
+		// CA and an `aws eks get-token` exec, no credential; pulumi-eks issues #725 and #832), so
+		// the recorder does too: the program, not the provider, must keep its own outputs secret.
 		state := pulumi.Map{}
-		for _, k := range []string{"clusterSecurityGroupId", "oidcIssuer", "oidcProviderUrl", "oidcProviderArn", "core"} {
+		for _, k := range []string{"clusterSecurityGroupId", "oidcIssuer", "oidcProviderUrl", "oidcProviderArn", "core", "kubeconfig", "kubeconfigJson"} {
 			state[k] = outs.MapIndex(pulumi.String(k))
-		}
-		// pulumi-eks v3 returns its kubeconfigs as secrets: they name the endpoint and CA.
-		for _, k := range []string{"kubeconfig", "kubeconfigJson"} {
-			state[k] = pulumi.ToSecret(outs.MapIndex(pulumi.String(k)))
 		}
 		if err := pctx.RegisterResourceOutputs(comp, state); err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
@@ -73,11 +74,18 @@ func (a autoStack) Run(ctx context.Context, op Operation, progress io.Writer) (R
 		res.Changes = changes(r.Summary)
 		return res, err
 	case Destroy:
-		r, err := a.s.Destroy(ctx, optdestroy.ProgressStreams(progress))
-		res.Changes = changes(r.Summary)
-		return res, err
+		return a.Destroy(ctx, nil, progress)
 	}
 	return res, fmt.Errorf("unknown operation %q", op)
+}
+
+func (a autoStack) Destroy(ctx context.Context, keep []string, progress io.Writer) (Result, error) {
+	opts := []optdestroy.Option{optdestroy.ProgressStreams(progress)}
+	if len(keep) > 0 {
+		opts = append(opts, optdestroy.Exclude(keep))
+	}
+	r, err := a.s.Destroy(ctx, opts...)
+	return Result{Changes: changes(r.Summary)}, err
 }
 
 // Output reads one stack output in plain text (the destroy steps need the kubeconfig).
@@ -127,11 +135,15 @@ func parseDeployment(raw json.RawMessage) ([]StateResource, error) {
 	}
 	var d struct {
 		Resources []struct {
-			URN     string         `json:"urn"`
-			Type    string         `json:"type"`
-			ID      string         `json:"id"`
-			Protect bool           `json:"protect"`
-			Outputs map[string]any `json:"outputs"`
+			URN                  string              `json:"urn"`
+			Type                 string              `json:"type"`
+			ID                   string              `json:"id"`
+			Custom               bool                `json:"custom"`
+			Protect              bool                `json:"protect"`
+			Parent               string              `json:"parent"`
+			Dependencies         []string            `json:"dependencies"`
+			PropertyDependencies map[string][]string `json:"propertyDependencies"`
+			Outputs              map[string]any      `json:"outputs"`
 		} `json:"resources"`
 	}
 	if err := json.Unmarshal(raw, &d); err != nil {
@@ -139,7 +151,13 @@ func parseDeployment(raw json.RawMessage) ([]StateResource, error) {
 	}
 	out := make([]StateResource, 0, len(d.Resources))
 	for _, r := range d.Resources {
-		out = append(out, StateResource{URN: r.URN, Type: r.Type, ID: r.ID, Protect: r.Protect, Outputs: r.Outputs})
+		deps := slices.Clone(r.Dependencies)
+		for _, ds := range r.PropertyDependencies {
+			deps = append(deps, ds...)
+		}
+		slices.Sort(deps)
+		out = append(out, StateResource{URN: r.URN, Type: r.Type, ID: r.ID, Custom: r.Custom, Protect: r.Protect,
+			Parent: r.Parent, Dependencies: slices.Compact(deps), Outputs: r.Outputs})
 	}
 	return out, nil
 }

@@ -17,9 +17,10 @@ import (
 //  1. read the stack's config, state and outputs (a failure to read is an error, never
 //     "nothing deployed");
 //  2. show what will be deleted (counts by type) and what is protected;
-//  3. refuse a production stack, or one holding protected resources, unless the operator
-//     named it with --confirm-destroy (--yes alone is never enough for prod), and ask at a
-//     terminal;
+//  3. refuse a destroy that protected resources would stop halfway (the cluster kept, the
+//     workloads around it deleted), naming what to unprotect; refuse a production stack, or
+//     one holding protected resources, unless the operator named it with --confirm-destroy
+//     (--yes alone is never enough for prod), and ask at a terminal;
 //  4. with the cluster still running: turn Argo CD's automated sync off, delete Ingresses and
 //     LoadBalancer Services and wait for their load balancers to go, delete the persistent
 //     volume claims and wait for their volumes to go;
@@ -42,9 +43,12 @@ func (r *Runner) destroy(ctx context.Context, name string, st Stack) (Result, er
 		env = string(config.Defaults(r.Project, name).Environment)
 	}
 	deployed := deployedResources(state)
-	protected := protectedNames(deployed)
-	r.previewDestroy(name, deployed, protected)
-	if err := r.guardDestroy(name, env, protected); err != nil {
+	prot := protection(state)
+	r.previewDestroy(name, deployed, prot)
+	if err := prot.halfway(name); err != nil {
+		return Result{}, err
+	}
+	if err := r.guardDestroy(name, env, prot.Protected); err != nil {
 		return Result{}, err
 	}
 	if r.Terminal && !r.Yes {
@@ -54,7 +58,7 @@ func (r *Runner) destroy(ctx context.Context, name string, st Stack) (Result, er
 	}
 	if len(deployed) == 0 {
 		fmt.Fprintln(r.Out, "nothing deployed: no load balancers, volumes or leftovers to look for")
-		return st.Run(ctx, Destroy, r.Out)
+		return st.Destroy(ctx, nil, r.Out)
 	}
 	scope, kubeconfig, err := r.destroyScope(ctx, name, st, cfg, deployed)
 	if err != nil {
@@ -74,7 +78,9 @@ func (r *Runner) destroy(ctx context.Context, name string, st Stack) (Result, er
 		// Not destroyed: what is left is listed (never deleted) to show where it stopped.
 		return Result{}, errors.Join(err, r.listLeftovers(ctx, scope, sweeper))
 	}
-	res, destroyErr := st.Run(ctx, Destroy, r.Out)
+	// The protected resources (which keep nothing else: see halfway) stay, and the destroy
+	// succeeds around them instead of failing at them.
+	res, destroyErr := st.Destroy(ctx, prot.Kept, r.Out)
 	if destroyErr != nil {
 		fmt.Fprintf(r.Out, "destroy failed: looking for what blocks it (%v)\n", destroyErr)
 	}
@@ -93,26 +99,18 @@ func deployedResources(state []StateResource) []StateResource {
 	return out
 }
 
-func protectedNames(state []StateResource) []string {
-	var out []string
-	for _, s := range state {
-		if s.Protect {
-			out = append(out, s.Name())
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// previewDestroy prints what the destroy will delete, by type, and what Pulumi will keep.
-func (r *Runner) previewDestroy(name string, deployed []StateResource, protected []string) {
+// previewDestroy prints what the destroy will delete, by type, and what it leaves.
+func (r *Runner) previewDestroy(name string, deployed []StateResource, prot Protection) {
 	counts := map[string]int{}
+	kept := 0
 	for _, s := range deployed {
-		if !s.Protect {
-			counts[s.Type]++
+		if slices.Contains(prot.Kept, s.URN) {
+			kept++
+			continue
 		}
+		counts[s.Type]++
 	}
-	fmt.Fprintf(r.Out, "destroy %s deletes %d resource(s):\n", name, len(deployed)-len(protected))
+	fmt.Fprintf(r.Out, "destroy %s deletes %d resource(s):\n", name, len(deployed)-kept)
 	types := make([]string, 0, len(counts))
 	for t := range counts {
 		types = append(types, t)
@@ -121,8 +119,8 @@ func (r *Runner) previewDestroy(name string, deployed []StateResource, protected
 	for _, t := range types {
 		fmt.Fprintf(r.Out, "  %4d %s\n", counts[t], t)
 	}
-	if len(protected) > 0 {
-		fmt.Fprintf(r.Out, "and stops at %d protected resource(s), which stay: %s\n", len(protected), strings.Join(protected, ", "))
+	if len(prot.Protected) > 0 {
+		fmt.Fprintf(r.Out, "and leaves %d protected resource(s): %s\n", len(prot.Protected), strings.Join(prot.Protected, ", "))
 	}
 }
 
@@ -143,7 +141,7 @@ func (r *Runner) guardDestroy(name, env string, protected []string) error {
 		why = append(why, fmt.Sprintf("holds %d protected resource(s)", len(protected)))
 	}
 	return fmt.Errorf("refusing to destroy %s: it %s; pass --confirm-destroy %s to confirm (--yes alone is not enough). "+
-		"Pulumi still stops at protected resources: `pulumi state unprotect` them first to delete them too", name, strings.Join(why, " and "), name)
+		"Protected resources stay: `pulumi state unprotect` them first to delete them too", name, strings.Join(why, " and "), name)
 }
 
 func (r *Runner) askByName(name string) error {

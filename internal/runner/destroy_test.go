@@ -17,11 +17,11 @@ func deployedState(stack string, protected bool) []StateResource {
 	return []StateResource{
 		{URN: urn("pulumi:pulumi:Stack", "platform-"+stack), Type: "pulumi:pulumi:Stack"},
 		{URN: urn("pulumi:providers:aws", "default"), Type: "pulumi:providers:aws", ID: "p"},
-		{URN: urn("aws:ec2/vpc:Vpc", "network-vpc"), Type: "aws:ec2/vpc:Vpc", ID: "vpc-1", Outputs: map[string]any{"ownerId": account}},
+		{URN: urn("aws:ec2/vpc:Vpc", "network-vpc"), Type: "aws:ec2/vpc:Vpc", ID: "vpc-1", Custom: true, Outputs: map[string]any{"ownerId": account}},
 		{URN: urn("eks:index:Cluster", "cluster-eks"), Type: "eks:index:Cluster"},
-		{URN: urn("aws:iam/role:Role", "a-role"), Type: "aws:iam/role:Role", ID: "a", Outputs: map[string]any{"arn": "arn:aws:iam::" + account + ":role/a"}},
-		{URN: urn("aws:iam/role:Role", "b-role"), Type: "aws:iam/role:Role", ID: "b"},
-		{URN: urn("aws:route53/zone:Zone", "dns-zone"), Type: "aws:route53/zone:Zone", ID: "Z1", Protect: protected},
+		{URN: urn("aws:iam/role:Role", "a-role"), Type: "aws:iam/role:Role", ID: "a", Custom: true, Outputs: map[string]any{"arn": "arn:aws:iam::" + account + ":role/a"}},
+		{URN: urn("aws:iam/role:Role", "b-role"), Type: "aws:iam/role:Role", ID: "b", Custom: true},
+		{URN: urn("aws:route53/zone:Zone", "dns-zone"), Type: "aws:route53/zone:Zone", ID: "Z1", Custom: true, Protect: protected},
 	}
 }
 
@@ -110,12 +110,90 @@ func TestDestroyGuardsProduction(t *testing.T) {
 			}
 		})
 	}
-	// The preview names what Pulumi keeps.
+	// The preview names what stays; confirmed, the destroy keeps exactly the protected zone.
 	w := prodWorld()
 	var out strings.Builder
-	newRunner(w, &out).Run(context.Background(), Destroy, []string{"prod"})
-	if !strings.Contains(out.String(), "destroy prod deletes 4 resource(s):") || !strings.Contains(out.String(), "stops at 1 protected resource(s), which stay: dns-zone") {
+	r := newRunner(w, &out)
+	r.ConfirmDestroy = []string{"prod"}
+	if err := r.Run(context.Background(), Destroy, []string{"prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "destroy prod deletes 4 resource(s):") || !strings.Contains(out.String(), "and leaves 1 protected resource(s): dns-zone\n") {
 		t.Errorf("preview:\n%s", out.String())
+	}
+	if got := w.kept["prod"]; len(got) != 1 || !strings.HasSuffix(got[0], "::dns-zone") {
+		t.Errorf("the destroy kept %v, want the protected zone", got)
+	}
+}
+
+// A protected resource that depends on others would stop Pulumi halfway, after it deleted
+// everything around it: refused even when confirmed, with the commands that unprotect it.
+func TestDestroyRefusesToStopHalfway(t *testing.T) {
+	w := prodWorld()
+	st := w.state["prod"]
+	for i := range st {
+		switch st[i].Name() {
+		case "cluster-eks": // a component: protected, with a protected child on the VPC and a role
+			st[i].Protect = true
+			st[i].Dependencies = []string{st[2].URN}
+		case "b-role":
+			st[i].Parent = st[3].URN
+			st[i].Protect = true
+			st[i].Dependencies = []string{st[4].URN}
+		}
+	}
+	var out strings.Builder
+	r := newRunner(w, &out)
+	r.ConfirmDestroy = []string{"prod"}
+	err := r.Run(context.Background(), Destroy, []string{"prod"})
+	if err == nil {
+		t.Fatal("a destroy that would stop halfway was run")
+	}
+	for _, want := range []string{
+		"half destroyed",
+		"  b-role keeps 2 resource(s): a-role, network-vpc\n",
+		"  cluster-eks keeps 1 resource(s): network-vpc\n",
+		"  pulumi state unprotect --stack prod --yes 'urn:pulumi:prod::platform::aws:iam/role:Role::b-role'\n",
+		"  pulumi state unprotect --stack prod --yes 'urn:pulumi:prod::platform::eks:index:Cluster::cluster-eks'\n",
+		"may stay protected; the destroy leaves them: dns-zone",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("refusal lacks %q:\n%v", want, err)
+		}
+	}
+	if want := "select prod|config prod|state prod"; calls(w) != want {
+		t.Errorf("a refused destroy went further: %s", calls(w))
+	}
+}
+
+// What protection keeps: the protected resources, their dependencies and parents,
+// transitively; only custom, unprotected resources count as held up (not components, not
+// providers).
+func TestProtection(t *testing.T) {
+	u := func(n string) string { return "urn:pulumi:s::p::t::" + n }
+	state := []StateResource{
+		{URN: u("stack")},
+		{URN: u("comp"), Parent: u("stack")},
+		{URN: u("prov"), Type: "pulumi:providers:aws", Custom: true},
+		{URN: u("leaf"), Custom: true, Protect: true, Parent: u("comp"), Dependencies: []string{u("prov")}},
+		{URN: u("mid"), Custom: true, Dependencies: []string{u("low")}},
+		{URN: u("low"), Custom: true},
+		{URN: u("top"), Custom: true, Protect: true, Dependencies: []string{u("mid")}},
+		{URN: u("free"), Custom: true},
+	}
+	p := protection(state)
+	if got := strings.Join(p.Protected, ","); got != "leaf,top" {
+		t.Errorf("protected %s", got)
+	}
+	var kept []string
+	for _, k := range p.Kept {
+		kept = append(kept, k[strings.LastIndex(k, "::")+2:])
+	}
+	if got := strings.Join(kept, ","); got != "comp,leaf,low,mid,prov,stack,top" {
+		t.Errorf("kept %s", got)
+	}
+	if len(p.HeldUp) != 1 || strings.Join(p.HeldUp["top"], ",") != "low,mid" {
+		t.Errorf("held up %v, want top keeping low and mid", p.HeldUp)
 	}
 }
 

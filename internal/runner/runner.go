@@ -44,6 +44,8 @@ type Result struct {
 // Stack is one Pulumi stack (the Automation API in production, a fake in tests).
 type Stack interface {
 	Run(ctx context.Context, op Operation, progress io.Writer) (Result, error)
+	// Destroy destroys the stack except the resources (URNs) in keep, which stay in it.
+	Destroy(ctx context.Context, keep []string, progress io.Writer) (Result, error)
 	// Output reads a stack output (clusterName, kubeconfig, vpcId) for the destroy steps; ""
 	// when the stack has no such output.
 	Output(ctx context.Context, name string) (string, error)
@@ -57,8 +59,14 @@ type Stack interface {
 // StateResource is one resource in a stack's state.
 type StateResource struct {
 	URN, Type, ID string
-	Protect       bool
-	// Outputs are its state outputs as exported (secrets stay ciphertext).
+	// Custom is false for components and the stack itself.
+	Custom, Protect bool
+	// Parent is the parent's URN; Dependencies are the URNs it depends on (declared and
+	// through its properties).
+	Parent       string
+	Dependencies []string
+	// Outputs are its state outputs as exported. The Automation API exports with
+	// --show-secrets: secret values arrive decrypted (in memory only, never written).
 	Outputs map[string]any
 }
 

@@ -19,6 +19,7 @@ type fakeWorld struct {
 	outputs map[string]map[string]string
 	left    []Leftover
 	scopes  []Scope
+	kept    map[string][]string // the URNs each stack's destroy was told to keep
 }
 
 func (w *fakeWorld) call(s string) error {
@@ -48,6 +49,14 @@ func (s fakeStack) Run(_ context.Context, op Operation, _ io.Writer) (Result, er
 		return Result{}, err
 	}
 	return Result{Changes: map[string]int{"create": 2, "same": 5}, Outputs: map[string]string{"clusterName": "c-" + s.name}}, nil
+}
+
+func (s fakeStack) Destroy(ctx context.Context, keep []string, out io.Writer) (Result, error) {
+	if s.w.kept == nil {
+		s.w.kept = map[string][]string{}
+	}
+	s.w.kept[s.name] = keep
+	return s.Run(ctx, Destroy, out)
 }
 
 func (s fakeStack) Output(_ context.Context, name string) (string, error) {
