@@ -141,7 +141,7 @@ func (p *Provider) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pul
 		return nil, err
 	}
 	// Invokes carry no URN: the answers do not depend on project or stack.
-	out, err := p.answersFor(resource.URN("urn:pulumi:invoke::invoke::" + req.GetTok() + "::invoke")).Invoke(req.GetTok(), args)
+	out, err := p.answersFor(resource.URN("urn:pulumi:invoke::invoke::"+req.GetTok()+"::invoke")).Invoke(req.GetTok(), args)
 	if err != nil {
 		return nil, err
 	}
