@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Pulumi CLI v3.250.0 from the Go module proxy (module github.com/pulumi/pulumi/pkg/v3,
-# package cmd/pulumi, with the clipboard replace pkg's own go.mod has) for the Automation API
-# end-to-end test, once: the binary is cached. Prints the directory to put on PATH.
+# package cmd/pulumi, with the clipboard replace pkg's own go.mod has) for the engine tests
+# (tests/engine_*_test.go, internal/runner/e2e_test.go), once: the binary is cached. Prints the
+# directory to put on PATH.
 # Cold: ~12 min on 2 cores (measured 2026-11-23, downloads included); cached: instant.
 set -Eeuo pipefail
 VERSION=v3.250.0
