@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/recorder"
 	"github.com/example/platform/internal/runner"
 )
 
@@ -90,6 +91,24 @@ func engineRefresh(t *testing.T, s *engineStack) {
 		t.Errorf("refresh: %v, want one read per managed resource (%d)", got, len(d.managed()))
 	}
 	onlySame(t, "preview after refresh", changes(t, s.run(t, runner.Preview)))
+
+	// The control: a resource edited outside Pulumi is drift, and only it; the next up puts
+	// it back.
+	s.env[recorder.DriftEnv] = "network-vpc"
+	drifted := changes(t, s.run(t, runner.Refresh))
+	delete(s.env, recorder.DriftEnv)
+	if drifted["update"] != 1 {
+		t.Errorf("refresh with network-vpc edited outside Pulumi: %v, want 1 update", drifted)
+	}
+	if c := changes(t, s.run(t, runner.Preview)); c["update"] != 1 || c["same"] == 0 {
+		t.Errorf("preview after the drift: %v, want 1 update (the tag removed)", c)
+	}
+	from = s.journalLen(t)
+	s.run(t, runner.Up)
+	if e := s.journalFrom(t, from); len(e) != 1 || e[0].Op != "update" || name(e[0].URN) != "network-vpc" {
+		t.Errorf("up after the drift called %v, want one update of network-vpc", e)
+	}
+	onlySame(t, "preview after putting the drift back", changes(t, s.run(t, runner.Preview)))
 }
 
 func name(urn string) string { return urn[strings.LastIndex(urn, "::")+2:] }

@@ -36,6 +36,9 @@ import (
 // JournalEnv names the journal file every provider process appends to.
 const JournalEnv = "PLATFORM_RECORDER_JOURNAL"
 
+// DriftEnv names resources (comma-separated logical names) that read back changed.
+const DriftEnv = "PLATFORM_RECORDER_DRIFT"
+
 // Version is what the provider reports; the engine uses the ambient plugin whatever version
 // the program asks for.
 const Version = "0.0.1-recorder"
@@ -264,12 +267,43 @@ func (p *Provider) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pul
 	return &pulumirpc.UpdateResponse{Properties: props}, err
 }
 
-// Read (refresh) finds the resource as it was left: no drift.
+// Read (refresh) reports the resource as the cloud would now: the answers for its inputs,
+// computed afresh (so an answer that is not a function of the inputs shows as drift), with
+// the id it has. A resource named in $PLATFORM_RECORDER_DRIFT reads back with a tag someone
+// added outside Pulumi (in its inputs, as a real provider reads them back from the cloud):
+// the control that refresh reports drift and the next up puts it back.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	if err := p.journal("read", resource.URN(req.GetUrn()), req.GetId()); err != nil {
+	urn := resource.URN(req.GetUrn())
+	if err := p.journal("read", urn, req.GetId()); err != nil {
 		return nil, err
 	}
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	if req.GetInputs() == nil {
+		// Nothing to compute from (a resource read, not created, by the program).
+		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties()}, nil
+	}
+	inputs, err := plugin.UnmarshalProperties(req.GetInputs(), opts)
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(strings.Split(os.Getenv(DriftEnv), ","), urn.Name()) {
+		tags := resource.PropertyMap{}
+		if t, ok := inputs["tags"]; ok && t.IsObject() {
+			tags = t.ObjectValue().Copy()
+		}
+		tags["editedOutsidePulumi"] = resource.NewStringProperty("true")
+		inputs = inputs.Copy()
+		inputs["tags"] = resource.NewObjectProperty(tags)
+	}
+	_, state, err := p.answersFor(urn).Resource(string(urn.Type()), urn.Name(), inputs)
+	if err != nil {
+		return nil, err
+	}
+	props, err := plugin.MarshalProperties(state, opts)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := plugin.MarshalProperties(inputs, opts)
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: ins}, err
 }
 
 func (p *Provider) Delete(_ context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
