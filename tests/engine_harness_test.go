@@ -33,6 +33,8 @@ var (
 	pluginsOnce sync.Once
 	pluginsDir  string
 	pluginsErr  error
+	// pulumiCmd is the CLI, its version checked once rather than on every workspace.
+	pulumiCmd auto.PulumiCommand
 )
 
 // enginePath returns a PATH with the recording provider (built once per test binary, under
@@ -60,6 +62,9 @@ func enginePath(t *testing.T) string {
 			t.Logf("%s", out)
 			return
 		}
+		if pulumiCmd, pluginsErr = auto.NewPulumiCommand(nil); pluginsErr != nil {
+			return
+		}
 		for _, pkg := range recorderPackages[1:] {
 			if pluginsErr = os.Link(first, filepath.Join(pluginsDir, "pulumi-resource-"+pkg)); pluginsErr != nil {
 				return
@@ -78,6 +83,8 @@ type engineStack struct {
 	name, dir, journal string
 	env                map[string]string
 	edits              []mutation
+	secretsSet         bool
+	editsApplied       int
 }
 
 func newEngineStack(t *testing.T, stack string, edits ...mutation) *engineStack {
@@ -118,20 +125,25 @@ func (s *engineStack) workspace(t *testing.T) runner.InlineWorkspace {
 			_, err := stacks.Program(pctx)
 			return err
 		}
-		st, err := auto.UpsertStackInlineSource(ctx, name, "platform", program, auto.WorkDir(s.dir), auto.EnvVars(s.env))
+		st, err := auto.UpsertStackInlineSource(ctx, name, "platform", program, auto.WorkDir(s.dir), auto.EnvVars(s.env), auto.Pulumi(pulumiCmd))
 		if err != nil {
 			return st, err
 		}
-		for k, v := range engineSecrets {
-			if err := st.SetConfig(ctx, k, auto.ConfigValue{Value: v, Secret: true}); err != nil {
-				return st, err
+		// The stack file keeps what was set: each secret and edit is set once (every CLI call
+		// costs the engine tests seconds).
+		if !s.secretsSet {
+			for k, v := range engineSecrets {
+				if err := st.SetConfig(ctx, k, auto.ConfigValue{Value: v, Secret: true}); err != nil {
+					return st, err
+				}
 			}
+			s.secretsSet = true
 		}
 		in, err := planner.LoadStack(s.dir, name)
 		if err != nil {
 			return st, err
 		}
-		for _, e := range s.edits {
+		for _, e := range s.edits[s.editsApplied:] {
 			before := map[string]string{}
 			for k, v := range in.Config {
 				before[k] = v
@@ -154,6 +166,7 @@ func (s *engineStack) workspace(t *testing.T) runner.InlineWorkspace {
 					return st, err
 				}
 			}
+			s.editsApplied++
 		}
 		return st, nil
 	}}
