@@ -71,6 +71,9 @@ func outputs(cfg *config.Config, p *Platform) pulumi.Map {
 		out["ciRoleArn"] = p.GitHub.CIRoleArn
 		out["deployKeyParameter"] = p.GitHub.DeployKeyParameter
 	}
+	if p.Teams != nil {
+		out["teams"] = p.Teams.Outputs
+	}
 	if p.ArgoCD != nil {
 		out["argocdUrl"] = p.ArgoCD.URL
 		out["githubOAuthHomepageUrl"] = p.ArgoCD.URL

@@ -23,6 +23,7 @@ import (
 	"github.com/example/platform/components/githubint"
 	"github.com/example/platform/components/network"
 	"github.com/example/platform/components/network/netplan"
+	"github.com/example/platform/components/teams"
 	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/contract"
 )
@@ -37,6 +38,7 @@ type Platform struct {
 	Addons       *addons.Addons
 	GitHub       *githubint.GitHubIntegration // nil without platform:github
 	ArgoCD       *argocd.ArgoCD               // nil when disabled
+	Teams        *teams.Teams                 // nil without platform:teams
 	// Outputs are the stack outputs, as exported.
 	Outputs pulumi.Map
 }
@@ -158,10 +160,14 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		Cluster: p.Cluster.Handle(), Network: p.Network.Handle(), Zone: p.DNS.Handle(), Certificate: p.Certificates.Handle(),
 		Account: account,
 		Config:  addonsConfig(cfg.Addons, policy), PermissionsBoundary: p.Boundary.Arn,
+		Teams: len(cfg.Teams) > 0,
 	}, inCluster); err != nil {
 		return nil, err
 	}
 	if err := gitops(ctx, cfg, policy, account, p, inCluster); err != nil {
+		return nil, err
+	}
+	if p.Teams, err = newTeams(ctx, cfg, policy, account, plan, p, inCluster); err != nil {
 		return nil, err
 	}
 	p.Outputs = outputs(cfg, p)
@@ -204,6 +210,29 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		Protect:               policy.Protect,
 	}, inCluster)
 	return err
+}
+
+// newTeams adds the product teams (nil without platform:teams).
+func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, account contract.Account, plan netplan.Plan, p *Platform, inCluster pulumi.ResourceOption) (*teams.Teams, error) {
+	if len(cfg.Teams) == 0 {
+		return nil, nil
+	}
+	var public []string
+	for _, s := range plan.Public {
+		public = append(public, s.CIDR)
+	}
+	args := &teams.Args{
+		Teams: cfg.Teams, Cluster: p.Cluster.Handle(), PublicSubnetCIDRs: public,
+		Certificate: p.Certificates.Handle(), Addons: p.Addons.Handle(), Account: account,
+		PermissionsBoundary: p.Boundary.Arn, ForceDelete: policy.ForceDestroy,
+	}
+	if p.ArgoCD != nil {
+		args.ArgoCD = p.ArgoCD.Handle()
+	}
+	if p.GitHub != nil {
+		args.GitHub = p.GitHub.Handle()
+	}
+	return teams.New(ctx, "teams", args, inCluster)
 }
 
 func lookupAccount(ctx *pulumi.Context, region string) (contract.Account, error) {

@@ -72,6 +72,7 @@ const (
 	kDNS     = "platform:dns"
 	kCluster = "platform:cluster"
 	kCerts   = "platform:certificates"
+	kTeams   = "platform:teams"
 )
 
 // Each bad configuration must fail with an error naming the key, register nothing, and never

@@ -92,7 +92,7 @@ func TestAttachedPoliciesAreWhatBuildsThem(t *testing.T) {
 			"aws-load-balancer-controller": lbcDoc,
 			"external-dns":                 addons.ExternalDNSPolicy("aws", zone.ID),
 			"external-secrets": addons.ExternalSecretsPolicy(account, cluster, "arn:aws:kms:eu-north-1:"+planner.MockAccountID+":key/"+key.ID,
-				stack == "prod"),
+				stack == "prod", len(stackInput(t, stack).Config[kTeams]) > 0),
 			"cluster-autoscaler": addons.ClusterAutoscalerPolicy(cluster),
 			"loki":               addons.BucketPolicy(bucketArn("loki"), false),
 			"tempo":              addons.BucketPolicy(bucketArn("tempo"), true),

@@ -38,6 +38,9 @@ type Args struct {
 	Config      Config
 	// PermissionsBoundary is the boundary every addon role carries (components/boundary).
 	PermissionsBoundary pulumi.StringInput
+	// Teams is set when product teams share the cluster: External Secrets may then assume
+	// the teams' roles (contract.TeamRolePath) for their SecretStores.
+	Teams bool
 }
 
 // Config is one typed block per addon (terraform-aws-eks-blueprints-addons' switch and
@@ -74,6 +77,9 @@ type Addons struct {
 	// their Ingresses and ExternalSecrets after them.
 	LoadBalancerController pulumi.Resource
 	ParameterStore         pulumi.Resource
+	// ExternalSecrets is the release and ExternalSecretsRole its Pod Identity role.
+	ExternalSecrets     pulumi.Resource
+	ExternalSecretsRole pulumi.StringOutput
 
 	name       string
 	args       Args
@@ -116,7 +122,12 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 
 // Handle is what the components built on the addons need of them.
 func (c *Addons) Handle() handle.Addons {
-	return handle.Addons{LoadBalancerController: c.LoadBalancerController, ParameterStore: c.ParameterStore}
+	h := handle.Addons{LoadBalancerController: c.LoadBalancerController, ParameterStore: c.ParameterStore,
+		ExternalSecrets: c.ExternalSecrets, ExternalSecretsRoleArn: c.ExternalSecretsRole}
+	if c.args.Config.Monitoring.Enabled {
+		h.MonitoringNamespace = MonitoringNamespace
+	}
+	return h
 }
 
 // New installs the enabled addons.
@@ -170,7 +181,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		c.GrafanaURL = pulumi.String("(monitoring disabled)").ToStringOutput()
 		c.GrafanaAdminPasswordParameter = pulumi.String("(monitoring disabled)").ToStringOutput()
 	}
-	c.ParameterPath = pulumi.String(contract.ParameterPath(args.Cluster.Name)).ToStringOutput()
+	c.ParameterPath = pulumi.String(contract.PlatformParameterPath(args.Cluster.Name)).ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"grafanaUrl":                    c.GrafanaURL,
 		"grafanaAdminPasswordParameter": c.GrafanaAdminPasswordParameter,

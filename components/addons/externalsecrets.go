@@ -34,8 +34,12 @@ const ExternalSecretsServiceAccount = "external-secrets"
 // its Secrets Manager secrets) and decrypt them with the platform key through SSM/Secrets
 // Manager only. Upstream grants ssm:GetParameter* on a prefix; the three actions are spelled
 // out here (no wildcard actions).
-func ExternalSecretsPolicy(a contract.Account, cluster, keyArn string, secretsManager bool) iampolicy.Document {
-	params := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s*", a.Partition, a.Region, a.ID, contract.ParameterPath(cluster))
+//
+// Its own role reads the platform's parameters only (/<cluster>/platform/); with teams, it
+// may also assume the teams' roles (IAM path /<cluster>/teams/), which is how a team's
+// SecretStore reads the team's parameters and nothing else.
+func ExternalSecretsPolicy(a contract.Account, cluster, keyArn string, secretsManager, teams bool) iampolicy.Document {
+	params := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter%s*", a.Partition, a.Region, a.ID, contract.PlatformParameterPath(cluster))
 	stmts := []iampolicy.Statement{
 		iampolicy.Allow([]string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"}, params),
 	}
@@ -43,12 +47,17 @@ func ExternalSecretsPolicy(a contract.Account, cluster, keyArn string, secretsMa
 	if secretsManager {
 		stmts = append(stmts, iampolicy.Allow(
 			[]string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"},
-			fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s*", a.Partition, a.Region, a.ID, contract.SecretsManagerPrefix(cluster))))
+			fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s*", a.Partition, a.Region, a.ID, contract.PlatformSecretsManagerPrefix(cluster))))
 		services = append(services, fmt.Sprintf("secretsmanager.%s.amazonaws.com", a.Region))
 	}
 	decrypt := iampolicy.Allow([]string{"kms:Decrypt"}, keyArn)
 	decrypt.Condition = map[string]map[string][]string{"StringEquals": {"kms:ViaService": services}}
-	return iampolicy.New(append(stmts, decrypt)...)
+	stmts = append(stmts, decrypt)
+	if teams {
+		stmts = append(stmts, iampolicy.Allow([]string{"sts:AssumeRole", "sts:TagSession"},
+			fmt.Sprintf("arn:%s:iam::%s:role%s*", a.Partition, a.ID, contract.TeamRolePath(cluster))))
+	}
+	return iampolicy.New(stmts...)
 }
 
 // ExternalSecretsValues install the CRDs with the chart, so the ClusterSecretStore can follow.
@@ -86,15 +95,24 @@ func SecretStores(secretsManager bool) map[string]string {
 	return out
 }
 
-// ClusterSecretStoreSpec uses the controller's own Pod Identity credentials (no auth block).
+// ClusterSecretStoreSpec uses the controller's own Pod Identity credentials (no auth block),
+// for the platform's namespaces only: a team's ExternalSecret naming the store is refused, so
+// no team reads the platform's secrets (teams have their own SecretStore and role).
 func ClusterSecretStoreSpec(service, region string) map[string]any {
-	return map[string]any{"provider": map[string]any{"aws": map[string]any{"service": service, "region": region}}}
+	namespaces := make([]any, len(contract.PlatformNamespaces))
+	for i, n := range contract.PlatformNamespaces {
+		namespaces[i] = n
+	}
+	return map[string]any{
+		"provider":   map[string]any{"aws": map[string]any{"service": service, "region": region}},
+		"conditions": []any{map[string]any{"namespaces": namespaces}},
+	}
 }
 
 func (c *Addons) externalSecrets(ctx *pulumi.Context) error {
 	cfg := c.args.Config.ExternalSecrets
 	policy := pulumix.Policy(c.args.Cluster.SecretsKeyArn, func(key string) iampolicy.Document {
-		return ExternalSecretsPolicy(c.args.Account, c.args.Cluster.Name, key, cfg.SecretsManager)
+		return ExternalSecretsPolicy(c.args.Account, c.args.Cluster.Name, key, cfg.SecretsManager, c.args.Teams)
 	})
 	release, err := c.install(ctx, addon{
 		key: "external-secrets", namespace: "external-secrets", podSecurity: helmkit.Baseline,
@@ -105,6 +123,7 @@ func (c *Addons) externalSecrets(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	c.ExternalSecrets, c.ExternalSecretsRole = release, release.Role.Arn
 	// The stores are custom resources of CRDs the release installs: they wait for it.
 	for store, service := range SecretStores(cfg.SecretsManager) {
 		cr, err := apiextensions.NewCustomResource(ctx, c.name+"-store-"+store, &apiextensions.CustomResourceArgs{

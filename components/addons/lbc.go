@@ -3,6 +3,8 @@ package addons
 import (
 	_ "embed"
 
+	"github.com/example/platform/internal/contract"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/internal/helmkit"
@@ -41,8 +43,9 @@ func LoadBalancerControllerValues(cluster, region string, vpcID pulumi.StringInp
 		"ingressClass":   "alb",
 		// Pods are reachable by IP with the VPC CNI: no NodePort hop.
 		"defaultTargetType": "ip",
-		// The IngressClass every platform UI uses; IngressClassParams pins its group.
-		"createIngressClassResource": true,
+		// The chart's IngressClass would admit any namespace into any IngressGroup; the
+		// platform's class (PlatformIngressClass) is created with its IngressClassParams.
+		"createIngressClassResource": false,
 	}
 	if replicas > 1 {
 		v["podDisruptionBudget"] = map[string]any{"maxUnavailable": 1}
@@ -69,6 +72,19 @@ func (c *Addons) loadBalancerController(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	c.LoadBalancerController = release
+	class, err := helmkit.NewIngressClass(ctx, c.name+"-ingress-class", contract.PlatformIngressClass,
+		PlatformIngressClassParams(c.args.Certificate.Arn), []pulumi.Resource{release}, pulumi.Parent(c))
+	if err != nil {
+		return err
+	}
+	// Ingresses wait for the class (and through it the controller), and go before them.
+	c.LoadBalancerController = class
 	return nil
+}
+
+// PlatformIngressClassParams admit the platform's namespaces only, all into the platform's
+// IngressGroup (one ALB): a team's Ingress naming the class, or the group in an annotation,
+// is refused by the controller.
+func PlatformIngressClassParams(certificateArn pulumi.StringInput) map[string]any {
+	return contract.IngressClassParamsSpec(contract.IngressGroup, "kubernetes.io/metadata.name", contract.PlatformNamespaces, certificateArn)
 }

@@ -98,14 +98,14 @@ func TestClusterAutoscalerPolicyEqualsUpstream(t *testing.T) {
 // ssm:GetParameter* covers, and decrypts only through SSM.
 func TestExternalSecretsPolicyWithinUpstream(t *testing.T) {
 	upstream := fixture(t, "external-secrets_ssm_parameter_store_policy.json")
-	ours := ExternalSecretsPolicy(testAccount, "platform-dev", "arn:aws:kms:eu-north-1:111122223333:key/k", false)
+	ours := ExternalSecretsPolicy(testAccount, "platform-dev", "arn:aws:kms:eu-north-1:111122223333:key/k", false, false)
 	read := ours.Statement[0]
 	for _, a := range read.Action {
 		if !matchesAny(a, upstream.Statement[0].Action) {
 			t.Errorf("%s is not covered by upstream's %v", a, upstream.Statement[0].Action)
 		}
 	}
-	if want := []string{"arn:aws:ssm:eu-north-1:111122223333:parameter/platform-dev/*"}; !reflect.DeepEqual(read.Resource, want) {
+	if want := []string{"arn:aws:ssm:eu-north-1:111122223333:parameter/platform-dev/platform/*"}; !reflect.DeepEqual(read.Resource, want) {
 		t.Errorf("parameters = %v, want %v", read.Resource, want)
 	}
 	decrypt := ours.Statement[len(ours.Statement)-1]
@@ -116,9 +116,16 @@ func TestExternalSecretsPolicyWithinUpstream(t *testing.T) {
 	if len(ours.Statement) != 2 {
 		t.Errorf("%d statements without Secrets Manager, want 2", len(ours.Statement))
 	}
-	withSM := ExternalSecretsPolicy(testAccount, "platform-dev", "k", true)
-	if len(withSM.Statement) != 3 || withSM.Statement[1].Resource[0] != "arn:aws:secretsmanager:eu-north-1:111122223333:secret:platform-dev/*" {
+	withSM := ExternalSecretsPolicy(testAccount, "platform-dev", "k", true, false)
+	if len(withSM.Statement) != 3 || withSM.Statement[1].Resource[0] != "arn:aws:secretsmanager:eu-north-1:111122223333:secret:platform-dev/platform/*" {
 		t.Errorf("with Secrets Manager = %s", withSM.JSON())
+	}
+	// With teams, it may assume the teams' roles (their SecretStores name them), no other.
+	withTeams := ExternalSecretsPolicy(testAccount, "platform-dev", "k", false, true)
+	last := withTeams.Statement[len(withTeams.Statement)-1]
+	if len(withTeams.Statement) != 3 || !reflect.DeepEqual(last.Action, []string{"sts:AssumeRole", "sts:TagSession"}) ||
+		!reflect.DeepEqual(last.Resource, []string{"arn:aws:iam::111122223333:role/platform-dev/teams/*"}) {
+		t.Errorf("with teams = %s", withTeams.JSON())
 	}
 }
 
@@ -129,7 +136,7 @@ func TestNoWildcardActions(t *testing.T) {
 		"lbc":         lbc,
 		"externalDns": ExternalDNSPolicy("aws", "Z1"),
 		"autoscaler":  ClusterAutoscalerPolicy("c"),
-		"eso":         ExternalSecretsPolicy(testAccount, "c", "k", true),
+		"eso":         ExternalSecretsPolicy(testAccount, "c", "k", true, true),
 		"loki":        BucketPolicy("arn:aws:s3:::b", false),
 		"tempo":       BucketPolicy("arn:aws:s3:::b", true),
 	}

@@ -57,6 +57,14 @@ type ArgoCD struct {
 	URL pulumi.StringOutput `pulumi:"url"`
 	// CallbackURL is the GitHub OAuth app's authorization callback URL.
 	CallbackURL pulumi.StringOutput `pulumi:"callbackUrl"`
+
+	release pulumi.Resource
+	repoURL string
+}
+
+// Handle is what teams' projects need of Argo CD.
+func (c *ArgoCD) Handle() handle.ArgoCD {
+	return handle.ArgoCD{Namespace: Namespace, Release: c.release, RepoURL: c.repoURL}
 }
 
 func (a *Args) validate(opts []pulumi.ResourceOption) error {
@@ -130,6 +138,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	c.release, c.repoURL = release, repoURL
 	crds := pulumi.DependsOn([]pulumi.Resource{release, repoSecret})
 	project, err := apiextensions.NewCustomResource(ctx, name+"-project", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
@@ -140,12 +149,32 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	rootProject, err := apiextensions.NewCustomResource(ctx, name+"-root-project", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
+		Kind:        pulumi.String("AppProject"),
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(RootProject), Namespace: ns.Metadata.Name()},
+		OtherFields: map[string]any{"spec": RootProjectSpec(repoURL)},
+	}, parent, crds)
+	if err != nil {
+		return nil, err
+	}
+	// Argo CD creates its default project at start; the patch takes it over and allows
+	// nothing, so an Application without a project of ours deploys nowhere.
+	if _, err := apiextensions.NewCustomResourcePatch(ctx, name+"-default-project", &apiextensions.CustomResourcePatchArgs{
+		ApiVersion: pulumi.String("argoproj.io/v1alpha1"),
+		Kind:       pulumi.String("AppProject"),
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("default"), Namespace: ns.Metadata.Name(),
+			Annotations: pulumi.StringMap{"pulumi.com/patchForce": pulumi.String("true")}},
+		OtherFields: map[string]any{"spec": LockedProjectSpec()},
+	}, parent, crds); err != nil {
+		return nil, err
+	}
 	if _, err := apiextensions.NewCustomResource(ctx, name+"-root-app", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
 		Kind:        pulumi.String("Application"),
 		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(contract.ArgoCDRootApp), Namespace: ns.Metadata.Name()},
 		OtherFields: map[string]any{"spec": RootAppSpec(repoURL, args.Path, args.Revision)},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project})); err != nil {
+	}, parent, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project, rootProject})); err != nil {
 		return nil, err
 	}
 
@@ -202,10 +231,11 @@ func RepoSecretSpec(repoURL string, parameter pulumi.StringInput) map[string]any
 	}
 }
 
-// ProjectSpec allows the GitOps repository only, into the listed namespaces of this cluster
-// plus argocd, where the app-of-apps puts its child Applications.
+// ProjectSpec allows the GitOps repository only, into the listed namespaces of this cluster:
+// never argocd itself, so no Application of the project writes Argo CD's own configuration
+// (its ConfigMaps, Secrets, projects) from Git.
 func ProjectSpec(repoURL string, namespaces []string) map[string]any {
-	dests := []any{map[string]any{"server": InCluster, "namespace": Namespace}}
+	dests := []any{}
 	for _, n := range namespaces {
 		if n == Namespace {
 			continue
@@ -221,11 +251,37 @@ func ProjectSpec(repoURL string, namespaces []string) map[string]any {
 	}
 }
 
+// RootProject is the app-of-apps' own project.
+const RootProject = "platform-root"
+
+// RootProjectSpec lets the app-of-apps create Applications in argocd and nothing else: not
+// Argo CD's ConfigMaps or Secrets, not AppProjects (which would widen what Git may reach).
+func RootProjectSpec(repoURL string) map[string]any {
+	return map[string]any{
+		"description":                "The app-of-apps: Applications in argocd, nothing else",
+		"sourceRepos":                []any{repoURL},
+		"destinations":               []any{map[string]any{"server": InCluster, "namespace": Namespace}},
+		"clusterResourceWhitelist":   []any{},
+		"namespaceResourceWhitelist": []any{map[string]any{"group": "argoproj.io", "kind": "Application"}},
+	}
+}
+
+// LockedProjectSpec is Argo CD's default project with nothing allowed: an Application that
+// names no other project deploys nowhere.
+func LockedProjectSpec() map[string]any {
+	return map[string]any{
+		"description":              "Locked: use a team's or the platform's project",
+		"sourceRepos":              []any{},
+		"destinations":             []any{},
+		"clusterResourceWhitelist": []any{},
+	}
+}
+
 // RootAppSpec is the app-of-apps: automated sync with prune and self-heal, retried with
 // backoff.
 func RootAppSpec(repoURL, path, revision string) map[string]any {
 	return map[string]any{
-		"project":     "platform",
+		"project":     RootProject,
 		"source":      map[string]any{"repoURL": repoURL, "targetRevision": revision, "path": path},
 		"destination": map[string]any{"server": InCluster, "namespace": Namespace},
 		"syncPolicy": map[string]any{

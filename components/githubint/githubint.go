@@ -64,11 +64,14 @@ type GitHubIntegration struct {
 	CIRoleArn          pulumi.StringOutput `pulumi:"ciRoleArn"`
 	// RepoURL is the GitOps repository's SSH URL, as Argo CD fetches it with the deploy key.
 	RepoURL string
+
+	owner           string
+	oidcProviderArn pulumi.StringOutput
 }
 
 // Handle is what Argo CD needs of the integration: the repository and its deploy key.
 func (g *GitHubIntegration) Handle() handle.GitHub {
-	return handle.GitHub{RepoURL: g.RepoURL, DeployKeyParameter: g.DeployKeyParameter}
+	return handle.GitHub{RepoURL: g.RepoURL, DeployKeyParameter: g.DeployKeyParameter, Owner: g.owner, OIDCProviderArn: g.oidcProviderArn}
 }
 
 func (a *Args) validate() error {
@@ -98,7 +101,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validate(); err != nil {
 		return nil, err
 	}
-	g := &GitHubIntegration{RepoURL: ghplan.RepoSSHURL(args.Owner, args.GitOpsRepo)}
+	g := &GitHubIntegration{RepoURL: ghplan.RepoSSHURL(args.Owner, args.GitOpsRepo), owner: args.Owner}
 	if err := ctx.RegisterComponentResource("platform:index:GitHubIntegration", name, g, opts...); err != nil {
 		return nil, err
 	}
@@ -129,7 +132,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	roleArn, err := newCIRole(ctx, name, args, parent)
+	roleArn, err := newCIRole(ctx, name, args, g, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -148,8 +151,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return g, nil
 }
 
-func newCIRole(ctx *pulumi.Context, name string, a *Args, parent pulumi.ResourceOption) (pulumi.StringOutput, error) {
+func newCIRole(ctx *pulumi.Context, name string, a *Args, g *GitHubIntegration, parent pulumi.ResourceOption) (pulumi.StringOutput, error) {
 	providerArn := pulumi.String(a.OIDCProviderArn).ToStringOutput()
+	defer func() { g.oidcProviderArn = providerArn }()
 	if a.OIDCProviderArn == "" {
 		p, err := iam.NewOpenIdConnectProvider(ctx, name+"-github-oidc", &iam.OpenIdConnectProviderArgs{
 			Url:           pulumi.String("https://" + ghplan.OIDCHost),

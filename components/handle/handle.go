@@ -52,6 +52,21 @@ type Addons struct {
 	LoadBalancerController pulumi.Resource
 	// ParameterStore is the ClusterSecretStore over SSM; ExternalSecrets wait for it.
 	ParameterStore pulumi.Resource
+	// ExternalSecrets is its release (SecretStores are custom resources of its CRDs);
+	// ExternalSecretsRoleArn the controller's role, which teams' secret roles trust.
+	ExternalSecrets        pulumi.Resource
+	ExternalSecretsRoleArn pulumi.StringOutput
+	// MonitoringNamespace is where Prometheus scrapes from ("" without monitoring).
+	MonitoringNamespace string
+}
+
+// ArgoCD is Argo CD, for the projects other components add.
+type ArgoCD struct {
+	// Namespace holds its projects; Release installs its CRDs.
+	Namespace string
+	Release   pulumi.Resource
+	// RepoURL is the GitOps repository as Argo CD fetches it.
+	RepoURL string
 }
 
 // GitHub is the GitOps repository as Argo CD reaches it.
@@ -60,4 +75,8 @@ type GitHub struct {
 	RepoURL string
 	// DeployKeyParameter is the SSM parameter holding the deploy key's private half.
 	DeployKeyParameter pulumi.StringOutput
+	// Owner is the organization; OIDCProviderArn the account's GitHub OIDC provider, which
+	// roles trusting GitHub's workflows name.
+	Owner           string
+	OIDCProviderArn pulumi.StringOutput
 }

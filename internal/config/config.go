@@ -50,6 +50,7 @@ type Config struct {
 	Addons       AddonsConfig       `json:"addons"`
 	GitHub       GitHubConfig       `json:"github"`
 	ArgoCD       ArgoCDConfig       `json:"argocd"`
+	Teams        Teams              `json:"teams"`
 	// HasArgoCDSecret records that platform:argocdClientSecret is set; HasGitHubToken that the
 	// GitHub provider has a token (github:token or GITHUB_TOKEN); GitHubProviderOwner is the
 	// organization it acts on (github:owner or GITHUB_OWNER).
@@ -168,7 +169,7 @@ var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 
 // Keys lists the top-level config keys the program reads (without the "platform:" prefix),
 // in documentation order. Pulumi.yaml documents exactly these (a test checks it).
-var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "argocdClientSecret"}
+var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "teams", "argocdClientSecret"}
 
 // Policy is the environment's policy for this config.
 func (c *Config) Policy() Policy { return PolicyFor(c.Environment) }

@@ -101,6 +101,7 @@ func DecodeOn(project, stack string, values map[string]string, secretKeys map[st
 		"addons":       &cfg.Addons,
 		"github":       &cfg.GitHub,
 		"argocd":       &cfg.ArgoCD,
+		"teams":        &cfg.Teams,
 	}
 	for _, k := range Keys {
 		target, isObject := targets[k]
@@ -130,6 +131,9 @@ func DecodeOn(project, stack string, values map[string]string, secretKeys map[st
 func decodeObject(key, raw string, target any) Errors {
 	var generic any
 	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
+		if reflect.TypeOf(target).Elem().Kind() == reflect.Slice {
+			return Errors{{Key: key, Msg: fmt.Sprintf("must be a list (a YAML sequence in the stack file), got %q", clip(raw))}}
+		}
 		return Errors{{Key: key, Msg: fmt.Sprintf("must be an object (a YAML map in the stack file), got %q", clip(raw))}}
 	}
 	var errs Errors

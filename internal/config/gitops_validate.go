@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/example/platform/internal/contract"
+
 	"github.com/example/platform/components/githubint/ghplan"
 )
 
@@ -75,8 +77,11 @@ func (c *Config) validateGitOps(errs *Errors) {
 		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in %s: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision, c.env()))
 	}
 	for i, n := range a.DestinationNamespaces {
-		if !nsPattern.MatchString(n) {
+		switch {
+		case !nsPattern.MatchString(n):
 			errs.add(fmt.Sprintf("%s.destinationNamespaces[%d]", ak, i), fmt.Sprintf("%q is not allowed; list namespaces or prefixes such as apps-* (never a bare *)", n))
+		case matchesNamespace(n, contract.ArgoCDNamespace):
+			errs.add(fmt.Sprintf("%s.destinationNamespaces[%d]", ak, i), fmt.Sprintf("%q reaches %s: Argo CD's own configuration is not deployed from Git", n, contract.ArgoCDNamespace))
 		}
 	}
 	if len(a.DestinationNamespaces) == 0 {
@@ -162,4 +167,12 @@ func (c *Config) validateGitHub(errs *Errors) {
 			errs.add(fmt.Sprintf("%s.reviewerTeams[%d]", k, i), fmt.Sprintf("%q is not a GitHub team slug", t))
 		}
 	}
+}
+
+// matchesNamespace is whether an AppProject destination pattern ("apps-*") matches ns.
+func matchesNamespace(pattern, ns string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(ns, prefix)
+	}
+	return pattern == ns
 }

@@ -53,6 +53,7 @@ func (c *Config) Validate() error {
 	v.validateCluster(&errs)
 	v.validateAddons(&errs)
 	v.validateGitOps(&errs)
+	v.validateTeams(&errs)
 	return errs.orNil()
 }
 

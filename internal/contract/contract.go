@@ -38,16 +38,42 @@ func PartitionOf(arn string) string {
 	return "aws"
 }
 
-// SSM parameter layout. Everything the platform stores for a cluster lives under
-// /<cluster>/, and External Secrets' role may read that prefix and nothing else: a parameter
-// written outside it would be unreadable to the ExternalSecret that expects it.
+// PartitionOfRegion is the AWS partition a region belongs to.
+func PartitionOfRegion(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// PlatformNamespaces are the namespaces the platform runs in: no team may have one, and only
+// they may use the platform's secret stores and IngressClass.
+var PlatformNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease",
+	ArgoCDNamespace, "external-secrets", "external-dns", "monitoring", "logging", "tracing"}
+
+// SSM parameter layout. Everything stored for a cluster lives under /<cluster>/: the
+// platform's own secrets under /<cluster>/platform/ (External Secrets' own role reads that
+// prefix and nothing else), each team's under /<cluster>/teams/<team>/ (read only through the
+// team's role, from the team's SecretStore). A parameter written elsewhere is unreadable to
+// the ExternalSecret that expects it.
 
 // ParameterPath is the prefix of the cluster's parameters, "/<cluster>/".
 func ParameterPath(cluster string) string { return "/" + cluster + "/" }
 
-// Parameter is the name of one of the cluster's parameters: /<cluster>/<part>/<part>...
+// PlatformParameterPath is the prefix of the platform's own parameters, "/<cluster>/platform/".
+func PlatformParameterPath(cluster string) string { return ParameterPath(cluster) + "platform/" }
+
+// TeamParameterPath is the prefix of a team's parameters, "/<cluster>/teams/<team>/".
+func TeamParameterPath(cluster, team string) string {
+	return ParameterPath(cluster) + "teams/" + team + "/"
+}
+
+// Parameter is the name of one of the platform's parameters: /<cluster>/platform/<part>/...
 func Parameter(cluster string, parts ...string) string {
-	return ParameterPath(cluster) + strings.Join(parts, "/")
+	return PlatformParameterPath(cluster) + strings.Join(parts, "/")
 }
 
 // GrafanaPasswordParameter holds Grafana's generated admin password.
@@ -70,6 +96,19 @@ func DeployKeyParameter(cluster, owner, repo string) string {
 // "<cluster>/".
 func SecretsManagerPrefix(cluster string) string { return cluster + "/" }
 
+// PlatformSecretsManagerPrefix is the prefix of the platform's own secrets,
+// "<cluster>/platform/".
+func PlatformSecretsManagerPrefix(cluster string) string { return SecretsManagerPrefix(cluster) + "platform/" }
+
+// TeamSecretsManagerPrefix is the prefix of a team's secrets, "<cluster>/teams/<team>/".
+func TeamSecretsManagerPrefix(cluster, team string) string {
+	return SecretsManagerPrefix(cluster) + "teams/" + team + "/"
+}
+
+// TeamRolePath is the IAM path of the teams' roles: External Secrets may assume the roles
+// under it (a team's SecretStore names its team's), and nothing else.
+func TeamRolePath(cluster string) string { return "/" + cluster + "/teams/" }
+
 // ClusterSecretStores teams and platform components reference by name.
 const (
 	ParameterStore = "aws-parameter-store"
@@ -79,6 +118,10 @@ const (
 // IngressGroup is the AWS Load Balancer Controller IngressGroup every platform UI joins: one
 // shared ALB instead of one per UI.
 const IngressGroup = "platform"
+
+// PlatformIngressClass is the IngressClass of the platform's UIs (the group IngressGroup,
+// platform namespaces only). Teams have their own classes (components/teams).
+const PlatformIngressClass = "alb"
 
 // BoundaryPolicyName is the permissions boundary every IAM role of the cluster's stack
 // carries; its ARN is known at preview time, so policies can name it.
@@ -103,3 +146,21 @@ const (
 	ArgoCDNamespace = "argocd"
 	ArgoCDRootApp   = "root"
 )
+
+// IngressClassParamsSpec puts every Ingress of a class into one IngressGroup (one ALB), for
+// the namespaces whose label key has one of values only, with the stack's certificate.
+func IngressClassParamsSpec(group, labelKey string, values []string, certificateArn any) map[string]any {
+	vals := make([]any, len(values))
+	for i, v := range values {
+		vals[i] = v
+	}
+	return map[string]any{
+		"group":  map[string]any{"name": group},
+		"scheme": "internet-facing",
+		"namespaceSelector": map[string]any{"matchExpressions": []any{map[string]any{
+			"key": labelKey, "operator": "In", "values": vals,
+		}}},
+		"certificateArn": []any{certificateArn},
+		"sslPolicy":      "ELBSecurityPolicy-TLS13-1-2-2021-06",
+	}
+}

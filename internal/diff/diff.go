@@ -63,10 +63,12 @@ type Result struct {
 // properties for the types this program uses). A change to the cluster's name or the VPC's
 // CIDR is a rebuild, and a reviewer must see that.
 var ReplaceKeys = map[string][]string{
-	"aws:ec2/vpc:Vpc":                                         {"cidrBlock"},
-	"aws:ec2/subnet:Subnet":                                   {"cidrBlock", "availabilityZone", "vpcId"},
-	"aws:ec2/natGateway:NatGateway":                           {"subnetId", "allocationId"},
-	"aws:ec2/internetGateway:InternetGateway":                 {},
+	"aws:ec2/vpc:Vpc":                         {"cidrBlock"},
+	"aws:ec2/subnet:Subnet":                   {"cidrBlock", "availabilityZone", "vpcId"},
+	"aws:ec2/natGateway:NatGateway":           {"subnetId", "allocationId"},
+	"aws:ec2/internetGateway:InternetGateway": {},
+	// pulumi-eks's EKS cluster (the recording provider's child of eks:index:Cluster).
+	"aws:eks/cluster:Cluster":                                 {"name"},
 	"eks:index:Cluster":                                       {"name", "vpcId", "privateSubnetIds", "encryptionConfigKeyArn"},
 	"aws:eks/nodeGroup:NodeGroup":                             {"clusterName", "subnetIds", "instanceTypes", "amiType", "capacityType", "nodeRoleArn"},
 	"aws:eks/addon:Addon":                                     {"clusterName", "addonName"},

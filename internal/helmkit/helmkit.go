@@ -6,6 +6,7 @@
 package helmkit
 
 import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"errors"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -74,17 +75,24 @@ func Install(ctx *pulumi.Context, r Release, opts ...pulumi.ResourceOption) (*He
 		return nil, errors.New("helmkit: a release needs ResourceName, ReleaseName, Namespace and a pinned Chart")
 	}
 	deps := append([]pulumi.Resource(nil), r.DependsOn...)
+	var role *iam.Role
 	if r.Identity != nil {
-		_, ready, err := NewPodIdentity(ctx, r.ResourceName, *r.Identity, opts...)
+		created, ready, err := NewPodIdentity(ctx, r.ResourceName, *r.Identity, opts...)
 		if err != nil {
 			return nil, err
 		}
+		role = created
 		// Pods only get AWS credentials if the association exists when they start.
 		deps = append(deps, ready)
 	}
-	return newHelmRelease(ctx, r.ResourceName,
+	release, err := newHelmRelease(ctx, r.ResourceName,
 		ReleaseArgs(r.ReleaseName, r.Chart, r.Namespace, MergeValues(r.Values, r.ExtraValues)),
 		append(append([]pulumi.ResourceOption(nil), opts...), pulumi.Protect(r.Protect), pulumi.DependsOn(deps))...)
+	if err != nil {
+		return nil, err
+	}
+	release.Role = role
+	return release, nil
 }
 
 // ReleaseArgs are the settings every platform release shares: a fixed release name, the

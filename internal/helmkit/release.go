@@ -1,6 +1,7 @@
 package helmkit
 
 import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/utilities"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -16,6 +17,8 @@ const ReleaseType = "kubernetes:helm.sh/v3:Release"
 // output of a release, so none is declared.
 type HelmRelease struct {
 	pulumi.CustomResourceState
+	// Role is the release's Pod Identity role (nil without an identity).
+	Role *iam.Role
 }
 
 func newHelmRelease(ctx *pulumi.Context, name string, args pulumi.Map, opts ...pulumi.ResourceOption) (*HelmRelease, error) {

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/example/platform/internal/contract"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -31,15 +32,7 @@ func newMocks(project, stack, region string) *mocks {
 }
 
 // Partition is the AWS partition of a region, as the caller identity's ARN names it.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
+func Partition(region string) string { return contract.PartitionOfRegion(region) }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	state := args.Inputs.Copy()

@@ -1,0 +1,128 @@
+package teamplan
+
+import "strings"
+
+// The Kubernetes objects of a team's namespace, as plain maps the component registers and
+// tests read (the kube-apiserver tests validate every one).
+
+// NamespaceLabels label a team namespace with its team and enforce its Pod Security level
+// (audit and warn at restricted, so a baseline team sees what restricted would refuse).
+func NamespaceLabels(t Team) map[string]string {
+	return map[string]string{
+		TeamLabel:                                    t.Name,
+		"pod-security.kubernetes.io/enforce":         t.PodSecurity,
+		"pod-security.kubernetes.io/enforce-version": "latest",
+		"pod-security.kubernetes.io/audit":           Restricted,
+		"pod-security.kubernetes.io/warn":            Restricted,
+	}
+}
+
+// QuotaSpec is a namespace's ResourceQuota spec.
+func QuotaSpec(q Quota) map[string]any {
+	return map[string]any{"hard": map[string]any{
+		"requests.cpu":                      q.CPU,
+		"limits.cpu":                        q.CPU,
+		"requests.memory":                   q.Memory,
+		"limits.memory":                     q.Memory,
+		"requests.storage":                  q.Storage,
+		"pods":                              q.Pods,
+		"services.loadbalancers":            q.LoadBalancers,
+		"services.nodeports":                0,
+		"persistentvolumeclaims":            q.Pods,
+		"count/ingresses.networking.k8s.io": q.Pods,
+	}}
+}
+
+// LimitRangeSpec gives containers that set nothing the defaults (a quota on requests and
+// limits refuses pods without them otherwise).
+func LimitRangeSpec(l Limits) map[string]any {
+	return map[string]any{"limits": []any{map[string]any{
+		"type":           "Container",
+		"default":        map[string]any{"cpu": l.DefaultCPU, "memory": l.DefaultMemory},
+		"defaultRequest": map[string]any{"cpu": l.DefaultRequestCPU, "memory": l.DefaultRequestMemory},
+	}}}
+}
+
+// Names of the platform's NetworkPolicies in a team namespace.
+const (
+	PolicyDefaultDeny    = "platform-default-deny"
+	PolicyDNS            = "platform-allow-dns"
+	PolicySameNamespace  = "platform-allow-same-namespace"
+	PolicyLoadBalancer   = "platform-allow-load-balancer"
+	PolicyMonitoring     = "platform-allow-monitoring"
+	PolicyInternetEgress = "platform-allow-internet-egress"
+)
+
+// privateRanges are never "the internet": the VPC, other private networks and the instance
+// metadata service stay closed to a team's internet egress.
+var privateRanges = []any{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"}
+
+// NetworkPolicies are the platform's policies in a team namespace, by name: deny everything,
+// then allow DNS to CoreDNS, traffic within the namespace, the load balancer (its IP targets
+// come from the public subnets) and the monitoring namespace's scraping in; the internet out
+// only when the team's config says so.
+func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string) map[string]map[string]any {
+	all := map[string]any{}
+	ns := func(name string) map[string]any {
+		return map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": name}}}
+	}
+	var lb []any
+	for _, cidr := range publicSubnets {
+		lb = append(lb, map[string]any{"ipBlock": map[string]any{"cidr": cidr}})
+	}
+	out := map[string]map[string]any{
+		PolicyDefaultDeny: {"podSelector": all, "policyTypes": []any{"Ingress", "Egress"}},
+		PolicyDNS: {"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
+			"to": []any{map[string]any{
+				"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": "kube-system"}},
+				"podSelector":       map[string]any{"matchLabels": map[string]any{"k8s-app": "kube-dns"}},
+			}},
+			"ports": []any{map[string]any{"protocol": "UDP", "port": 53}, map[string]any{"protocol": "TCP", "port": 53}},
+		}}},
+		PolicySameNamespace: {"podSelector": all, "policyTypes": []any{"Ingress", "Egress"},
+			"ingress": []any{map[string]any{"from": []any{map[string]any{"podSelector": all}}}},
+			"egress":  []any{map[string]any{"to": []any{map[string]any{"podSelector": all}}}}},
+		PolicyLoadBalancer: {"podSelector": all, "policyTypes": []any{"Ingress"}, "ingress": []any{map[string]any{"from": lb}}},
+		PolicyMonitoring:   {"podSelector": all, "policyTypes": []any{"Ingress"}, "ingress": []any{map[string]any{"from": []any{ns(monitoringNamespace)}}}},
+	}
+	if t.InternetEgress {
+		out[PolicyInternetEgress] = map[string]any{"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
+			"to": []any{map[string]any{"ipBlock": map[string]any{"cidr": "0.0.0.0/0", "except": privateRanges}}},
+		}}}
+	}
+	return out
+}
+
+// SecretStoreName is the team's SecretStore in each of its namespaces.
+const SecretStoreName = "team-parameter-store"
+
+// SecretStoreSpec reads the team's parameters through the team's role, which External
+// Secrets assumes: the role, not the store, is the boundary (a store edited to another prefix
+// still only gets what the role may read).
+func SecretStoreSpec(region, roleArn any, prefix string) map[string]any {
+	return map[string]any{"provider": map[string]any{"aws": map[string]any{
+		"service": "ParameterStore", "region": region, "role": roleArn, "prefix": prefix,
+	}}}
+}
+
+// ECRLifecyclePolicy expires untagged images after 14 days and keeps the newest 200 images.
+const ECRLifecyclePolicy = `{"rules":[` +
+	`{"rulePriority":1,"description":"untagged images after 14 days","selection":{"tagStatus":"untagged","countType":"sinceImagePushed","countUnit":"days","countNumber":14},"action":{"type":"expire"}},` +
+	`{"rulePriority":2,"description":"keep the newest 200 images","selection":{"tagStatus":"any","countType":"imageCountMoreThan","countNumber":200},"action":{"type":"expire"}}]}`
+
+// ECRRepositoryName is an image's repository: "<cluster>/<team>/<image>" (stacks sharing an
+// account do not collide).
+func ECRRepositoryName(cluster, team, image string) string {
+	return strings.Join([]string{cluster, team, image}, "/")
+}
+
+// PushSubjects are the GitHub OIDC subjects that may push a team's images: its repositories'
+// default branch and release tags, as the platform's CI role trusts only named subjects.
+func PushSubjects(owner string, repos []string) []string {
+	var out []string
+	for _, r := range repos {
+		full := owner + "/" + RepoName(r)
+		out = append(out, "repo:"+full+":ref:refs/heads/main", "repo:"+full+":ref:refs/tags/v*")
+	}
+	return out
+}

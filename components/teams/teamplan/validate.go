@@ -1,0 +1,218 @@
+package teamplan
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/example/platform/internal/iampolicy"
+)
+
+// Problem is one thing wrong with one team, at Path inside platform:teams ("[0].quota.cpu").
+type Problem struct{ Path, Msg string }
+
+// Rules are what teams are judged against: the rest of the stack's config.
+type Rules struct {
+	// PlatformNamespaces are reserved for the platform.
+	PlatformNamespaces []string
+	// Owner is platform:github.owner: team repositories must be its.
+	Owner string
+	// AdminRoleArns already have access entries (platform:cluster.adminRoleArns).
+	AdminRoleArns []string
+	// Partition of the stack's region ("aws", "aws-cn", ...).
+	Partition string
+}
+
+var (
+	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	slugPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+	repoPattern  = regexp.MustCompile(`^([A-Za-z0-9-]+/)?[A-Za-z0-9._-]+$`)
+	roleArn      = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
+	imagePattern = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*$`)
+	quantity     = regexp.MustCompile(`^([0-9]+(\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
+)
+
+// AllowedManagedPolicies are the AWS managed policies a team's workloads may have: read or
+// data-plane access to services, nothing that administers the account (tests check each
+// exists in ../shared/fixtures/iam/aws-managed-policies.txt).
+var AllowedManagedPolicies = []string{
+	"AmazonDynamoDBReadOnlyAccess", "AmazonS3ReadOnlyAccess", "AmazonSQSReadOnlyAccess",
+	"AmazonSNSReadOnlyAccess", "CloudWatchReadOnlyAccess", "AmazonKinesisReadOnlyAccess",
+	"AWSXrayWriteOnlyAccess", "CloudWatchAgentServerPolicy", "AmazonSESFullAccess",
+}
+
+// Validate judges the teams; every problem names its path.
+func Validate(teams []Team, r Rules) []Problem {
+	var out []Problem
+	add := func(path, format string, a ...any) { out = append(out, Problem{path, fmt.Sprintf(format, a...)}) }
+	names, namespaces, roles := map[string]int{}, map[string]string{}, map[string]string{}
+	for _, a := range r.AdminRoleArns {
+		roles[a] = "platform:cluster.adminRoleArns"
+	}
+	for i, t := range teams {
+		p := fmt.Sprintf("[%d]", i)
+		switch {
+		case t.Name == "":
+			add(p+".name", "is required: a DNS label naming the team, e.g. payments")
+		case !dnsLabel.MatchString(t.Name) || len(t.Name) > MaxNameLength:
+			add(p+".name", "%q is not allowed: a DNS label (lowercase letters, digits, '-') of at most %d characters, the longest the names derived from it allow", t.Name, MaxNameLength)
+		default:
+			if j, dup := names[t.Name]; dup {
+				add(p+".name", "%q is already the name of team [%d]; team names are unique", t.Name, j)
+			}
+			names[t.Name] = i
+		}
+		for j, ns := range t.Namespaces {
+			np := fmt.Sprintf("%s.namespaces[%d]", p, j)
+			switch {
+			case !dnsLabel.MatchString(ns):
+				add(np, "%q is not a namespace name: a DNS label of at most 63 characters", ns)
+			case slices.Contains(r.PlatformNamespaces, ns) || strings.HasPrefix(ns, "kube-"):
+				add(np, "%q is a platform namespace; the platform's are %s", ns, strings.Join(r.PlatformNamespaces, ", "))
+			case namespaces[ns] != "":
+				add(np, "%q is already a namespace of %s; a namespace belongs to one team", ns, namespaces[ns])
+			default:
+				namespaces[ns] = fmt.Sprintf("team %q", t.Name)
+			}
+		}
+		switch t.PodSecurity {
+		case Restricted, Baseline:
+		case "privileged":
+			add(p+".podSecurity", "\"privileged\" is not allowed for a team (it would let pods take over nodes); use %q (default) or %q", Restricted, Baseline)
+		default:
+			add(p+".podSecurity", "%q is not a Pod Security level a team may have; use %q (default) or %q", t.PodSecurity, Restricted, Baseline)
+		}
+		for _, q := range []struct{ key, v string }{{"quota.cpu", t.Quota.CPU}, {"quota.memory", t.Quota.Memory}, {"quota.storage", t.Quota.Storage},
+			{"limits.defaultCpu", t.Limits.DefaultCPU}, {"limits.defaultMemory", t.Limits.DefaultMemory},
+			{"limits.defaultRequestCpu", t.Limits.DefaultRequestCPU}, {"limits.defaultRequestMemory", t.Limits.DefaultRequestMemory}} {
+			if _, err := ParseQuantity(q.v); err != nil {
+				add(p+"."+q.key, "%v", err)
+			}
+		}
+		if t.Quota.Pods < 1 {
+			add(p+".quota.pods", "%d is not allowed: at least 1", t.Quota.Pods)
+		}
+		if t.Quota.LoadBalancers < 0 {
+			add(p+".quota.loadBalancers", "%d is not allowed: 0 or more", t.Quota.LoadBalancers)
+		}
+		for _, pair := range [][3]string{{"limits.defaultRequestCpu", t.Limits.DefaultRequestCPU, t.Limits.DefaultCPU}, {"limits.defaultRequestMemory", t.Limits.DefaultRequestMemory, t.Limits.DefaultMemory}} {
+			req, err1 := ParseQuantity(pair[1])
+			lim, err2 := ParseQuantity(pair[2])
+			if err1 == nil && err2 == nil && req > lim {
+				add(p+"."+pair[0], "%s is more than the default limit %s; a request cannot exceed its limit", pair[1], pair[2])
+			}
+		}
+		for j, a := range t.AccessRoleArns {
+			ap := fmt.Sprintf("%s.accessRoleArns[%d]", p, j)
+			switch {
+			case !roleArn.MatchString(a):
+				add(ap, "%q is not an IAM role ARN; use e.g. arn:aws:iam::111122223333:role/payments-developers", a)
+			case roles[a] != "":
+				add(ap, "%q already has an access entry (%s); EKS allows one per principal", a, roles[a])
+			default:
+				roles[a] = fmt.Sprintf("team %q", t.Name)
+			}
+		}
+		if t.GitHubTeam != "" && !slugPattern.MatchString(t.GitHubTeam) {
+			add(p+".githubTeam", "%q is not a GitHub team slug; use e.g. payments-devs (lowercase, as in the team's URL)", t.GitHubTeam)
+		}
+		for j, repo := range t.Repos {
+			rp := fmt.Sprintf("%s.repos[%d]", p, j)
+			owner, _, hasOwner := strings.Cut(repo, "/")
+			switch {
+			case !repoPattern.MatchString(repo):
+				add(rp, "%q is not a repository name; use a name in %s, e.g. payments-api", repo, ownerOr(r.Owner))
+			case r.Owner == "":
+				add(rp, "needs platform:github.owner: team repositories are the organization's")
+			case hasOwner && !strings.EqualFold(owner, r.Owner):
+				add(rp, "%q is outside platform:github.owner (%s): teams deploy and push from the organization's repositories only", repo, r.Owner)
+			}
+		}
+		switch t.Ingress {
+		case SharedIngress, DedicatedIngress:
+		default:
+			add(p+".ingress", "%q is not allowed; use %q (default: one ALB every sharing team uses) or %q (the team's own ALB)", t.Ingress, SharedIngress, DedicatedIngress)
+		}
+		for j, arn := range t.Policies.ManagedPolicyArns {
+			name, ok := strings.CutPrefix(arn, "arn:"+r.Partition+":iam::aws:policy/")
+			if !ok || !slices.Contains(AllowedManagedPolicies, name) {
+				add(fmt.Sprintf("%s.policies.managedPolicyArns[%d]", p, j), "%q is not a managed policy teams may have; allowed: %s (as arn:%s:iam::aws:policy/<name>)", arn, strings.Join(AllowedManagedPolicies, ", "), r.Partition)
+			}
+		}
+		if t.Policies.Document != "" {
+			for _, msg := range checkDocument(t.Policies.Document) {
+				add(p+".policies.document", "%s", msg)
+			}
+		}
+		seen := map[string]bool{}
+		for j, img := range t.Images {
+			ip := fmt.Sprintf("%s.images[%d]", p, j)
+			switch {
+			case !imagePattern.MatchString(img) || len(img) > 64:
+				add(ip, "%q is not an image name: lowercase letters and digits separated by '.', '_' or '-', at most 64 characters", img)
+			case seen[img]:
+				add(ip, "%q is listed twice", img)
+			}
+			seen[img] = true
+		}
+		if len(t.Images) > 0 && len(t.Repos) == 0 {
+			add(p+".images", "needs repos: the repositories whose workflows push the images")
+		}
+	}
+	return out
+}
+
+func ownerOr(owner string) string {
+	if owner == "" {
+		return "platform:github.owner"
+	}
+	return owner
+}
+
+// checkDocument refuses what would make a team's role more than a workload's: a wildcard
+// action, IAM writes, assuming other roles, NotAction (allow everything but), and malformed JSON.
+func checkDocument(raw string) []string {
+	doc, err := iampolicy.Parse([]byte(raw))
+	if err != nil {
+		return []string{fmt.Sprintf("is not an IAM policy document: %v", err)}
+	}
+	var out []string
+	for i, s := range doc.Statement {
+		if len(s.NotAction) > 0 {
+			out = append(out, fmt.Sprintf("statement %d uses NotAction: list the actions allowed instead", i))
+		}
+		if s.Effect != "Allow" {
+			continue
+		}
+		for _, a := range s.Action {
+			service, action, _ := strings.Cut(strings.ToLower(a), ":")
+			switch {
+			case a == "*" || action == "*":
+				out = append(out, fmt.Sprintf("statement %d allows %q: wildcard actions are not allowed; list the actions", i, a))
+			case service == "iam" && !strings.HasPrefix(action, "get") && !strings.HasPrefix(action, "list"):
+				out = append(out, fmt.Sprintf("statement %d allows %q: IAM write actions are not allowed in a team's policy", i, a))
+			case service == "sts" && strings.HasPrefix(action, "assumerole"):
+				out = append(out, fmt.Sprintf("statement %d allows %q: a team's role may not assume other roles", i, a))
+			}
+		}
+	}
+	return out
+}
+
+var suffixes = map[string]float64{"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+	"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50, "Ei": 1 << 60}
+
+// ParseQuantity reads a Kubernetes quantity ("500m", "16Gi", "2") as a number.
+func ParseQuantity(s string) (float64, error) {
+	m := quantity.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a Kubernetes quantity; use e.g. 500m or 2 (CPU), 512Mi or 16Gi (memory, storage)", s)
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, err
+	}
+	return f * suffixes[m[3]], nil
+}

@@ -1,0 +1,182 @@
+// Package teams is the Teams component: what each product team sharing the cluster gets —
+// namespaces with Pod Security and quotas, enforced network policy, access for its members,
+// its own secrets, an Argo CD project, an ingress class, a workload role and image
+// repositories — planned in teamplan, built here.
+package teams
+
+import (
+	"errors"
+	"fmt"
+
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/components/handle"
+	"github.com/example/platform/components/teams/teamplan"
+	"github.com/example/platform/internal/contract"
+	"github.com/example/platform/internal/helmkit"
+)
+
+// Args configure the Teams component.
+type Args struct {
+	// Teams are the teams, validated (config.Validate does it for the program).
+	Teams   []teamplan.Team
+	Cluster handle.Cluster
+	// PublicSubnetCIDRs are where the load balancers' IP targets come from.
+	PublicSubnetCIDRs []string
+	Certificate       handle.Certificate
+	// Addons give the External Secrets controller (whose role the teams' secret roles trust),
+	// the Load Balancer Controller (IngressClassParams' CRD) and the monitoring namespace.
+	Addons handle.Addons
+	// ArgoCD (zero without Argo CD) gets one project per team.
+	ArgoCD handle.ArgoCD
+	// GitHub (zero without it) is the organization: team repositories, their pushes to ECR.
+	GitHub  handle.GitHub
+	Account contract.Account
+	// PermissionsBoundary is the boundary every role carries (components/boundary).
+	PermissionsBoundary pulumi.StringInput
+	// ForceDelete lets a destroy delete image repositories that still hold images (dev).
+	ForceDelete bool
+}
+
+// Teams is the component.
+type Teams struct {
+	pulumi.ResourceState
+
+	// Outputs are per team: namespaces, secrets path, roles, image repositories.
+	Outputs pulumi.MapOutput `pulumi:"teams"`
+}
+
+func (a *Args) validate(opts []pulumi.ResourceOption) error {
+	if a == nil {
+		return errors.New("teams: Args are required")
+	}
+	var errs []error
+	if a.Cluster.Name == "" || a.Account.ID == "" || a.PermissionsBoundary == nil {
+		errs = append(errs, errors.New("teams: Cluster, Account and PermissionsBoundary are required"))
+	}
+	if a.Addons.ExternalSecrets == nil || a.Addons.LoadBalancerController == nil {
+		errs = append(errs, errors.New("teams: the External Secrets and Load Balancer Controller addons are required (secret stores, ingress classes)"))
+	}
+	if len(a.PublicSubnetCIDRs) == 0 {
+		errs = append(errs, errors.New("teams: PublicSubnetCIDRs are required (the load balancers' addresses)"))
+	}
+	if !helmkit.HasKubernetesProvider(opts) {
+		errs = append(errs, errors.New("teams: pass the cluster's Kubernetes provider (pulumi.Providers)"))
+	}
+	for _, p := range teamplan.Validate(a.Teams, teamplan.Rules{PlatformNamespaces: contract.PlatformNamespaces, Owner: a.GitHub.Owner, Partition: a.Account.Partition}) {
+		errs = append(errs, fmt.Errorf("teams%s: %s", p.Path, p.Msg))
+	}
+	for _, t := range a.Teams {
+		if (len(t.Images) > 0 || t.GitHubTeam != "") && a.GitHub.Owner == "" {
+			errs = append(errs, fmt.Errorf("teams: team %s needs the GitHub integration (images, GitHub team)", t.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// New creates every team's resources. Nothing is created when an argument is invalid.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Teams, error) {
+	if err := args.validate(opts); err != nil {
+		return nil, err
+	}
+	c := &Teams{}
+	if err := ctx.RegisterComponentResource("platform:index:Teams", name, c, opts...); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, name: name, args: *args, parent: pulumi.Parent(c)}
+	if err := b.clusterRoles(); err != nil {
+		return nil, err
+	}
+	if err := b.ingressClasses(); err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{}
+	for _, t := range args.Teams {
+		out, err := b.team(t)
+		if err != nil {
+			return nil, fmt.Errorf("team %s: %w", t.Name, err)
+		}
+		outputs[t.Name] = out
+	}
+	c.Outputs = outputs.ToMapOutput()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"teams": c.Outputs}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   Args
+	parent pulumi.ResourceOption
+}
+
+// clusterRoles are the roles every team's RoleBindings grant, and the cluster-wide read of
+// the teams that asked for it.
+func (b *builder) clusterRoles() error {
+	for role, rules := range map[string][]any{teamplan.DeveloperRole: teamplan.DeveloperRules(), teamplan.SecretsRole: teamplan.SecretsRules()} {
+		if _, err := rbacv1.NewClusterRole(b.ctx, b.name+"-"+role, &rbacv1.ClusterRoleArgs{
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(role)},
+			Rules:    policyRules(rules),
+		}, b.parent); err != nil {
+			return err
+		}
+	}
+	for _, t := range b.args.Teams {
+		if !t.ClusterView {
+			continue
+		}
+		if _, err := rbacv1.NewClusterRoleBinding(b.ctx, b.name+"-"+t.Name+"-view", &rbacv1.ClusterRoleBindingArgs{
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("team-" + t.Name + "-view")},
+			RoleRef:  rbacv1.RoleRefArgs{ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String("view")},
+			Subjects: subjects(t),
+		}, b.parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ingressClasses: one shared class for the teams that share, one per dedicated team; each
+// admits its teams' namespaces only and pins its IngressGroup.
+func (b *builder) ingressClasses() error {
+	classes := map[string][]string{}
+	for _, t := range b.args.Teams {
+		classes[t.IngressClass()] = append(classes[t.IngressClass()], t.Name)
+	}
+	for class, teams := range classes {
+		params := contract.IngressClassParamsSpec(class, teamplan.TeamLabel, teams, b.args.Certificate.Arn)
+		if _, err := helmkit.NewIngressClass(b.ctx, b.name+"-ingress-class-"+class, class, params, []pulumi.Resource{b.args.Addons.LoadBalancerController}, b.parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func policyRules(rules []any) rbacv1.PolicyRuleArray {
+	var out rbacv1.PolicyRuleArray
+	for _, r := range rules {
+		m := r.(map[string]any)
+		out = append(out, rbacv1.PolicyRuleArgs{
+			ApiGroups: toStrings(m["apiGroups"]), Resources: toStrings(m["resources"]), Verbs: toStrings(m["verbs"]),
+		})
+	}
+	return out
+}
+
+func toStrings(v any) pulumi.StringArray {
+	var out pulumi.StringArray
+	for _, s := range v.([]any) {
+		out = append(out, pulumi.String(s.(string)))
+	}
+	return out
+}
+
+func subjects(t teamplan.Team) rbacv1.SubjectArray {
+	return rbacv1.SubjectArray{rbacv1.SubjectArgs{
+		Kind: pulumi.String("Group"), Name: pulumi.String(teamplan.Group(t.Name)), ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
+	}}
+}

@@ -1,0 +1,57 @@
+package config
+
+import (
+	"encoding/json"
+
+	"github.com/example/platform/components/teams/teamplan"
+	"github.com/example/platform/internal/contract"
+)
+
+// Teams is platform:teams: the product teams sharing the cluster. Each entry decodes over
+// DefaultTeam, so a team that sets only its name gets one namespace, the restricted Pod
+// Security level, quotas and default limits.
+type Teams []teamplan.Team
+
+// UnmarshalJSON decodes each team over the defaults (its name decides its namespace).
+func (t *Teams) UnmarshalJSON(b []byte) error {
+	var raws []json.RawMessage
+	if err := json.Unmarshal(b, &raws); err != nil {
+		return err
+	}
+	out := make(Teams, 0, len(raws))
+	for _, raw := range raws {
+		team := teamplan.DefaultTeam()
+		if err := json.Unmarshal(raw, &team); err != nil {
+			return err
+		}
+		if len(team.Namespaces) == 0 && team.Name != "" {
+			team.Namespaces = []string{team.Name}
+		}
+		out = append(out, team)
+	}
+	*t = out
+	return nil
+}
+
+// validateTeams judges the teams against the rest of the stack (platform namespaces, the
+// GitHub owner, the admins' access entries).
+func (c *Config) validateTeams(errs *Errors) {
+	if len(c.Teams) == 0 {
+		return
+	}
+	if !c.Addons.ExternalSecrets.Enabled || !c.Addons.LoadBalancerController.Enabled {
+		errs.add(Namespace+":teams", "needs platform:addons.externalSecrets and platform:addons.loadBalancerController enabled: teams get their secrets and ingress through them")
+	}
+	partition := "aws"
+	if c.Region != "" {
+		partition = contract.PartitionOfRegion(c.Region)
+	}
+	for _, p := range teamplan.Validate(c.Teams, teamplan.Rules{
+		PlatformNamespaces: contract.PlatformNamespaces,
+		Owner:              c.GitHub.Owner,
+		AdminRoleArns:      c.Cluster.AdminRoleARNs,
+		Partition:          partition,
+	}) {
+		errs.add(Namespace+":teams"+p.Path, p.Msg)
+	}
+}
