@@ -116,9 +116,19 @@ func TestAddonPermissionPolicies(t *testing.T) {
 	}
 	key := p.named(t, typeKey, "cluster-secrets-key")
 	eso := policy("external-secrets")
-	if eso.Statement[0].Resource[0] != "arn:aws:ssm:eu-north-1:"+planner.MockAccountID+":parameter/platform-prod/*" ||
-		eso.Statement[len(eso.Statement)-1].Resource[0] != "arn:aws:kms:eu-north-1:"+planner.MockAccountID+":key/"+key.ID {
-		t.Errorf("External Secrets policy = %s", eso.JSON())
+	// The platform's parameters and secrets (prod turns Secrets Manager on), decrypted with the
+	// platform key, and (prod has teams) the
+	// teams' secrets roles, by their IAM path: nothing else.
+	want := iampolicy.New(
+		iampolicy.Allow([]string{"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"}, "arn:aws:ssm:eu-north-1:"+planner.MockAccountID+":parameter/platform-prod/platform/*"),
+		iampolicy.Allow([]string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"},
+			"arn:aws:secretsmanager:eu-north-1:"+planner.MockAccountID+":secret:platform-prod/platform/*"),
+		iampolicy.Statement{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{"arn:aws:kms:eu-north-1:" + planner.MockAccountID + ":key/" + key.ID},
+			Condition: map[string]map[string][]string{"StringEquals": {"kms:ViaService": {"ssm.eu-north-1.amazonaws.com", "secretsmanager.eu-north-1.amazonaws.com"}}}},
+		iampolicy.Allow([]string{"sts:AssumeRole", "sts:TagSession"}, "arn:aws:iam::"+planner.MockAccountID+":role/platform-prod/teams/*"),
+	)
+	if !iampolicy.Equal(eso, want) {
+		t.Errorf("External Secrets policy = %s\nwant %s", eso.JSON(), want.JSON())
 	}
 	for _, store := range []string{"loki", "tempo"} {
 		bucket := p.named(t, "aws:s3/bucketV2:BucketV2", "addons-"+store+"-bucket")
@@ -146,11 +156,12 @@ func TestAddonPermissionPolicies(t *testing.T) {
 func TestAddonOrdering(t *testing.T) {
 	p := stackPlan(t, "prod")
 	lbc := p.named(t, typeRelease, "addons-aws-load-balancer-controller")
+	class := p.named(t, "kubernetes:networking.k8s.io/v1:IngressClass", "addons-ingress-class")
 	agent := p.named(t, "aws:eks/addon:Addon", "addons-pod-identity-agent")
 	for _, a := range helmAddons {
 		rel := p.named(t, typeRelease, "addons-"+a.key)
-		if a.key != "aws-load-balancer-controller" && !contains(rel.Dependencies, lbc.URN) {
-			t.Errorf("%s does not wait for the Load Balancer Controller", a.key)
+		if a.key != "aws-load-balancer-controller" && (!contains(rel.Dependencies, lbc.URN) || !contains(rel.Dependencies, class.URN)) {
+			t.Errorf("%s does not wait for the Load Balancer Controller and the platform's IngressClass", a.key)
 		}
 		if a.key != "alloy" && !contains(rel.Dependencies, agent.URN) {
 			t.Errorf("%s does not wait for the Pod Identity agent", a.key)
@@ -251,7 +262,7 @@ func TestGrafanaPasswordStaysSecret(t *testing.T) {
 	p := stackPlan(t, "prod")
 	param := p.named(t, "aws:ssm/parameter:Parameter", "addons-grafana-admin-password")
 	if getString(param, "type") != "SecureString" || !contains(param.SecretInputs, "value") ||
-		getString(param, "name") != "/platform-prod/grafana/admin-password" {
+		getString(param, "name") != "/platform-prod/platform/grafana/admin-password" {
 		t.Errorf("parameter = %v (secret inputs %v)", param.Inputs, param.SecretInputs)
 	}
 	secret := p.named(t, "kubernetes:core/v1:Secret", "addons-grafana-admin")
@@ -279,6 +290,7 @@ func TestDisabledAddonsLeaveNothing(t *testing.T) {
 	b, _ := json.Marshal(off)
 	in.Config["platform:addons"] = string(b)
 	in.Config["platform:argocd"] = `{"enabled":false}` // Argo CD needs External Secrets and the ALB
+	delete(in.Config, kTeams)                          // so do the teams
 	p, err := planner.Run(in, stacks.Program)
 	if err != nil {
 		t.Fatal(err)

@@ -145,7 +145,7 @@ var badConfigs = []struct {
 	{"externalDns replicas", "dev", []mutation{edit("platform:addons", "externalDns.replicas", 2)}, "platform:addons.externalDns.replicas", "runs one replica"},
 	{"externalDns policy", "dev", []mutation{edit("platform:addons", "externalDns.policy", "delete-all")}, "platform:addons.externalDns.policy", "use one of sync, upsert-only, create-only"},
 	{"enabled as string", "dev", []mutation{edit("platform:addons", "tempo.enabled", "no")}, "platform:addons.tempo.enabled", "must be true or false"},
-	{"monitoring without lbc", "dev", []mutation{edit("platform:addons", "loadBalancerController.enabled", false), edit("platform:argocd", "enabled", false), set("platform:argocdClientSecret", nil)}, "platform:addons.monitoring.enabled", "needs platform:addons.loadBalancerController.enabled"},
+	{"monitoring without lbc", "dev", []mutation{edit("platform:addons", "loadBalancerController.enabled", false), edit("platform:argocd", "enabled", false), set("platform:argocdClientSecret", nil), set(kTeams, nil)}, "platform:addons.monitoring.enabled", "needs platform:addons.loadBalancerController.enabled"},
 	{"missing org", "dev", []mutation{edit("platform:github", "owner", "")}, "platform:github.owner", "is required"},
 	{"team without org", "dev", []mutation{set("platform:github", nil)}, "platform:github.owner", "is required"},
 	{"team not a slug", "dev", []mutation{edit("platform:argocd", "teams", []any{"Platform Team"}), edit("platform:argocd", "roles", map[string]any{"Platform Team": "role:admin"})}, "platform:argocd.teams[0]", "not a GitHub team slug"},

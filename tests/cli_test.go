@@ -50,7 +50,7 @@ func TestPlanTree(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"Stack dev (project platform): 115 resources",
+		"Stack dev (project platform): 179 resources",
 		"platform:index:Network  network  (20)",
 		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
 		"platform:index:Cluster  cluster  (12)",
@@ -73,7 +73,7 @@ func TestPlanJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stack != "prod" || len(p.Resources) != 126 {
+	if p.Stack != "prod" || len(p.Resources) != 192 {
 		t.Errorf("stack %s with %d resources", p.Stack, len(p.Resources))
 	}
 	for _, r := range p.Resources {
@@ -194,6 +194,7 @@ func TestCostDiffGraphCommands(t *testing.T) {
 		"cluster --> boundary", "cluster --> network",
 		"github --> boundary", "github --> cluster", "github --> dns",
 		"network --> boundary",
+		"teams --> addons", "teams --> argocd", "teams --> boundary", "teams --> certificates", "teams --> cluster", "teams --> github",
 	}
 	if !slices.Equal(edges, want) {
 		t.Errorf("graph edges:\n%s\nwant:\n%s", strings.Join(edges, "\n"), strings.Join(want, "\n"))

@@ -95,6 +95,8 @@ func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
 		return p.EKSClusterHour
 	case strings.HasSuffix(item, "(gp3)"):
 		return p.EBSgp3GBMonth
+	case item == "ECR storage (assumed)":
+		return pricing.ECRStorageGBMonth
 	case nodesItem.MatchString(item):
 		price, ok := p.EC2Hour[nodesItem.FindStringSubmatch(item)[1]]
 		if !ok {

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -97,39 +98,51 @@ func TestArgoCDValues(t *testing.T) {
 	}
 }
 
-// dev follows main, prod the release tag in Pulumi.prod.yaml.
+// dev follows main, prod the release tag in Pulumi.prod.yaml. The root app is in its own
+// project, which may create Applications in argocd and nothing else; the platform project
+// may not reach argocd at all; the default project is locked to nothing.
 func TestRootApplicationAndProject(t *testing.T) {
 	for stack, rev := range map[string]string{"dev": "main", "prod": "v1.4.0"} {
 		p := stackPlan(t, stack)
 		app := p.named(t, "kubernetes:argoproj.io/v1alpha1:Application", "argocd-root-app")
 		repo := "git@github.com:example-org/gitops.git"
 		if getString(app, "spec.source.targetRevision") != rev || getString(app, "spec.source.path") != "clusters/"+stack ||
-			getString(app, "spec.source.repoURL") != repo || getString(app, "spec.project") != "platform" ||
+			getString(app, "spec.source.repoURL") != repo || getString(app, "spec.project") != "platform-root" ||
 			get(app, "spec.syncPolicy.automated.prune") != true || get(app, "spec.syncPolicy.automated.selfHeal") != true ||
 			get(app, "spec.syncPolicy.retry.limit") == nil {
 			t.Errorf("%s: root app = %v", stack, app.Inputs)
+		}
+		root := p.named(t, "kubernetes:argoproj.io/v1alpha1:AppProject", "argocd-root-project")
+		if getString(root, "metadata.name") != "platform-root" || strings.Join(getStrings(root, "spec.sourceRepos"), ",") != repo ||
+			fmt.Sprint(get(root, "spec.destinations")) != "[map[namespace:argocd server:https://kubernetes.default.svc]]" ||
+			fmt.Sprint(get(root, "spec.namespaceResourceWhitelist")) != "[map[group:argoproj.io kind:Application]]" ||
+			len(get(root, "spec.clusterResourceWhitelist").([]any)) != 0 {
+			t.Errorf("%s: root project = %v", stack, root.Inputs)
 		}
 		proj := p.named(t, "kubernetes:argoproj.io/v1alpha1:AppProject", "argocd-project")
 		if strings.Join(getStrings(proj, "spec.sourceRepos"), ",") != repo {
 			t.Errorf("%s: project repos %v", stack, get(proj, "spec.sourceRepos"))
 		}
-		rootAllowed := false
-		for _, d := range get(proj, "spec.destinations").([]any) {
+		dests := get(proj, "spec.destinations").([]any)
+		if len(dests) == 0 {
+			t.Errorf("%s: the platform project reaches no namespace", stack)
+		}
+		for _, d := range dests {
 			dm := d.(map[string]any)
-			if ns := dm["namespace"]; ns == "*" || ns == "" {
-				t.Errorf("%s: project may deploy anywhere: %v", stack, d)
-			}
-			if dm["server"] == getString(app, "spec.destination.server") && dm["namespace"] == getString(app, "spec.destination.namespace") {
-				rootAllowed = true
+			if ns := dm["namespace"]; ns == "*" || ns == "" || ns == "argocd" {
+				t.Errorf("%s: the platform project may deploy to %v", stack, d)
 			}
 		}
-		// Argo CD refuses an Application whose destination its project does not permit.
-		if !rootAllowed {
-			t.Errorf("%s: the project does not permit the root app's destination %v", stack, get(app, "spec.destination"))
+		def := p.named(t, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch", "argocd-default-project")
+		if getString(def, "metadata.name") != "default" || len(getStrings(def, "spec.sourceRepos")) != 0 ||
+			len(get(def, "spec.destinations").([]any)) != 0 || get(def, "metadata.annotations").(map[string]any)["pulumi.com/patchForce"] != "true" {
+			t.Errorf("%s: default project = %v", stack, def.Inputs)
 		}
 		rel := p.named(t, typeRelease, "argocd-release")
-		if !contains(app.Dependencies, rel.URN) || !contains(proj.Dependencies, rel.URN) {
-			t.Errorf("%s: Argo CD objects created before its CRDs", stack)
+		for _, r := range []planner.Resource{app, proj, root, def} {
+			if !contains(r.Dependencies, rel.URN) {
+				t.Errorf("%s: %s created before Argo CD's CRDs", stack, r.Name)
+			}
 		}
 	}
 }
@@ -145,7 +158,7 @@ func TestDeployKeyAndSecrets(t *testing.T) {
 		t.Errorf("deploy key = %v", dk.Inputs)
 	}
 	param := p.named(t, "aws:ssm/parameter:Parameter", "github-deploy-key")
-	if getString(param, "name") != "/platform-prod/github/deploykeys/example-org/gitops" || getString(param, "type") != "SecureString" ||
+	if getString(param, "name") != "/platform-prod/platform/github/deploykeys/example-org/gitops" || getString(param, "type") != "SecureString" ||
 		!contains(param.SecretInputs, "value") || !contains(param.PropertyDependencies["value"], key.URN) {
 		t.Errorf("deploy key parameter = %v (secret %v)", param.Inputs, param.SecretInputs)
 	}

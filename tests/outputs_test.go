@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -55,7 +56,7 @@ func TestStackOutputsTraceToResources(t *testing.T) {
 				"nodeRoleArn":                   named("aws:iam/role:Role", "cluster-node-role").Outputs["arn"],
 				"nodeSecurityGroupId":           eks.Outputs["clusterSecurityGroupId"],
 				"secretsKeyArn":                 named(typeKey, "cluster-secrets-key").Outputs["arn"],
-				"parameterPath":                 "/" + getString(eks, "name") + "/",
+				"parameterPath":                 "/" + getString(eks, "name") + "/platform/",
 				"grafanaUrl":                    "https://" + fmt.Sprint(get(kps, "grafana.ingress.hosts").([]any)[0]),
 				"grafanaAdminPasswordParameter": named("aws:ssm/parameter:Parameter", "addons-grafana-admin-password").Inputs["name"],
 				"ciRoleArn":                     named("aws:iam/role:Role", "github-ci-role").Outputs["arn"],
@@ -63,6 +64,7 @@ func TestStackOutputsTraceToResources(t *testing.T) {
 				"argocdUrl":                     argocdURL,
 				"githubOAuthHomepageUrl":        getString(argocd, "configs.cm.url"),
 				"githubOAuthCallbackUrl":        getString(argocd, "configs.cm.url") + "/api/dex/callback",
+				"teams":                         teamOutputs(t, p, cfg[kTeams], getString(eks, "name")),
 			}
 			if got, traced := slices.Sorted(maps.Keys(p.Outputs)), slices.Sorted(maps.Keys(want)); !slices.Equal(got, traced) {
 				t.Fatalf("outputs %v, traced %v: trace every output here", got, traced)
@@ -70,7 +72,9 @@ func TestStackOutputsTraceToResources(t *testing.T) {
 			for k, w := range want {
 				o := p.Outputs[k]
 				if w == nil || w == "" || w == planner.Unknown || fmt.Sprint(w) == "[]" || !reflect.DeepEqual(normalize(o.Value), normalize(w)) {
-					t.Errorf("output %s = %v, its resource has %v", k, o.Value, w)
+					got, _ := json.Marshal(normalize(o.Value))
+					traced, _ := json.Marshal(normalize(w))
+					t.Errorf("output %s = %s, its resource has %s", k, got, traced)
 				}
 			}
 			// Only the kubeconfig is secret; its resource's value is not in the plan at all.
@@ -95,15 +99,76 @@ func TestStackOutputsTraceToResources(t *testing.T) {
 	}
 }
 
-// normalize makes []string and []any of the same strings equal.
+// normalize makes values of the same JSON equal ([]string and []any of the same strings,
+// nested maps of either).
 func normalize(v any) any {
-	switch v := v.(type) {
-	case []string:
-		out := make([]any, len(v))
-		for i, s := range v {
-			out[i] = s
-		}
-		return out
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
 	}
-	return v
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return v
+	}
+	return out
+}
+
+// teamOutputs is what the teams output must say of each configured team, read from the
+// team's resources in the plan.
+func teamOutputs(t *testing.T, p *plan, raw, cluster string) map[string]any {
+	var teams []struct {
+		Name, Ingress string
+		Namespaces    []string
+		Images        []string
+	}
+	if err := json.Unmarshal([]byte(raw), &teams); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]any{}
+	for _, tm := range teams {
+		// The team's namespaces in the plan, in the config's order (default: the team's name).
+		labelled := map[string]bool{}
+		for _, ns := range p.OfType("kubernetes:core/v1:Namespace") {
+			if get(ns, "metadata.labels").(map[string]any)["platform.example.org/team"] == tm.Name {
+				labelled[getString(ns, "metadata.name")] = true
+			}
+		}
+		configured := tm.Namespaces
+		if len(configured) == 0 {
+			configured = []string{tm.Name}
+		}
+		var namespaces []any
+		for _, ns := range configured {
+			if labelled[ns] {
+				namespaces = append(namespaces, ns)
+			}
+		}
+		if len(namespaces) != len(labelled) {
+			t.Errorf("team %s: namespaces labelled %v, configured %v", tm.Name, labelled, configured)
+		}
+		class := "teams"
+		if tm.Ingress == "dedicated" {
+			class = "team-" + tm.Name
+		}
+		o := map[string]any{
+			"namespaces":   namespaces,
+			"secretsPath":  "/" + cluster + "/teams/" + tm.Name + "/",
+			"secretsRole":  p.named(t, "aws:iam/role:Role", "teams-"+tm.Name+"-secrets-role").Outputs["arn"],
+			"ingressClass": class,
+			"group":        "team:" + tm.Name,
+		}
+		if r, ok := p.Named("aws:iam/role:Role", "teams-"+tm.Name+"-workload-role"); ok {
+			o["workloadRole"] = r.Outputs["arn"]
+		}
+		if len(tm.Images) > 0 {
+			o["pushRole"] = p.named(t, "aws:iam/role:Role", "teams-"+tm.Name+"-push-role").Outputs["arn"]
+			repos := map[string]any{}
+			for _, img := range tm.Images {
+				repos[img] = p.named(t, "aws:ecr/repository:Repository", "teams-"+tm.Name+"-ecr-"+img).Outputs["repositoryUrl"]
+			}
+			o["repositories"] = repos
+		}
+		out[tm.Name] = o
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/components/addons"
+	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/kubeapi"
@@ -102,8 +103,25 @@ func TestAttachedPoliciesAreWhatBuildsThem(t *testing.T) {
 				t.Errorf("%s %s: attached\n%s\nwant\n%s", stack, key, got.JSON(), w.JSON())
 			}
 		}
-		if n := len(p.ofType("aws:iam/rolePolicy:RolePolicy")); n != len(want)+2 { // + flow logs and the CI deploy policy
-			t.Errorf("%s: %d inline policies, %d checked here", stack, n, len(want))
+		// The teams' policies: secrets (their paths only), image pushes (their repositories
+		// only), and the workload document the config gives, unchanged.
+		keyArn := "arn:aws:kms:eu-north-1:" + planner.MockAccountID + ":key/" + key.ID
+		teamDocs := map[string]iampolicy.Document{
+			"teams-payments-secrets-policy": teamplan.SecretsPolicy(account, cluster, "payments", keyArn),
+			"teams-search-secrets-policy":   teamplan.SecretsPolicy(account, cluster, "search", keyArn),
+			"teams-payments-push-policy": teamplan.PushPolicy([]string{
+				"arn:aws:ecr:eu-north-1:" + planner.MockAccountID + ":repository/" + cluster + "/payments/payments-api"}),
+			"teams-search-workload-policy": iampolicy.New(iampolicy.Allow([]string{"s3:GetObject"}, "arn:aws:s3:::search-index-"+stack+"/*")),
+		}
+		for name, w := range teamDocs {
+			got, err := iampolicy.Parse([]byte(getString(p.named(t, "aws:iam/rolePolicy:RolePolicy", name), "policy")))
+			if err != nil || !iampolicy.Equal(got, w) {
+				t.Errorf("%s %s: attached\n%s\nwant\n%s (%v)", stack, name, got.JSON(), w.JSON(), err)
+			}
+		}
+		// + flow logs and the CI deploy policy
+		if n := len(p.ofType("aws:iam/rolePolicy:RolePolicy")); n != len(want)+len(teamDocs)+2 {
+			t.Errorf("%s: %d inline policies, %d checked here", stack, n, len(want)+len(teamDocs)+2)
 		}
 	}
 }

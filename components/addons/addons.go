@@ -77,6 +77,8 @@ type Addons struct {
 	// their Ingresses and ExternalSecrets after them.
 	LoadBalancerController pulumi.Resource
 	ParameterStore         pulumi.Resource
+	// IngressClass is the platform's class (with the controller); Ingresses wait for it.
+	IngressClass pulumi.Resource
 	// ExternalSecrets is the release and ExternalSecretsRole its Pod Identity role.
 	ExternalSecrets     pulumi.Resource
 	ExternalSecretsRole pulumi.StringOutput
@@ -122,7 +124,7 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 
 // Handle is what the components built on the addons need of them.
 func (c *Addons) Handle() handle.Addons {
-	h := handle.Addons{LoadBalancerController: c.LoadBalancerController, ParameterStore: c.ParameterStore,
+	h := handle.Addons{LoadBalancerController: c.LoadBalancerController, IngressClass: c.IngressClass, ParameterStore: c.ParameterStore,
 		ExternalSecrets: c.ExternalSecrets, ExternalSecretsRoleArn: c.ExternalSecretsRole}
 	if c.args.Config.Monitoring.Enabled {
 		h.MonitoringNamespace = MonitoringNamespace
@@ -288,7 +290,7 @@ func (c *Addons) withStorage(deps []pulumi.Resource) []pulumi.Resource {
 // controller, so no ALB or NLB is orphaned.
 func (c *Addons) withLBC(deps []pulumi.Resource) []pulumi.Resource {
 	if c.LoadBalancerController != nil {
-		deps = append(deps, c.LoadBalancerController)
+		deps = append(deps, c.LoadBalancerController, c.IngressClass)
 	}
 	return deps
 }

@@ -77,8 +77,8 @@ func (c *Addons) loadBalancerController(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	// Ingresses wait for the class (and through it the controller), and go before them.
-	c.LoadBalancerController = class
+	// Ingresses wait for the controller and the class, and go before them.
+	c.LoadBalancerController, c.IngressClass = release, class
 	return nil
 }
 

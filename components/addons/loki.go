@@ -3,6 +3,9 @@ package addons
 import (
 	"fmt"
 
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/internal/helmkit"
@@ -146,10 +149,43 @@ func (c *Addons) loki(ctx *pulumi.Context) error {
 		return err
 	}
 	// The log shipper has no AWS identity: it only talks to Loki.
-	_, err = c.install(ctx, addon{
+	if _, err = c.install(ctx, addon{
 		key: "alloy", namespace: LoggingNamespace, podSecurity: helmkit.Baseline,
 		chart: helmkit.Charts.Alloy, values: AlloyValues(LokiPushURL()),
 		needs: c.withLBC([]pulumi.Resource{loki}),
-	})
+	}); err != nil {
+		return err
+	}
+	// Loki has no tenants (auth_enabled: false): the network is its boundary.
+	_, err = apiextensions.NewCustomResource(ctx, c.name+"-loki-network-policy", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("networking.k8s.io/v1"),
+		Kind:        pulumi.String("NetworkPolicy"),
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("loki-clients"), Namespace: pulumi.String(LoggingNamespace)},
+		OtherFields: map[string]any{"spec": LokiNetworkPolicy(MonitoringNamespace)},
+	}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{loki}))
 	return err
+}
+
+// Loki's HTTP ports: the gateway's and Loki's own.
+var lokiHTTPPorts = []any{map[string]any{"protocol": "TCP", "port": 8080}, map[string]any{"protocol": "TCP", "port": 3100}}
+
+// LokiNetworkPolicy admits to Loki's pods only its clients: Alloy (pushes, from logging),
+// Grafana (queries, from monitoring) and Prometheus (metrics), on the HTTP ports; and Loki's
+// own pods (gateway, ring, gRPC). A team's pod can neither push forged logs nor read another
+// team's. Layer 4 cannot tell a push from a query: Alloy and Grafana are its only clients.
+func LokiNetworkPolicy(monitoringNamespace string) map[string]any {
+	pods := func(ns, name string) map[string]any {
+		return map[string]any{
+			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": ns}},
+			"podSelector":       map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": name}},
+		}
+	}
+	return map[string]any{
+		"podSelector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": "loki"}},
+		"policyTypes": []any{"Ingress"},
+		"ingress": []any{
+			map[string]any{"from": []any{pods(LoggingNamespace, "alloy"), pods(monitoringNamespace, "grafana"), pods(monitoringNamespace, "prometheus")}, "ports": lokiHTTPPorts},
+			map[string]any{"from": []any{pods(LoggingNamespace, "loki")}},
+		},
+	}
 }

@@ -132,7 +132,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Namespace: ns.Metadata.Name().Elem(), Values: values, ExtraValues: args.ExtraValues,
 		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
 		// its secret to start.
-		DependsOn: []pulumi.Resource{args.Addons.LoadBalancerController, dexSecret},
+		DependsOn: nonNil(args.Addons.LoadBalancerController, args.Addons.IngressClass, dexSecret),
 		Protect:   args.Protect,
 	}, parent)
 	if err != nil {
@@ -292,4 +292,14 @@ func RootAppSpec(repoURL, path, revision string) map[string]any {
 			},
 		},
 	}
+}
+
+func nonNil(rs ...pulumi.Resource) []pulumi.Resource {
+	var out []pulumi.Resource
+	for _, r := range rs {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
 }

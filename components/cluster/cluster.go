@@ -268,7 +268,7 @@ func clusterArgs(a Args, keyArn pulumi.StringInput) *eks.ClusterArgs {
 		// Kubernetes NetworkPolicies are enforced (the VPC CNI's network policy agent): without
 		// it every team's default-deny policy would be a silent no-op.
 		VpcCniOptions: &eks.VpcCniOptionsArgs{EnableNetworkPolicy: pulumi.Bool(true)},
-		Tags:                         pulumi.StringMap{"platform/cluster": pulumi.String(a.Name)},
+		Tags:          pulumi.StringMap{"platform/cluster": pulumi.String(a.Name)},
 	}
 	if public {
 		args.PublicAccessCidrs = pulumi.ToStringArray(a.PublicAccessCIDRs)

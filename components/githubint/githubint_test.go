@@ -46,7 +46,7 @@ func TestDeployKeyAndCIRole(t *testing.T) {
 	if dk.Get("readOnly") != true || dk.GetString("repository") != "gitops" || !plantest.Contains(dk.PropertyDependencies["key"], key.URN) {
 		t.Errorf("deploy key = %v", dk.Inputs)
 	}
-	if param.GetString("name") != "/c1/github/deploykeys/org/gitops" || param.GetString("keyId") != "arn:aws:kms:eu-north-1:1:key/k" ||
+	if param.GetString("name") != "/c1/platform/github/deploykeys/org/gitops" || param.GetString("keyId") != "arn:aws:kms:eu-north-1:1:key/k" ||
 		!plantest.Contains(param.SecretInputs, "value") {
 		t.Errorf("parameter = %v (secret %v)", param.Inputs, param.SecretInputs)
 	}

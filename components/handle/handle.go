@@ -50,6 +50,8 @@ type Cluster struct {
 type Addons struct {
 	// LoadBalancerController must be up before an Ingress is created and outlive it.
 	LoadBalancerController pulumi.Resource
+	// IngressClass is the platform's IngressClass: the platform's Ingresses wait for it.
+	IngressClass pulumi.Resource
 	// ParameterStore is the ClusterSecretStore over SSM; ExternalSecrets wait for it.
 	ParameterStore pulumi.Resource
 	// ExternalSecrets is its release (SecretStores are custom resources of its CRDs);

@@ -81,10 +81,19 @@ func (b *builder) namespace(t teamplan.Team, ns string, aws awsSide) (pulumi.Res
 		}, b.parent, in, pulumi.DependsOn(extra))
 		return err
 	}
-	if err := object("quota", "v1", "ResourceQuota", "platform-quota", map[string]any{"spec": teamplan.QuotaSpec(t.Quota)}); err != nil {
+	if _, err := corev1.NewResourceQuota(b.ctx, prefix+"-quota", &corev1.ResourceQuotaArgs{
+		Metadata: meta("platform-quota"),
+		Spec:     corev1.ResourceQuotaSpecArgs{Hard: pulumi.ToStringMap(teamplan.QuotaHard(t.Quota))},
+	}, b.parent, in); err != nil {
 		return nil, err
 	}
-	if err := object("limits", "v1", "LimitRange", "platform-limits", map[string]any{"spec": teamplan.LimitRangeSpec(t.Limits)}); err != nil {
+	limits, requests := teamplan.LimitDefaults(t.Limits)
+	if _, err := corev1.NewLimitRange(b.ctx, prefix+"-limits", &corev1.LimitRangeArgs{
+		Metadata: meta("platform-limits"),
+		Spec: corev1.LimitRangeSpecArgs{Limits: corev1.LimitRangeItemArray{corev1.LimitRangeItemArgs{
+			Type: pulumi.String("Container"), Default: pulumi.ToStringMap(limits), DefaultRequest: pulumi.ToStringMap(requests),
+		}}},
+	}, b.parent, in); err != nil {
 		return nil, err
 	}
 	monitoring := b.args.Addons.MonitoringNamespace

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
@@ -45,6 +46,14 @@ func (c *Config) validateTeams(errs *Errors) {
 	partition := "aws"
 	if c.Region != "" {
 		partition = contract.PartitionOfRegion(c.Region)
+	}
+	// Without platform:github no GitHub rule runs: say here what the teams need it for.
+	if c.GitHub.Owner == "" && !c.ArgoCD.Enabled {
+		for i, t := range c.Teams {
+			if len(t.Repos) > 0 || len(t.Images) > 0 || t.GitHubTeam != "" {
+				errs.add(fmt.Sprintf("%s:teams[%d]", Namespace, i), "repos, images and githubTeam need platform:github (the organization's repositories and teams)")
+			}
+		}
 	}
 	for _, p := range teamplan.Validate(c.Teams, teamplan.Rules{
 		PlatformNamespaces: contract.PlatformNamespaces,

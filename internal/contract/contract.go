@@ -98,7 +98,9 @@ func SecretsManagerPrefix(cluster string) string { return cluster + "/" }
 
 // PlatformSecretsManagerPrefix is the prefix of the platform's own secrets,
 // "<cluster>/platform/".
-func PlatformSecretsManagerPrefix(cluster string) string { return SecretsManagerPrefix(cluster) + "platform/" }
+func PlatformSecretsManagerPrefix(cluster string) string {
+	return SecretsManagerPrefix(cluster) + "platform/"
+}
 
 // TeamSecretsManagerPrefix is the prefix of a team's secrets, "<cluster>/teams/<team>/".
 func TeamSecretsManagerPrefix(cluster, team string) string {

@@ -105,6 +105,13 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			add(res, "log ingestion (assumed)", pricing.LogsGBPerGroupMonth, "GB", prices.LogsIngestGB, true, "")
 		case "aws:s3/bucketV2:BucketV2":
 			add(res, "S3 Standard storage (assumed)", pricing.S3GBPerBucket, "GB-month", prices.S3StandardGB, true, "")
+		case "aws:ecr/repository:Repository":
+			add(res, "ECR storage (assumed)", pricing.ECRGBPerRepository, "GB-month", pricing.ECRStorageGBMonth, true, "")
+		case "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams":
+			// Every Ingress of the class joins its group: one ALB per class in use.
+			if g, ok := groupName(res.Inputs); ok {
+				groups[g] = true
+			}
 		case "kubernetes:helm.sh/v3:Release":
 			for _, v := range ReleaseVolumes(res) {
 				add(res, v.Name+" volume (gp3)", v.GB, "GB-month", prices.EBSgp3GBMonth, true, "")
@@ -276,3 +283,11 @@ func isFree(typ string) bool {
 func str(v any) string { s, _ := v.(string); return s }
 
 func round(f float64) float64 { return math.Round(f*100) / 100 }
+
+// groupName is the IngressGroup an IngressClassParams pins (spec.group.name).
+func groupName(inputs map[string]any) (string, bool) {
+	spec, _ := inputs["spec"].(map[string]any)
+	group, _ := spec["group"].(map[string]any)
+	name, ok := group["name"].(string)
+	return name, ok && name != ""
+}

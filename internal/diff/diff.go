@@ -67,6 +67,8 @@ var ReplaceKeys = map[string][]string{
 	"aws:ec2/subnet:Subnet":                   {"cidrBlock", "availabilityZone", "vpcId"},
 	"aws:ec2/natGateway:NatGateway":           {"subnetId", "allocationId"},
 	"aws:ec2/internetGateway:InternetGateway": {},
+	"aws:ecr/repository:Repository":           {"name", "encryptionConfigurations"},
+	"aws:ecr/lifecyclePolicy:LifecyclePolicy": {"repository"},
 	// pulumi-eks's EKS cluster (the recording provider's child of eks:index:Cluster).
 	"aws:eks/cluster:Cluster":                                 {"name"},
 	"eks:index:Cluster":                                       {"name", "vpcId", "privateSubnetIds", "encryptionConfigKeyArn"},

@@ -6,8 +6,8 @@
 package helmkit
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"errors"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"

@@ -1,9 +1,9 @@
 package planner
 
 import (
-	"github.com/example/platform/internal/contract"
 	"encoding/json"
 	"fmt"
+	"github.com/example/platform/internal/contract"
 	"hash/fnv"
 	"strings"
 
@@ -113,7 +113,15 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 	case "aws:ec2/vpc:Vpc":
 		return map[string]any{"arn": m.arn("ec2", "vpc/"+id)}, nil
 	case "aws:iam/role:Role":
-		return map[string]any{"name": args.Name, "arn": m.arn("iam", "role/"+args.Name)}, nil
+		// A role's ARN holds its path (/<cluster>/teams/ for the teams' secrets roles).
+		path := str("path")
+		if path == "" {
+			path = "/"
+		}
+		return map[string]any{"name": args.Name, "arn": m.arn("iam", "role"+path+args.Name)}, nil
+	case "aws:ecr/repository:Repository":
+		return map[string]any{"arn": m.arn("ecr", "repository/"+str("name")), "registryId": MockAccountID,
+			"repositoryUrl": MockAccountID + ".dkr.ecr." + m.region + ".amazonaws.com/" + str("name")}, nil
 	case "aws:iam/policy:Policy":
 		name := str("name")
 		if name == "" {

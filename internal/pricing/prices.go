@@ -19,6 +19,10 @@ const (
 // priced here).
 const EKSExtendedSupportHour = 0.60
 
+// ECRStorageGBMonth is ECR's storage price per GB-month (aws.amazon.com/ecr/pricing: the same
+// in every region priced here).
+const ECRStorageGBMonth = 0.10
+
 // HoursPerMonth is AWS's billing month.
 const HoursPerMonth = 730
 
@@ -78,6 +82,9 @@ const (
 	S3GBPerBucket = 50.0
 	// LCUsPerALB is the average load assumed per ALB.
 	LCUsPerALB = 1.0
+	// ECRGBPerRepository is the storage assumed per image repository (its lifecycle policy
+	// keeps at most 200 images).
+	ECRGBPerRepository = 5.0
 )
 
 // Free lists the resource types that cost nothing by themselves (their cost, if any, is
@@ -96,7 +103,7 @@ var Free = map[string]string{
 	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "", "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "",
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       "",
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "SSE-S3 is free",
-	"pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "tls:index/privateKey:PrivateKey": "",
+	"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "tls:index/privateKey:PrivateKey": "",
 }
 
 // FreePrefixes are packages or type prefixes with no AWS cost: Kubernetes objects run on the

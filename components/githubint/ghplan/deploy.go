@@ -63,6 +63,11 @@ var DeployPermissions = map[string][]string{
 	"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     {"s3:PutBucketOwnershipControls", "s3:GetBucketOwnershipControls"},
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": {"s3:PutEncryptionConfiguration", "s3:GetEncryptionConfiguration"},
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       {"s3:PutLifecycleConfiguration", "s3:GetLifecycleConfiguration"},
+	// The teams' image repositories (<cluster>/<team>/<image>).
+	"aws:ecr/repository:Repository": {"ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories",
+		"ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:TagResource", "ecr:UntagResource",
+		"ecr:ListTagsForResource", "ecr:ListImages", "ecr:BatchDeleteImage"},
+	"aws:ecr/lifecyclePolicy:LifecyclePolicy": {"ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"},
 	"aws:eks/nodeGroup:NodeGroup": {"eks:CreateNodegroup", "eks:DeleteNodegroup", "eks:DescribeNodegroup", "eks:UpdateNodegroupConfig",
 		"eks:UpdateNodegroupVersion", "eks:TagResource", "eks:UntagResource", "iam:PassRole", "iam:CreateServiceLinkedRole",
 		"ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeLaunchTemplateVersions"},
@@ -102,7 +107,7 @@ type Scope struct {
 
 // regional services are limited to the stack's region by condition; IAM and Route53 are
 // global.
-var regional = map[string]bool{"ec2": true, "eks": true, "kms": true, "acm": true, "ssm": true, "logs": true}
+var regional = map[string]bool{"ec2": true, "eks": true, "kms": true, "acm": true, "ssm": true, "logs": true, "ecr": true}
 
 // DeployPolicy is the CI role's policy: DeployPermissions' actions grouped by service and
 // narrowed where AWS allows it, roles creatable only with the boundary, and the boundary and
@@ -125,6 +130,7 @@ func DeployPolicy(s Scope) iampolicy.Document {
 			arn("eks", a.Region, "addon/"+s.Cluster+"/*"), arn("eks", a.Region, "access-entry/"+s.Cluster+"/*"),
 			arn("eks", a.Region, "podidentityassociation/"+s.Cluster+"/*")},
 		"ssm":  {arn("ssm", a.Region, "parameter"+contract.ParameterPath(s.Cluster)+"*")},
+		"ecr":  {arn("ecr", a.Region, "repository/"+s.Cluster+"/*")},
 		"s3":   {fmt.Sprintf("arn:%s:s3:::%s-*", a.Partition, s.Cluster)},
 		"logs": {arn("logs", a.Region, "log-group:/aws/eks/"+s.Cluster+"/*"), arn("logs", a.Region, "log-group:/platform/*")},
 		"iam": {fmt.Sprintf("arn:%s:iam::%s:role/*", a.Partition, a.ID), fmt.Sprintf("arn:%s:iam::%s:policy/*", a.Partition, a.ID),

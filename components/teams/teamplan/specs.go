@@ -1,6 +1,9 @@
 package teamplan
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The Kubernetes objects of a team's namespace, as plain maps the component registers and
 // tests read (the kube-apiserver tests validate every one).
@@ -17,30 +20,27 @@ func NamespaceLabels(t Team) map[string]string {
 	}
 }
 
-// QuotaSpec is a namespace's ResourceQuota spec.
-func QuotaSpec(q Quota) map[string]any {
-	return map[string]any{"hard": map[string]any{
-		"requests.cpu":                      q.CPU,
-		"limits.cpu":                        q.CPU,
-		"requests.memory":                   q.Memory,
-		"limits.memory":                     q.Memory,
-		"requests.storage":                  q.Storage,
-		"pods":                              q.Pods,
-		"services.loadbalancers":            q.LoadBalancers,
-		"services.nodeports":                0,
-		"persistentvolumeclaims":            q.Pods,
-		"count/ingresses.networking.k8s.io": q.Pods,
-	}}
+// QuotaHard is a namespace's ResourceQuota: requests and limits of CPU and memory, storage,
+// pods, load balancers (each an AWS load balancer), no NodePorts (nodes are private).
+func QuotaHard(q Quota) map[string]string {
+	return map[string]string{
+		"requests.cpu":           q.CPU,
+		"limits.cpu":             q.CPU,
+		"requests.memory":        q.Memory,
+		"limits.memory":          q.Memory,
+		"requests.storage":       q.Storage,
+		"pods":                   fmt.Sprint(q.Pods),
+		"persistentvolumeclaims": fmt.Sprint(q.Pods),
+		"services.loadbalancers": fmt.Sprint(q.LoadBalancers),
+		"services.nodeports":     "0",
+	}
 }
 
-// LimitRangeSpec gives containers that set nothing the defaults (a quota on requests and
-// limits refuses pods without them otherwise).
-func LimitRangeSpec(l Limits) map[string]any {
-	return map[string]any{"limits": []any{map[string]any{
-		"type":           "Container",
-		"default":        map[string]any{"cpu": l.DefaultCPU, "memory": l.DefaultMemory},
-		"defaultRequest": map[string]any{"cpu": l.DefaultRequestCPU, "memory": l.DefaultRequestMemory},
-	}}}
+// LimitDefaults are a namespace's LimitRange defaults for containers (a quota on requests
+// and limits refuses pods without them otherwise): limit, then request.
+func LimitDefaults(l Limits) (limits, requests map[string]string) {
+	return map[string]string{"cpu": l.DefaultCPU, "memory": l.DefaultMemory},
+		map[string]string{"cpu": l.DefaultRequestCPU, "memory": l.DefaultRequestMemory}
 }
 
 // Names of the platform's NetworkPolicies in a team namespace.
