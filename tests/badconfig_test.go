@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
@@ -168,6 +169,36 @@ var badConfigs = []struct {
 	{"tempo replicas", "prod", []mutation{edit("platform:addons", "tempo.replicas", 2)}, "platform:addons.tempo.replicas", "runs one replica"},
 	{"no region", "dev", []mutation{set("aws:region", nil)}, "aws:region", "is not set"},
 	{"bad region", "dev", []mutation{set("aws:region", str("Europe"))}, "aws:region", "not an AWS region name"},
+	// Teams: each team's mistakes name the team's index and key.
+	{"teams not a list", "dev", []mutation{set(kTeams, str(`{"name":"payments"}`))}, "platform:teams", "must be a list"},
+	{"team unknown key", "dev", []mutation{edit(kTeams, "0.owner", "someone")}, "platform:teams[0].owner", "is not a known key"},
+	{"team without name", "dev", []mutation{edit(kTeams, "1.name", "")}, "platform:teams[1].name", "is required"},
+	{"team name not a DNS label", "dev", []mutation{edit(kTeams, "1.name", "Search")}, "platform:teams[1].name", "a DNS label"},
+	{"team name too long", "dev", []mutation{edit(kTeams, "1.name", strings.Repeat("s", teamplan.MaxNameLength+1))}, "platform:teams[1].name", "of at most 36 characters"},
+	{"duplicate team", "dev", []mutation{edit(kTeams, "1.name", "payments")}, "platform:teams[1].name", `"payments" is already the name of team [0]`},
+	{"namespace shared by teams", "dev", []mutation{edit(kTeams, "1.namespaces.0", "payments")}, "platform:teams[1].namespaces[0]", `"payments" is already a namespace of team "payments"`},
+	{"team in argocd", "dev", []mutation{edit(kTeams, "1.namespaces.0", "argocd")}, "platform:teams[1].namespaces[0]", `"argocd" is a platform namespace`},
+	{"team in kube-*", "prod", []mutation{edit(kTeams, "1.namespaces.1", "kube-jobs")}, "platform:teams[1].namespaces[1]", `"kube-jobs" is a platform namespace`},
+	{"namespace not a DNS label", "dev", []mutation{edit(kTeams, "1.namespaces.1", "search_jobs")}, "platform:teams[1].namespaces[1]", "is not a namespace name"},
+	{"privileged team", "dev", []mutation{edit(kTeams, "0.podSecurity", "privileged")}, "platform:teams[0].podSecurity", `"privileged" is not allowed for a team`},
+	{"unknown pod security", "dev", []mutation{edit(kTeams, "0.podSecurity", "strict")}, "platform:teams[0].podSecurity", "is not a Pod Security level"},
+	{"malformed cpu quota", "dev", []mutation{edit(kTeams, "0.quota.cpu", "lots")}, "platform:teams[0].quota.cpu", "is not a Kubernetes quantity"},
+	{"malformed memory limit", "prod", []mutation{edit(kTeams, "1.limits.defaultMemory", "512MB")}, "platform:teams[1].limits.defaultMemory", "is not a Kubernetes quantity"},
+	{"request above limit", "dev", []mutation{edit(kTeams, "0.limits.defaultRequestCpu", "2")}, "platform:teams[0].limits.defaultRequestCpu", "more than the default limit 500m"},
+	{"no pods", "dev", []mutation{edit(kTeams, "0.quota.pods", 0)}, "platform:teams[0].quota.pods", "at least 1"},
+	{"wildcard in team policy", "dev", []mutation{edit(kTeams, "1.policies.document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}, "platform:teams[1].policies.document", "wildcard actions are not allowed"},
+	{"IAM write in team policy", "prod", []mutation{edit(kTeams, "1.policies.document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","iam:PassRole"],"Resource":"*"}]}`)}, "platform:teams[1].policies.document", `allows "iam:PassRole": IAM write actions are not allowed`},
+	{"role chaining in team policy", "dev", []mutation{edit(kTeams, "1.policies.document", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}, "platform:teams[1].policies.document", "may not assume other roles"},
+	{"team policy not JSON", "dev", []mutation{edit(kTeams, "1.policies.document", `{"Statement":`)}, "platform:teams[1].policies.document", "is not an IAM policy document"},
+	{"unknown managed policy for a team", "dev", []mutation{edit(kTeams, "0.policies.managedPolicyArns.0", "arn:aws:iam::aws:policy/AdministratorAccess")}, "platform:teams[0].policies.managedPolicyArns[0]", "is not a managed policy teams may have"},
+	{"repo of another owner", "dev", []mutation{edit(kTeams, "0.repos.0", "other-org/payments-api")}, "platform:teams[0].repos[0]", "outside platform:github.owner (example-org)"},
+	{"team role is an admin", "dev", []mutation{edit(kTeams, "0.accessRoleArns.0", "arn:aws:iam::111122223333:role/platform-admin")}, "platform:teams[0].accessRoleArns[0]", "already has an access entry (platform:cluster.adminRoleArns)"},
+	{"team role not an ARN", "dev", []mutation{edit(kTeams, "0.accessRoleArns.0", "payments-developers")}, "platform:teams[0].accessRoleArns[0]", "is not an IAM role ARN"},
+	{"unknown ingress mode", "dev", []mutation{edit(kTeams, "0.ingress", "own")}, "platform:teams[0].ingress", `use "shared"`},
+	{"bad image name", "dev", []mutation{edit(kTeams, "0.images.0", "Payments API")}, "platform:teams[0].images[0]", "is not an image name"},
+	{"images without repos", "dev", []mutation{edit(kTeams, "0.repos", []any{})}, "platform:teams[0].images", "needs repos"},
+	{"teams without the addons they need", "dev", []mutation{edit("platform:addons", "externalSecrets.enabled", false), edit("platform:argocd", "enabled", false), set("platform:argocdClientSecret", nil)}, "platform:teams", "needs platform:addons.externalSecrets"},
+	{"platform project reaching argocd", "dev", []mutation{edit("platform:argocd", "destinationNamespaces", []any{"apps-*", "argo*"})}, "platform:argocd.destinationNamespaces[1]", "reaches argocd"},
 }
 
 // alsoFails are the other keys a bad configuration's one mutation makes fail, where it

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/kubeapi"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
@@ -125,5 +126,15 @@ func TestManagedPolicyArnsExist(t *testing.T) {
 				t.Errorf("aws-cn plan: partitions %v, want the ARNs the program builds in aws-cn", partitions)
 			}
 		})
+	}
+}
+
+// Every managed policy a team may be given exists (config refuses the others by name).
+func TestTeamManagedPoliciesExist(t *testing.T) {
+	exists := existingManagedPolicies(t)
+	for _, name := range teamplan.AllowedManagedPolicies {
+		if arn := "arn:aws:iam::aws:policy/" + name; !exists[arn] {
+			t.Errorf("%s is allowed for teams but is not an AWS managed policy that exists", arn)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
@@ -52,6 +53,11 @@ func physicalNames(r planner.Resource) []physicalName {
 	switch r.Type {
 	case "aws:iam/role:Role":
 		add("IAM role name", auto("name"), 64, nil)
+		if p := s("path"); p != "" {
+			add("IAM role path", p, 512, regexp.MustCompile(`^/([\x21-\x7e]+/)*$`))
+		}
+	case "aws:ecr/repository:Repository":
+		add("ECR repository name", s("name"), 256, regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$`))
 	case "aws:iam/rolePolicy:RolePolicy":
 		add("IAM inline policy name", auto("name"), 128, nil)
 	case "aws:eks/nodeGroup:NodeGroup":
@@ -163,6 +169,11 @@ func worstCase(t *testing.T, domain string, additional []any) planner.Input {
 	b, _ := json.Marshal(g)
 	in.Config["platform:github"] = string(b)
 	in.Config["github:owner"] = strings.Repeat("o", 39)
+	// The longest team name, namespace and image name the config accepts.
+	edit(kTeams, "0.name", strings.Repeat("t", teamplan.MaxNameLength))(t, in.Config)
+	edit(kTeams, "0.namespaces", []any{strings.Repeat("n", 63)})(t, in.Config)
+	edit(kTeams, "0.images", []any{strings.Repeat("i", 64)})(t, in.Config)
+	edit(kTeams, "0.githubTeam", "")(t, in.Config)
 	return in
 }
 

@@ -59,7 +59,7 @@ func TestResourceCounts(t *testing.T) {
 		// namespaces, no Secrets, cluster view): 6 + 5 + 5 platform NetworkPolicies
 		"platform:index:Teams": 1, "kubernetes:core/v1:ResourceQuota": 3, "kubernetes:core/v1:LimitRange": 3,
 		"kubernetes:core/v1:ServiceAccount": 3, "kubernetes:external-secrets.io/v1:SecretStore": 3,
-		"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 2 + 1 + 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 2,
+		"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 2 + 1 + 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 3,
 		"kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
 		"aws:ecr/repository:Repository":                              1, "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
 	}

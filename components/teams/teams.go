@@ -117,7 +117,10 @@ type builder struct {
 // clusterRoles are the roles every team's RoleBindings grant, and the cluster-wide read of
 // the teams that asked for it.
 func (b *builder) clusterRoles() error {
-	for role, rules := range map[string][]any{teamplan.DeveloperRole: teamplan.DeveloperRules(), teamplan.SecretsRole: teamplan.SecretsRules()} {
+	roles := map[string][]any{teamplan.DeveloperRole: teamplan.DeveloperRules(), teamplan.SecretsRole: teamplan.SecretsRules(),
+		teamplan.ViewerRole: teamplan.ViewerRules()}
+	for _, role := range sortedKeys(roles) {
+		rules := roles[role]
 		if _, err := rbacv1.NewClusterRole(b.ctx, b.name+"-"+role, &rbacv1.ClusterRoleArgs{
 			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(role)},
 			Rules:    policyRules(rules),
@@ -131,7 +134,7 @@ func (b *builder) clusterRoles() error {
 		}
 		if _, err := rbacv1.NewClusterRoleBinding(b.ctx, b.name+"-"+t.Name+"-view", &rbacv1.ClusterRoleBindingArgs{
 			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("team-" + t.Name + "-view")},
-			RoleRef:  rbacv1.RoleRefArgs{ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String("view")},
+			RoleRef:  rbacv1.RoleRefArgs{ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"), Name: pulumi.String(teamplan.ViewerRole)},
 			Subjects: subjects(t),
 		}, b.parent); err != nil {
 			return err

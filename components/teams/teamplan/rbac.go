@@ -8,6 +8,9 @@ const (
 	DeveloperRole = "team-developer"
 	// SecretsRole adds Secrets and exec/port-forward into pods (which read mounted secrets).
 	SecretsRole = "team-secrets"
+	// ViewerRole reads the rest of the cluster, never Secrets (clusterView). Our own rules,
+	// not the aggregated "view": what it grants is stated here and tested.
+	ViewerRole = "team-viewer"
 )
 
 var (
@@ -27,7 +30,7 @@ func rule(verbs []any, group string, resources ...string) map[string]any {
 func DeveloperRules() []any {
 	return []any{
 		rule(write, "", "pods", "services", "configmaps", "persistentvolumeclaims", "serviceaccounts"),
-		rule(read, "", "pods/log", "events", "endpoints", "resourcequotas", "limitranges", "namespaces"),
+		rule(read, "", "pods/log", "events", "endpoints", "resourcequotas", "limitranges"),
 		rule(write, "apps", "deployments", "statefulsets", "replicasets", "daemonsets"),
 		rule(write, "batch", "jobs", "cronjobs"),
 		rule(write, "autoscaling", "horizontalpodautoscalers"),
@@ -38,6 +41,19 @@ func DeveloperRules() []any {
 		rule(write, "external-secrets.io", "externalsecrets"),
 		rule(read, "external-secrets.io", "secretstores"),
 		rule(write, "monitoring.coreos.com", "servicemonitors", "podmonitors", "prometheusrules"),
+	}
+}
+
+// ViewerRules are ViewerRole's rules.
+func ViewerRules() []any {
+	return []any{
+		rule(read, "", "pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims",
+			"serviceaccounts", "events", "namespaces", "resourcequotas", "limitranges"),
+		rule(read, "apps", "deployments", "statefulsets", "replicasets", "daemonsets"),
+		rule(read, "batch", "jobs", "cronjobs"),
+		rule(read, "autoscaling", "horizontalpodautoscalers"),
+		rule(read, "policy", "poddisruptionbudgets"),
+		rule(read, "networking.k8s.io", "ingresses", "networkpolicies"),
 	}
 }
 
