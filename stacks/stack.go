@@ -203,7 +203,7 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		GitHub: p.GitHub.Handle(), Addons: p.Addons.Handle(),
 		Replicas: a.ReplicasOr(policy),
 		ClientID: a.ClientID, ClientSecret: pulumiconfig.GetSecret(ctx, config.ArgoCDSecretKey),
-		Org: g.Owner, Teams: a.Teams, Roles: cfg.ArgoCDRoles(),
+		Org: g.Owner, Teams: cfg.ArgoCDLoginTeams(), Roles: cfg.ArgoCDRoles(),
 		Path: a.Path, Revision: a.Revision,
 		DestinationNamespaces: a.DestinationNamespaces,
 		ExtraValues:           a.ExtraValues,

@@ -64,7 +64,9 @@ func TestArgoCDValues(t *testing.T) {
 			t.Fatalf("%s: dex.config %q: %v", stack, cm["dex.config"], err)
 		}
 		c := dex.Connectors[0]
-		wantTeams := map[string][]string{"dev": {"platform", "developers"}, "prod": {"platform"}}[stack]
+		// The platform's teams, then the product teams' GitHub teams (which get no global role
+		// below: their project's role is all they have).
+		wantTeams := map[string][]string{"dev": {"platform", "developers", "payments-devs", "search-devs"}, "prod": {"platform", "payments-devs", "search-devs"}}[stack]
 		if c.Type != "github" || c.Config.ClientSecret != "$argocd-dex-github:clientSecret" || c.Config.TeamNameField != "slug" ||
 			len(c.Config.Orgs) != 1 || c.Config.Orgs[0].Name != "example-org" || !reflect.DeepEqual(c.Config.Orgs[0].Teams, wantTeams) ||
 			!strings.HasPrefix(c.Config.ClientID, "Ov23li") {

@@ -1,5 +1,7 @@
 package config
 
+import "slices"
+
 // GitHubConfig is platform:github: the GitHubIntegration component exists when owner is set.
 // The GitHub provider itself is configured the Pulumi way: github:owner and github:token
 // (secret) in the stack file.
@@ -70,6 +72,19 @@ func (c *Config) ArgoCDRoles() map[string]string {
 	out := map[string]string{}
 	for _, t := range c.ArgoCD.Teams {
 		out[t] = "role:admin"
+	}
+	return out
+}
+
+// ArgoCDLoginTeams are the GitHub teams Dex admits: platform:argocd.teams, then each product
+// team's githubTeam. Product teams get no global role (ArgoCDRoles names only the platform's):
+// their project's role is all they have.
+func (c *Config) ArgoCDLoginTeams() []string {
+	out := append([]string(nil), c.ArgoCD.Teams...)
+	for _, t := range c.Teams {
+		if t.GitHubTeam != "" && !slices.Contains(out, t.GitHubTeam) {
+			out = append(out, t.GitHubTeam)
+		}
 	}
 	return out
 }
