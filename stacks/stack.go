@@ -225,6 +225,7 @@ func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, acc
 		Teams: cfg.Teams, Cluster: p.Cluster.Handle(), PublicSubnetCIDRs: public,
 		Certificate: p.Certificates.Handle(), Addons: p.Addons.Handle(), Account: account,
 		PermissionsBoundary: p.Boundary.Arn, ForceDelete: policy.ForceDestroy,
+		Revision: cfg.ArgoCD.Revision, Stack: cfg.Stack, AutoSyncApps: cfg.ArgoCD.AutoSyncApps,
 	}
 	if p.ArgoCD != nil {
 		args.ArgoCD = p.ArgoCD.Handle()

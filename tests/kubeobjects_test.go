@@ -43,11 +43,11 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	s := kubeapi.Shared(t)
 	// The platform: 6 namespaces, StorageClass, Secret, 1-2 ClusterSecretStores, 2
 	// ExternalSecrets, 2 AppProjects and the default one's patch, Application, the platform's
-	// IngressClass and its params, Loki's NetworkPolicy (18-19). The two teams (42 in dev, 45
+	// IngressClass and its params, Loki's NetworkPolicy (18-19). The two teams (43 in dev, 46
 	// in prod, where search has a dedicated class): 3 namespaces, each with its quota, limit
 	// range, 5-6 NetworkPolicies, 1-2 RoleBindings, service account and SecretStore; 3
-	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params.
-	want := map[string]int{"dev": 61, "prod": 64}
+	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params, the ApplicationSet.
+	want := map[string]int{"dev": 62, "prod": 65}
 	for _, stack := range []string{"dev", "prod"} {
 		objs := kubeObjects(stackPlan(t, stack))
 		if len(objs) != want[stack] {

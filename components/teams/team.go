@@ -16,27 +16,28 @@ import (
 // team builds one team: its AWS side first (the roles its namespaces refer to), then each
 // namespace, then its Argo CD project. Logical names are keyed by team and namespace names,
 // never by list position.
-func (b *builder) team(t teamplan.Team) (pulumi.Map, error) {
+func (b *builder) team(t teamplan.Team) (pulumi.Map, pulumi.Resource, error) {
 	aws, err := b.awsSide(t)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var namespaces []pulumi.Resource
 	for _, ns := range t.Namespaces {
 		created, err := b.namespace(t, ns, aws)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		namespaces = append(namespaces, created)
 	}
+	var project pulumi.Resource
 	if b.args.ArgoCD.Release != nil {
-		if _, err := apiextensions.NewCustomResource(b.ctx, b.name+"-"+t.Name+"-project", &apiextensions.CustomResourceArgs{
+		if project, err = apiextensions.NewCustomResource(b.ctx, b.name+"-"+t.Name+"-project", &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
 			Kind:        pulumi.String("AppProject"),
 			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(teamplan.ProjectName(t.Name)), Namespace: pulumi.String(b.args.ArgoCD.Namespace)},
 			OtherFields: map[string]any{"spec": teamplan.ProjectSpec(t, b.args.GitHub.Owner, b.args.ArgoCD.RepoURL)},
 		}, b.parent, pulumi.DependsOn(append([]pulumi.Resource{b.args.ArgoCD.Release}, namespaces...))); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	out := pulumi.Map{
@@ -55,7 +56,7 @@ func (b *builder) team(t teamplan.Team) (pulumi.Map, error) {
 	if len(aws.repositories) > 0 {
 		out["repositories"] = aws.repositories
 	}
-	return out, nil
+	return out, project, nil
 }
 
 // namespace creates one team namespace and what the platform keeps in it.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -29,8 +30,12 @@ type Args struct {
 	// Addons give the External Secrets controller (whose role the teams' secret roles trust),
 	// the Load Balancer Controller (IngressClassParams' CRD) and the monitoring namespace.
 	Addons handle.Addons
-	// ArgoCD (zero without Argo CD) gets one project per team.
-	ArgoCD handle.ArgoCD
+	// ArgoCD (zero without Argo CD) gets one project per team, and the ApplicationSet of the
+	// teams' applications at Revision (the root app's), for Stack's overlays.
+	ArgoCD       handle.ArgoCD
+	Revision     string
+	Stack        string
+	AutoSyncApps bool
 	// GitHub (zero without it) is the organization: team repositories, their pushes to ECR.
 	GitHub  handle.GitHub
 	Account contract.Account
@@ -58,6 +63,9 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	}
 	if a.Addons.ExternalSecrets == nil || a.Addons.LoadBalancerController == nil {
 		errs = append(errs, errors.New("teams: the External Secrets and Load Balancer Controller addons are required (secret stores, ingress classes)"))
+	}
+	if a.ArgoCD.Release != nil && (a.Revision == "" || a.Stack == "") {
+		errs = append(errs, errors.New("teams: Revision and Stack are required with Argo CD (the ApplicationSet)"))
 	}
 	if len(a.PublicSubnetCIDRs) == 0 {
 		errs = append(errs, errors.New("teams: PublicSubnetCIDRs are required (the load balancers' addresses)"))
@@ -93,12 +101,27 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	outputs := pulumi.Map{}
+	var projects []pulumi.Resource
 	for _, t := range args.Teams {
-		out, err := b.team(t)
+		out, project, err := b.team(t)
 		if err != nil {
 			return nil, fmt.Errorf("team %s: %w", t.Name, err)
 		}
 		outputs[t.Name] = out
+		if project != nil {
+			projects = append(projects, project)
+		}
+	}
+	if args.ArgoCD.Release != nil {
+		// The Applications it generates name the teams' projects: they exist first.
+		if _, err := apiextensions.NewCustomResource(ctx, name+"-applicationset", &apiextensions.CustomResourceArgs{
+			ApiVersion:  pulumi.String("argoproj.io/v1alpha1"),
+			Kind:        pulumi.String("ApplicationSet"),
+			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(teamplan.ApplicationSetName), Namespace: pulumi.String(args.ArgoCD.Namespace)},
+			OtherFields: map[string]any{"spec": teamplan.ApplicationSetSpec(args.ArgoCD.RepoURL, args.Revision, args.Stack, args.AutoSyncApps)},
+		}, b.parent, pulumi.DependsOn(append([]pulumi.Resource{args.ArgoCD.Release}, projects...))); err != nil {
+			return nil, err
+		}
 	}
 	c.Outputs = outputs.ToMapOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"teams": c.Outputs}); err != nil {

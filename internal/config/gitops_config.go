@@ -49,6 +49,9 @@ type ArgoCDConfig struct {
 	Revision string `json:"revision"`
 	// DestinationNamespaces the platform's AppProject may deploy into. Default ["apps-*"].
 	DestinationNamespaces []string `json:"destinationNamespaces"`
+	// AutoSyncApps lets the teams' Applications (the ApplicationSet's) sync by themselves,
+	// with prune and self-heal. Default true; false makes every sync a person's click.
+	AutoSyncApps bool `json:"autoSyncApps"`
 }
 
 // ArgoCDSecretKey is the secret config key holding the GitHub OAuth app's client secret.
@@ -61,6 +64,7 @@ func DefaultArgoCD(stack string) ArgoCDConfig {
 		Path:                  "clusters/" + stack,
 		Revision:              "main",
 		DestinationNamespaces: []string{"apps-*"},
+		AutoSyncApps:          true,
 	}
 }
 

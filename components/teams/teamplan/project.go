@@ -41,6 +41,18 @@ func ProjectSpec(t Team, owner, gitopsRepoURL string) map[string]any {
 		"clusterResourceWhitelist":   []any{},
 		"namespaceResourceBlacklist": blacklist,
 	}
+	if len(t.SyncWindows) > 0 {
+		var windows []any
+		for _, w := range t.SyncWindows {
+			win := map[string]any{"kind": w.Kind, "schedule": w.Schedule, "duration": w.Duration,
+				"applications": []any{"*"}, "manualSync": w.ManualSync}
+			if w.TimeZone != "" {
+				win["timeZone"] = w.TimeZone
+			}
+			windows = append(windows, win)
+		}
+		spec["syncWindows"] = windows
+	}
 	if t.GitHubTeam != "" && owner != "" {
 		p := ProjectName(t.Name)
 		spec["roles"] = []any{map[string]any{

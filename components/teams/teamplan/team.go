@@ -46,6 +46,23 @@ type Team struct {
 	Policies Policies `json:"policies"`
 	// Images are the team's ECR repositories, one per image name.
 	Images []string `json:"images,omitempty"`
+	// SyncWindows are when Argo CD may (allow) or may not (deny) sync the team's applications,
+	// e.g. no prod syncs on Friday evening.
+	SyncWindows []SyncWindow `json:"syncWindows,omitempty"`
+}
+
+// SyncWindow is an Argo CD project sync window.
+type SyncWindow struct {
+	// Kind is "allow" or "deny".
+	Kind string `json:"kind"`
+	// Schedule is a cron expression (5 fields, UTC unless TimeZone says otherwise).
+	Schedule string `json:"schedule"`
+	// Duration is how long the window lasts from each start, e.g. "1h" or "64h".
+	Duration string `json:"duration"`
+	// ManualSync still allows a person's sync during a deny window.
+	ManualSync bool `json:"manualSync,omitempty"`
+	// TimeZone of the schedule (IANA name). Default UTC.
+	TimeZone string `json:"timeZone,omitempty"`
 }
 
 // Quota is a namespace's ResourceQuota: Kubernetes quantities and counts.

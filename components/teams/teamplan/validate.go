@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/example/platform/internal/iampolicy"
 )
@@ -157,6 +158,23 @@ func Validate(teams []Team, r Rules) []Problem {
 				add(ip, "%q is listed twice", img)
 			}
 			seen[img] = true
+		}
+		for j, w := range t.SyncWindows {
+			wp := fmt.Sprintf("%s.syncWindows[%d]", p, j)
+			if w.Kind != "allow" && w.Kind != "deny" {
+				add(wp+".kind", "%q is not allowed; use \"allow\" or \"deny\"", w.Kind)
+			}
+			if len(strings.Fields(w.Schedule)) != 5 {
+				add(wp+".schedule", "%q is not a cron schedule of 5 fields, e.g. \"0 17 * * 5\" (Fridays at 17:00)", w.Schedule)
+			}
+			if d, err := time.ParseDuration(w.Duration); err != nil || d <= 0 {
+				add(wp+".duration", "%q is not a duration, e.g. 1h or 64h", w.Duration)
+			}
+			if w.TimeZone != "" {
+				if _, err := time.LoadLocation(w.TimeZone); err != nil {
+					add(wp+".timeZone", "%q is not a time zone name, e.g. Europe/Oslo", w.TimeZone)
+				}
+			}
 		}
 		if len(t.Images) > 0 && len(t.Repos) == 0 {
 			add(p+".images", "needs repos: the repositories whose workflows push the images")
