@@ -62,6 +62,8 @@ func TestResourceCounts(t *testing.T) {
 		"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 2 + 1 + 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 3,
 		"kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
 		"aws:ecr/repository:Repository":                              1, "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+		// the teams' applications, at the stack's revision
+		"kubernetes:argoproj.io/v1alpha1:ApplicationSet": 1,
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation
