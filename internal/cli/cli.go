@@ -23,6 +23,8 @@ Usage:
   platform cost --stack STACK [--json | --markdown] [--dir DIR]
   platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--dir DIR]
   platform graph --stack STACK [--dir DIR]
+  platform gitops init [DIR] [--dir DIR]
+  platform app new --team T --name N [--image REPO | --account ID] [--port P] [--host H] [--secret KEY]... [--repo DIR] [--dir DIR]
   platform preview|up|refresh --stack STACK [--stack STACK ...] [--yes] [--dir DIR]
   platform destroy --stack STACK [--stack STACK ...] [--yes] [--confirm-destroy STACK ...] [--sweep] [--dir DIR]
 
@@ -37,6 +39,14 @@ Commands:
          changes that force a replacement) and the monthly cost delta, as Markdown for a pull
          request; --base-ref plans the base at a git ref in a temporary worktree.
   graph  the component graph as a Mermaid diagram.
+  gitops init
+         write the GitOps repository's skeleton into DIR (default .): clusters/<stack>/ per stack,
+         teams/<team>/ per team, a README with the layout and the promotion rule. Refuses to
+         overwrite a file that differs, and names it.
+  app new
+         write a team application into the GitOps repository (--repo): teams/T/apps/N/base/
+         (Deployment, Service, Ingress on the team's class, ExternalSecret per --secret,
+         ServiceMonitor, PodDisruptionBudget, HorizontalPodAutoscaler) and overlays/<stack>/.
 
   preview, up, refresh, destroy
          run Pulumi (Automation API, the pulumi CLI on PATH, your login and AWS credentials)
@@ -72,6 +82,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return diffCmd(args[1:], stdout, stderr)
 	case "graph":
 		return graphCmd(args[1:], stdout, stderr)
+	case "gitops":
+		return gitopsCmd(args[1:], stdout, stderr)
+	case "app":
+		return appCmd(args[1:], stdout, stderr)
 	case "preview", "up", "refresh", "destroy":
 		op, _ := runner.ParseOperation(args[0])
 		return deployCmd(op, args[1:], stdout, stderr)

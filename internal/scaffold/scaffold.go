@@ -1,0 +1,210 @@
+// Package scaffold writes a team application's manifests into the GitOps repository, the way
+// okctl's most used command did: a kustomize base and one overlay per stack, which the
+// ApplicationSet (components/teams/teamplan.ApplicationSetSpec) discovers at each stack's
+// revision. It is pure: files in, files out; the platform command writes them.
+package scaffold
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/example/platform/components/teams/teamplan"
+)
+
+// Stack is what an overlay needs of one stack.
+type Stack struct {
+	Name, Domain, Cluster, Region string
+	// Replicas of the app in this stack (HPA minimum too): 1 in dev, 2 in prod.
+	Replicas int
+	// Teams are the stack's teams.
+	Teams []teamplan.Team
+}
+
+// App is `platform app new`'s input.
+type App struct {
+	Team, Name string
+	// Image is the image repository; empty uses the team's ECR repository in Account.
+	Image, Account string
+	Port           int
+	// Host is the host's label(s) under each stack's domain (default the app's name), or a
+	// full name under one of them.
+	Host    string
+	Secrets []string
+	// Database wires the app to its database's Secret (needs the databases of issue 15).
+	Database bool
+}
+
+var (
+	dnsLabel  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	secretKey = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	imageRef  = regexp.MustCompile(`^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$`)
+)
+
+// Validate checks the input against the stacks, naming the flag of each problem.
+func (a App) Validate(stacks []Stack) error {
+	var errs []error
+	bad := func(flag, format string, v ...any) { errs = append(errs, fmt.Errorf("--"+flag+" "+format, v...)) }
+	if len(stacks) == 0 {
+		errs = append(errs, errors.New("no stack: the project has no Pulumi.<stack>.yaml"))
+	}
+	for _, s := range stacks {
+		if t, err := teamplan.Find(s.Teams, a.Team); err == nil {
+			if err := teamNamespace(t); err != nil {
+				errs = append(errs, fmt.Errorf("--team %w", err))
+			}
+		} else {
+			var names []string
+			for _, t := range s.Teams {
+				names = append(names, t.Name)
+			}
+			bad("team", "%q is not a team of stack %s (platform:teams: %s)", a.Team, s.Name, strings.Join(names, ", "))
+		}
+	}
+	if !dnsLabel.MatchString(a.Name) || len(a.Name) > 40 {
+		bad("name", "%q is not allowed: a DNS label of at most 40 characters (it names the app's objects)", a.Name)
+	}
+	if a.Port < 1024 || a.Port > 65535 {
+		bad("port", "%d is not allowed: 1024-65535 (the restricted Pod Security level runs as non-root)", a.Port)
+	}
+	switch {
+	case a.Image != "" && !imageRef.MatchString(a.Image):
+		bad("image", "%q is not an image repository (registry/path, without a tag: overlays set the tag)", a.Image)
+	case a.Image == "" && !regexp.MustCompile(`^[0-9]{12}$`).MatchString(a.Account):
+		bad("account", "%q is not an AWS account id: without --image the image is the team's ECR repository, <account>.dkr.ecr.<region>.amazonaws.com/<cluster>/<team>/<name>", a.Account)
+	case a.Image == "":
+		for _, s := range stacks {
+			if t, err := teamplan.Find(s.Teams, a.Team); err == nil && !slices.Contains(t.Images, a.Name) {
+				bad("image", "is required: team %s has no ECR repository %s in stack %s (add it to the team's images, or pass --image)", a.Team, a.Name, s.Name)
+				break
+			}
+		}
+	}
+	for _, s := range stacks {
+		if _, err := a.host(s); err != nil {
+			bad("host", "%v", err)
+			break
+		}
+	}
+	for i, k := range a.Secrets {
+		if !secretKey.MatchString(k) || slices.Index(a.Secrets, k) != i {
+			bad("secret", "%q is not allowed: an environment variable name (A-Z, 0-9, _), each once", k)
+		}
+	}
+	if a.Database {
+		bad("database", "is not available yet: the platform has no databases (issue 15); create the Secret's parameters with --secret")
+	}
+	return errors.Join(errs...)
+}
+
+// host is the app's host in a stack: <host>.<domain>. --host is the part under the domain
+// (each stack puts it under its own); a full name (ending in a stack's top-level domain) is
+// refused: it would be outside every other stack's domain, and ExternalDNS publishes names
+// under the stack's domain only.
+func (a App) host(s Stack) (string, error) {
+	h := a.Host
+	if h == "" {
+		h = a.Name
+	}
+	tld := s.Domain[strings.LastIndex(s.Domain, ".")+1:]
+	if strings.HasSuffix(h, "."+tld) {
+		return "", fmt.Errorf("%q is a full name, outside (or not only under) stack %s's domain %s: give the part under the domain, e.g. %s", a.Host, s.Name, s.Domain, a.Name)
+	}
+	for _, l := range strings.Split(h, ".") {
+		if !dnsLabel.MatchString(l) {
+			return "", fmt.Errorf("%q is not a host name under %s (DNS labels)", a.Host, s.Domain)
+		}
+	}
+	if len(h)+1+len(s.Domain) > 253 {
+		return "", fmt.Errorf("%q under %s is longer than DNS allows (253)", a.Host, s.Domain)
+	}
+	return h + "." + s.Domain, nil
+}
+
+// image is the app's image repository in a stack.
+func (a App) image(s Stack) string {
+	if a.Image != "" {
+		return a.Image
+	}
+	return fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", a.Account, s.Region, teamplan.ECRRepositoryName(s.Cluster, a.Team, a.Name))
+}
+
+// Files are the app's files, by path in the GitOps repository.
+func (a App) Files(stacks []Stack) (map[string]string, error) {
+	if err := a.Validate(stacks); err != nil {
+		return nil, err
+	}
+	team, _ := teamplan.Find(stacks[0].Teams, a.Team)
+	dir := "teams/" + a.Team + "/apps/" + a.Name
+	files := map[string]string{}
+	for name, body := range a.base(team) {
+		files[dir+"/base/"+name] = body
+	}
+	for _, s := range stacks {
+		t, _ := teamplan.Find(s.Teams, a.Team)
+		host, _ := a.host(s)
+		files[dir+"/overlays/"+s.Name+"/kustomization.yaml"] = a.overlay(s, t, host)
+	}
+	return files, nil
+}
+
+// teamNamespace checks the ApplicationSet's convention: an app deploys into the namespace
+// named after its team.
+func teamNamespace(t teamplan.Team) error {
+	if !slices.Contains(t.Namespaces, t.Name) {
+		return fmt.Errorf("team %s has no namespace named %s: the ApplicationSet deploys each team's apps there (add it to platform:teams[].namespaces)", t.Name, t.Name)
+	}
+	return nil
+}
+
+// Init is the GitOps repository's skeleton for the project's stacks and their teams.
+func Init(stacks []Stack) map[string]string {
+	files := map[string]string{"README.md": repoReadme(stacks)}
+	seen := map[string]bool{}
+	for _, s := range stacks {
+		files["clusters/"+s.Name+"/README.md"] = fmt.Sprintf("# %s\n\nThe root Application of stack %s follows this directory (platform:argocd.path): put the\nplatform's own Applications here (project `platform`). Team applications live under `teams/`.\n", s.Name, s.Name)
+		for _, t := range s.Teams {
+			if seen[t.Name] {
+				continue
+			}
+			seen[t.Name] = true
+			files["teams/"+t.Name+"/README.md"] = fmt.Sprintf("# Team %s\n\nOne directory per application under `apps/` (`platform app new --team %s --name <app>`):\n`base/` and `overlays/<stack>/`. Argo CD deploys them in project `team-%s`.\n", t.Name, t.Name, t.Name)
+		}
+	}
+	return files
+}
+
+func repoReadme(stacks []Stack) string {
+	var names, revisions []string
+	for _, s := range stacks {
+		names = append(names, s.Name)
+		revisions = append(revisions, "`overlays/"+s.Name+"/`")
+	}
+	return fmt.Sprintf(`# GitOps repository
+
+Argo CD deploys this repository into the platform's stacks (%s).
+
+    clusters/<stack>/                  the platform's Applications (the root app of <stack>)
+    teams/<team>/apps/<app>/base/      an app's manifests (kustomize)
+    teams/<team>/apps/<app>/overlays/<stack>/   what differs per stack: replicas, image tag, host
+
+Every directory teams/*/apps/*/overlays/<stack> becomes the Application <team>-<app> in
+project team-<team> (ApplicationSet team-apps), deployed into the namespace <team>.
+
+## Promotion
+
+Each stack follows one revision: dev follows main, prod a release tag (platform:argocd.revision
+in the infrastructure repository). Every Application of a stack, the root and the teams',
+uses that revision, so:
+
+- merging to main deploys to dev;
+- a release tag promotes everything at that commit to prod: git tag v1.5.0 && git push --tags,
+  then the release workflow of the infrastructure repository (or pulumi up for prod) sets the
+  new revision;
+- a rollback is setting the previous tag the same way.
+
+Change an app's image in its overlays (%s) with the tag CI pushed.
+`, strings.Join(names, ", "), strings.Join(revisions, ", "))
+}
