@@ -118,7 +118,7 @@ metadata:
     alb.ingress.kubernetes.io/listen-ports: '[{"HTTPS": 443}]'
     alb.ingress.kubernetes.io/healthcheck-path: /healthz
 spec:
-  ingressClassName: %[3]s
+  ingressClassName: %[3]s        # each overlay sets the stack's class
   rules:
     - host: HOST
       http:
@@ -165,7 +165,7 @@ spec:
 }
 
 // overlay is a stack's kustomization: the team's namespace, replicas (and the HPA's floor),
-// the image at its tag, the host under the stack's domain.
+// the image at its tag, the host under the stack's domain, the team's IngressClass there.
 func (a App) overlay(s Stack, t teamplan.Team, host string) string {
 	return fmt.Sprintf(`# %[1]s in %[2]s: the ApplicationSet deploys this directory at %[2]s's revision.
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -181,8 +181,9 @@ patches:
   - target: {kind: Ingress, name: %[1]s}
     patch: |-
       - {op: replace, path: /spec/rules/0/host, value: %[7]s}
+      - {op: replace, path: /spec/ingressClassName, value: %[8]s}
   - target: {kind: HorizontalPodAutoscaler, name: %[1]s}
     patch: |-
       - {op: replace, path: /spec/minReplicas, value: %[4]d}
-`, a.Name, s.Name, t.Namespaces[0], s.Replicas, a.image(s), ImageTag, host)
+`, a.Name, s.Name, t.Name, s.Replicas, a.image(s), ImageTag, host, t.IngressClass())
 }

@@ -83,7 +83,7 @@ func (a App) Validate(stacks []Stack) error {
 		}
 	}
 	for _, s := range stacks {
-		if _, err := a.host(s); err != nil {
+		if _, err := a.host(s, stacks); err != nil {
 			bad("host", "%v", err)
 			break
 		}
@@ -99,26 +99,27 @@ func (a App) Validate(stacks []Stack) error {
 	return errors.Join(errs...)
 }
 
-// host is the app's host in a stack: <host>.<domain>. --host is the part under the domain
-// (each stack puts it under its own); a full name (ending in a stack's top-level domain) is
-// refused: it would be outside every other stack's domain, and ExternalDNS publishes names
-// under the stack's domain only.
-func (a App) host(s Stack) (string, error) {
+// host is the app's host in a stack: <host>.<domain>. --host is one DNS label (default the
+// app's name), the same in every stack under its own domain; a full name under one of the
+// stacks' domains gives its label. Any other name is outside the stacks' domains, where
+// ExternalDNS publishes nothing.
+func (a App) host(s Stack, all []Stack) (string, error) {
 	h := a.Host
 	if h == "" {
 		h = a.Name
 	}
-	tld := s.Domain[strings.LastIndex(s.Domain, ".")+1:]
-	if strings.HasSuffix(h, "."+tld) {
-		return "", fmt.Errorf("%q is a full name, outside (or not only under) stack %s's domain %s: give the part under the domain, e.g. %s", a.Host, s.Name, s.Domain, a.Name)
-	}
-	for _, l := range strings.Split(h, ".") {
-		if !dnsLabel.MatchString(l) {
-			return "", fmt.Errorf("%q is not a host name under %s (DNS labels)", a.Host, s.Domain)
+	for _, o := range all {
+		if label, ok := strings.CutSuffix(h, "."+o.Domain); ok {
+			h = label
+			break
 		}
 	}
-	if len(h)+1+len(s.Domain) > 253 {
-		return "", fmt.Errorf("%q under %s is longer than DNS allows (253)", a.Host, s.Domain)
+	if !dnsLabel.MatchString(h) {
+		var domains []string
+		for _, o := range all {
+			domains = append(domains, o.Domain)
+		}
+		return "", fmt.Errorf("%q is not a name under the stacks' domains (%s): give its first label, e.g. %s", a.Host, strings.Join(domains, ", "), a.Name)
 	}
 	return h + "." + s.Domain, nil
 }
@@ -144,7 +145,7 @@ func (a App) Files(stacks []Stack) (map[string]string, error) {
 	}
 	for _, s := range stacks {
 		t, _ := teamplan.Find(s.Teams, a.Team)
-		host, _ := a.host(s)
+		host, _ := a.host(s, stacks)
 		files[dir+"/overlays/"+s.Name+"/kustomization.yaml"] = a.overlay(s, t, host)
 	}
 	return files, nil
