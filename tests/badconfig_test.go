@@ -198,6 +198,10 @@ var badConfigs = []struct {
 	{"bad image name", "dev", []mutation{edit(kTeams, "0.images.0", "Payments API")}, "platform:teams[0].images[0]", "is not an image name"},
 	{"images without repos", "dev", []mutation{edit(kTeams, "0.repos", []any{})}, "platform:teams[0].images", "needs repos"},
 	{"teams without the addons they need", "dev", []mutation{edit("platform:addons", "externalSecrets.enabled", false), edit("platform:argocd", "enabled", false), set("platform:argocdClientSecret", nil)}, "platform:teams", "needs platform:addons.externalSecrets"},
+	{"sync window kind", "prod", []mutation{edit(kTeams, "0.syncWindows.0.kind", "block")}, "platform:teams[0].syncWindows[0].kind", `"block" is not allowed; use "allow" or "deny"`},
+	{"sync window schedule", "prod", []mutation{edit(kTeams, "0.syncWindows.0.schedule", "friday 16:00")}, "platform:teams[0].syncWindows[0].schedule", "is not a cron schedule of 5 fields"},
+	{"sync window duration", "prod", []mutation{edit(kTeams, "0.syncWindows.0.duration", "2 days")}, "platform:teams[0].syncWindows[0].duration", "is not a duration"},
+	{"sync window time zone", "prod", []mutation{edit(kTeams, "0.syncWindows.0.timeZone", "Oslo")}, "platform:teams[0].syncWindows[0].timeZone", "is not a time zone name"},
 	{"platform project reaching argocd", "dev", []mutation{edit("platform:argocd", "destinationNamespaces", []any{"apps-*", "argo*"})}, "platform:argocd.destinationNamespaces[1]", "reaches argocd"},
 }
 
