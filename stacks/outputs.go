@@ -26,6 +26,13 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 	}
 	tempo := store(a.Tempo)
 	tempo.Helm = one(a.Tempo.AddonBase)
+	// Loki replicates writes to a quorum of its replication factor: 2 replicas would be no HA
+	// (factor 1: a lost pod's unflushed logs are lost; factor 2: writes stop with one pod).
+	// Where the environment wants more than one, Loki runs 3 with factor 3.
+	loki := store(a.Loki)
+	if a.Loki.Replicas == nil && loki.Replicas == 2 {
+		loki.Replicas = 3
+	}
 	return addons.Config{
 		LoadBalancerController: helm(a.LoadBalancerController),
 		ExternalDNS:            addons.ExternalDNS{Helm: one(a.ExternalDNS.AddonBase), Policy: a.ExternalDNS.PolicyOr(policy)},
@@ -35,7 +42,7 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled},
 		Monitoring: addons.Monitoring{Helm: helm(a.Monitoring.AddonBase),
 			RetentionDays: a.Monitoring.RetentionDays, StorageGiB: a.Monitoring.StorageGiB},
-		Loki:  store(a.Loki),
+		Loki:  loki,
 		Tempo: tempo,
 	}
 }

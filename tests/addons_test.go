@@ -244,8 +244,21 @@ func TestAddonValues(t *testing.T) {
 	}
 	loki := values(prod.named(t, typeRelease, "addons-loki"))
 	if getString(loki, "loki.storage.type") != "s3" || getString(loki, "loki.limits_config.retention_period") != "2160h" ||
-		get(loki, "loki.compactor.retention_enabled") != true || get(loki, "singleBinary.replicas") != 2.0 {
+		get(loki, "loki.compactor.retention_enabled") != true || get(loki, "singleBinary.replicas") != 3.0 ||
+		get(loki, "loki.commonConfig.replication_factor") != 3.0 {
 		t.Errorf("Loki values = %v", loki.Inputs)
+	}
+	// dev: one Loki, no replication (what a lost pod loses is said in the README).
+	if devLoki := values(dev.named(t, typeRelease, "addons-loki")); get(devLoki, "singleBinary.replicas") != 1.0 || get(devLoki, "loki.commonConfig.replication_factor") != 1.0 {
+		t.Errorf("dev Loki values = %v", devLoki.Inputs)
+	}
+	// EKS hides the control plane and kube-proxy's metrics: not scraped, not alerted on.
+	for _, k := range []string{"kubeControllerManager.enabled", "kubeScheduler.enabled", "kubeEtcd.enabled", "kubeProxy.enabled",
+		"defaultRules.rules.etcd", "defaultRules.rules.kubeControllerManager", "defaultRules.rules.kubeSchedulerAlerting",
+		"defaultRules.rules.kubeSchedulerRecording", "defaultRules.rules.kubeProxy"} {
+		if get(kps, k) != false {
+			t.Errorf("kube-prometheus-stack %s = %v, want false on EKS", k, get(kps, k))
+		}
 	}
 	for _, store := range []string{"loki", "tempo"} {
 		for stack, prodStack := range map[string]bool{"dev": false, "prod": true} {

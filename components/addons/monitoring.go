@@ -109,6 +109,17 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 			},
 		},
 		"grafana": grafana,
+		// EKS runs the control plane: its scheduler, controller manager and etcd cannot be
+		// scraped, and kube-proxy's metrics listen on 127.0.0.1. Their targets would be down
+		// and their default alerts would fire forever, so neither is scraped nor alerted on.
+		"kubeControllerManager": map[string]any{"enabled": false},
+		"kubeScheduler":         map[string]any{"enabled": false},
+		"kubeEtcd":              map[string]any{"enabled": false},
+		"kubeProxy":             map[string]any{"enabled": false},
+		"defaultRules": map[string]any{"rules": map[string]any{
+			"etcd": false, "kubeControllerManager": false, "kubeSchedulerAlerting": false,
+			"kubeSchedulerRecording": false, "kubeProxy": false,
+		}},
 		// The operator and the bundled exporters (subchart aliases) get requests too.
 		"prometheusOperator":       map[string]any{"resources": helmkit.Resources("100m", "128Mi", "256Mi")},
 		"kube-state-metrics":       map[string]any{"resources": helmkit.Resources("50m", "128Mi", "256Mi")},

@@ -139,6 +139,9 @@ func (c *Config) validateAddons(errs *Errors) {
 	if r := a.ExternalDNS.Replicas; r != nil && *r != 1 {
 		errs.add(k+".externalDns.replicas", fmt.Sprintf("%d is not allowed; ExternalDNS runs one replica (it has no leader election)", *r))
 	}
+	if r := a.Loki.Replicas; r != nil && *r == 2 {
+		errs.add(k+".loki.replicas", "2 is not allowed: Loki writes to a quorum of its replication factor, so 2 replicas are no HA; use 1 (no replication: a lost pod loses its unflushed logs) or 3 or more (replication factor 3)")
+	}
 	if r := a.Tempo.Replicas; r != nil && *r != 1 {
 		errs.add(k+".tempo.replicas", fmt.Sprintf("%d is not allowed; single-binary Tempo runs one replica (its chart forms no ring)", *r))
 	}
