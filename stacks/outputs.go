@@ -41,7 +41,8 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 		ClusterAutoscaler: helm(a.ClusterAutoscaler),
 		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled},
 		Monitoring: addons.Monitoring{Helm: helm(a.Monitoring.AddonBase),
-			RetentionDays: a.Monitoring.RetentionDays, StorageGiB: a.Monitoring.StorageGiB},
+			RetentionDays: a.Monitoring.RetentionDays, StorageGiB: a.Monitoring.StorageGiB,
+			Receiver: a.Monitoring.Alerting.Receiver, Heartbeat: a.Monitoring.Alerting.Heartbeat},
 		Loki:  loki,
 		Tempo: tempo,
 	}

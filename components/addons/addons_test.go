@@ -94,6 +94,8 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 		// The platform's IngressClass with its params, and Loki's clients-only policy.
 		"kubernetes:networking.k8s.io/v1:IngressClass": 1, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 1,
 		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1,
+		// Alertmanager's receiver URL, from SSM
+		"kubernetes:external-secrets.io/v1:ExternalSecret": 1,
 	}
 	for typ, n := range want {
 		if counts[typ] != n {

@@ -24,6 +24,9 @@ type Monitoring struct {
 	RetentionDays int
 	// StorageGiB of each Prometheus volume (gp3).
 	StorageGiB int
+	// Receiver ("slack", "webhook" or "" for none) and Heartbeat: see AlertmanagerConfig.
+	Receiver  string
+	Heartbeat bool
 }
 
 // MonitoringNamespace runs node-exporter on the host network and PID namespace: it needs the
@@ -46,6 +49,9 @@ type MonitoringSettings struct {
 	StorageGiB     int
 	Replicas       int
 	Loki, Tempo    bool
+	// Receiver and Heartbeat: see AlertmanagerConfig.
+	Receiver  string
+	Heartbeat bool
 }
 
 // MonitoringValues: Prometheus and Alertmanager on gp3 volumes (the chart defaults to
@@ -98,7 +104,10 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 		},
 		"alertmanager": map[string]any{
 			"podDisruptionBudget": pdb,
+			"config":              AlertmanagerConfig(s.Receiver, s.Heartbeat),
 			"alertmanagerSpec": map[string]any{
+				// The receiver's URL, from SSM (alertReceiverSecret), read from a file.
+				"secrets":   []any{AlertReceiverSecret},
 				"replicas":  s.Replicas,
 				"resources": helmkit.Resources("50m", "128Mi", "256Mi"),
 				"storage": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
@@ -174,12 +183,23 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		Replicas:       cfg.Replicas,
 		Loki:           c.args.Config.Loki.Enabled,
 		Tempo:          c.args.Config.Tempo.Enabled,
+		Receiver:       cfg.Receiver,
+		Heartbeat:      cfg.Heartbeat,
 	})
+	// Alertmanager mounts the receiver's Secret: it must exist before the pods start.
+	needs := c.withStorage(c.withLBC(c.base()))
+	if c.ParameterStore != nil {
+		receiver, err := c.alertReceiverSecret(ctx, ns.Metadata.Name().Elem(), []pulumi.Resource{c.ParameterStore})
+		if err != nil {
+			return err
+		}
+		needs = append(needs, receiver)
+	}
 	_, err = c.install(ctx, addon{
 		key: "kube-prometheus-stack", namespace: MonitoringNamespace, podSecurity: helmkit.Privileged,
 		chart: helmkit.Charts.KubePrometheusStack, values: values, extra: cfg.ExtraValues,
 		// Grafana's Ingress needs the controller's webhook, and must be deleted before it.
-		needs: c.withStorage(c.withLBC(c.base())),
+		needs: needs,
 	})
 	if err != nil {
 		return err

@@ -57,7 +57,24 @@ type MonitoringConfig struct {
 	RetentionDays int `json:"retentionDays"`
 	// StorageGiB of each Prometheus volume (gp3). Default 50.
 	StorageGiB int `json:"storageGiB"`
+	// Alerting is where Alertmanager sends alerts.
+	Alerting AlertingConfig `json:"alerting"`
 }
+
+// AlertingConfig is platform:addons.monitoring.alerting. The receiver's URL is a secret: it
+// lives in SSM (contract.AlertReceiverParameter) and reaches Alertmanager through an
+// ExternalSecret, never through config or Helm values.
+type AlertingConfig struct {
+	// Receiver is "slack" (an incoming webhook URL) or "webhook" (any HTTP endpoint, e.g. an
+	// on-call service's). Empty: alerts go nowhere, and every preview warns.
+	Receiver string `json:"receiver,omitempty"`
+	// Heartbeat sends the always-firing Watchdog alert to a dead man's switch (its URL in SSM,
+	// contract.AlertHeartbeatParameter), which pages when the heartbeat stops.
+	Heartbeat bool `json:"heartbeat,omitempty"`
+}
+
+// AlertReceivers are the receivers Alertmanager can use.
+var AlertReceivers = []string{"slack", "webhook"}
 
 // StoreConfig is platform:addons.loki and platform:addons.tempo: S3-backed stores.
 type StoreConfig struct {
@@ -138,6 +155,9 @@ func (c *Config) validateAddons(errs *Errors) {
 	}
 	if r := a.ExternalDNS.Replicas; r != nil && *r != 1 {
 		errs.add(k+".externalDns.replicas", fmt.Sprintf("%d is not allowed; ExternalDNS runs one replica (it has no leader election)", *r))
+	}
+	if r := a.Monitoring.Alerting.Receiver; r != "" && !slices.Contains(AlertReceivers, r) {
+		errs.add(k+".monitoring.alerting.receiver", fmt.Sprintf("%q is not allowed; use slack or webhook (its URL goes into SSM, README \"Alerts\")", r))
 	}
 	if r := a.Loki.Replicas; r != nil && *r == 2 {
 		errs.add(k+".loki.replicas", "2 is not allowed: Loki writes to a quorum of its replication factor, so 2 replicas are no HA; use 1 (no replication: a lost pod loses its unflushed logs) or 3 or more (replication factor 3)")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/platform/internal/contract"
+
 	"github.com/example/platform/internal/pricing"
 )
 
@@ -40,8 +42,17 @@ func (c *Config) validateKubernetesVersion(errs *Errors) {
 }
 
 // Warnings are what `pulumi preview` should say about a valid config: a Kubernetes version in
-// extended support, or about to enter it.
+// extended support, or about to enter it; alerts that would go nowhere.
 func (c *Config) Warnings() []string {
+	out := c.versionWarnings()
+	if c.Addons.Monitoring.Enabled && c.Addons.Monitoring.Alerting.Receiver == "" {
+		out = append(out, fmt.Sprintf("%s:addons.monitoring.alerting.receiver is not set: Alertmanager sends every alert nowhere and nobody is paged; set slack or webhook and put its URL in SSM at %s (README, \"Alerts\")",
+			Namespace, contract.AlertReceiverParameter(c.Cluster.Name)))
+	}
+	return out
+}
+
+func (c *Config) versionWarnings() []string {
 	const key = Namespace + ":cluster.kubernetesVersion"
 	version, day := c.Cluster.KubernetesVersion, c.today()
 	v, support := pricing.EKSSupport(version, day)

@@ -40,7 +40,7 @@ func TestKubernetesVersionSupport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			warnings := cfg.Warnings()
+			warnings := cfg.versionWarnings()
 			if tt.wantWarning == "" {
 				if len(warnings) != 0 {
 					t.Errorf("warnings = %v", warnings)

@@ -81,6 +81,17 @@ func GrafanaPasswordParameter(cluster string) string {
 	return Parameter(cluster, "grafana", "admin-password")
 }
 
+// AlertReceiverParameter holds the URL Alertmanager sends alerts to (a Slack incoming webhook
+// or an on-call service's webhook); AlertHeartbeatParameter the dead man's switch's.
+func AlertReceiverParameter(cluster string) string {
+	return Parameter(cluster, "alertmanager", "receiver-url")
+}
+
+// AlertHeartbeatParameter: see AlertReceiverParameter.
+func AlertHeartbeatParameter(cluster string) string {
+	return Parameter(cluster, "alertmanager", "heartbeat-url")
+}
+
 // DexClientSecretParameter holds the GitHub OAuth app's client secret Argo CD's Dex uses.
 func DexClientSecretParameter(cluster string) string {
 	return Parameter(cluster, "argocd", "dex-github-client-secret")
