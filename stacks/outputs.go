@@ -48,6 +48,36 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 	}
 }
 
+// withGrafanaSSO adds Grafana's GitHub login: the platform's teams with role:admin in Argo CD
+// are Admins, its other teams Viewers, the product teams platform:addons.monitoring.sso.teamRole.
+func withGrafanaSSO(c addons.Config, cfg *config.Config) addons.Config {
+	sso := cfg.Addons.Monitoring.SSO
+	if sso.ClientID == "" {
+		return c
+	}
+	s := addons.GrafanaSSO{ClientID: sso.ClientID, Org: cfg.GitHub.Owner}
+	roles := cfg.ArgoCDRoles()
+	for _, t := range cfg.ArgoCD.Teams {
+		if roles[t] == "role:admin" {
+			s.Admins = append(s.Admins, t)
+		} else {
+			s.Viewers = append(s.Viewers, t)
+		}
+	}
+	for _, t := range cfg.Teams {
+		if t.GitHubTeam == "" {
+			continue
+		}
+		if sso.TeamRole == "Editor" {
+			s.Editors = append(s.Editors, t.GitHubTeam)
+		} else {
+			s.Viewers = append(s.Viewers, t.GitHubTeam)
+		}
+	}
+	c.Monitoring.SSO = s
+	return c
+}
+
 // outputs are what a user needs next: the kubeconfig, where to delegate DNS, the certificate,
 // and the network ids other stacks or tools attach to.
 func outputs(cfg *config.Config, p *Platform) pulumi.Map {

@@ -159,7 +159,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	if p.Addons, err = addons.New(ctx, "addons", &addons.Args{
 		Cluster: p.Cluster.Handle(), Network: p.Network.Handle(), Zone: p.DNS.Handle(), Certificate: p.Certificates.Handle(),
 		Account: account,
-		Config:  addonsConfig(cfg.Addons, policy), PermissionsBoundary: p.Boundary.Arn,
+		Config:  withGrafanaSSO(addonsConfig(cfg.Addons, policy), cfg), PermissionsBoundary: p.Boundary.Arn,
 		Teams: len(cfg.Teams) > 0,
 	}, inCluster); err != nil {
 		return nil, err

@@ -318,7 +318,7 @@ func TestDisabledAddonsLeaveNothing(t *testing.T) {
 	}
 	// One addon off: only its resources go.
 	in = stackInput(t, "dev")
-	in.Config["platform:addons"] = `{"clusterAutoscaler":{"enabled":false}}`
+	edit("platform:addons", "clusterAutoscaler.enabled", false)(t, in.Config) // the rest of the block as it is
 	p, err = planner.Run(in, stacks.Program)
 	if err != nil {
 		t.Fatal(err)

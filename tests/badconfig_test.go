@@ -167,6 +167,7 @@ var badConfigs = []struct {
 	{"argocd HA on 1 node", "prod", []mutation{edit(kCluster, "nodeGroups.0.minSize", 1), edit(kCluster, "nodeGroups.0.desiredSize", 1)}, "platform:argocd.replicas", "at least 3 nodes"},
 	{"roles missing a team", "dev", []mutation{edit("platform:argocd", "roles", map[string]any{"platform": "role:admin"})}, "platform:argocd.roles", `has no role for team "developers"`},
 	{"unknown alert receiver", "dev", []mutation{edit("platform:addons", "monitoring.alerting.receiver", "pagerduty")}, "platform:addons.monitoring.alerting.receiver", `"pagerduty" is not allowed; use slack or webhook`},
+	{"grafana team role", "dev", []mutation{edit("platform:addons", "monitoring.sso.teamRole", "Admin")}, "platform:addons.monitoring.sso.teamRole", `"Admin" is not allowed; use Viewer (default) or Editor`},
 	{"loki with 2 replicas", "prod", []mutation{edit("platform:addons", "loki.replicas", 2)}, "platform:addons.loki.replicas", "2 replicas are no HA"},
 	{"tempo replicas", "prod", []mutation{edit("platform:addons", "tempo.replicas", 2)}, "platform:addons.tempo.replicas", "runs one replica"},
 	{"no region", "dev", []mutation{set("aws:region", nil)}, "aws:region", "is not set"},

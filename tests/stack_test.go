@@ -50,7 +50,7 @@ func TestResourceCounts(t *testing.T) {
 		"github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 1,
 		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":                       2,
 		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
-		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 1, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
+		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
 		// the platform's IngressClass and Loki's NetworkPolicy
 		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 16,
 		// Teams (the + terms above: 2 secrets roles, 2 workload roles, a push role and their

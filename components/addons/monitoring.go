@@ -27,6 +27,8 @@ type Monitoring struct {
 	// Receiver ("slack", "webhook" or "" for none) and Heartbeat: see AlertmanagerConfig.
 	Receiver  string
 	Heartbeat bool
+	// SSO is Grafana's GitHub login (zero: local login only).
+	SSO GrafanaSSO
 }
 
 // MonitoringNamespace runs node-exporter on the host network and PID namespace: it needs the
@@ -52,6 +54,7 @@ type MonitoringSettings struct {
 	// Receiver and Heartbeat: see AlertmanagerConfig.
 	Receiver  string
 	Heartbeat bool
+	SSO       GrafanaSSO
 }
 
 // MonitoringValues: Prometheus and Alertmanager on gp3 volumes (the chart defaults to
@@ -80,6 +83,9 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 		},
 		"grafana.ini": map[string]any{"server": map[string]any{"root_url": "https://" + host}},
 		"resources":   helmkit.Resources("100m", "256Mi", "512Mi"),
+	}
+	if s.SSO.ClientID != "" {
+		s.SSO.values(grafana)
 	}
 	var sources []any
 	if s.Loki {
@@ -185,6 +191,7 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		Tempo:          c.args.Config.Tempo.Enabled,
 		Receiver:       cfg.Receiver,
 		Heartbeat:      cfg.Heartbeat,
+		SSO:            cfg.SSO,
 	})
 	// Alertmanager mounts the receiver's Secret: it must exist before the pods start.
 	needs := c.withStorage(c.withLBC(c.base()))
@@ -194,6 +201,13 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 			return err
 		}
 		needs = append(needs, receiver)
+		if cfg.SSO.ClientID != "" {
+			oauth, err := c.grafanaOAuthSecret(ctx, ns.Metadata.Name().Elem(), []pulumi.Resource{c.ParameterStore})
+			if err != nil {
+				return err
+			}
+			needs = append(needs, oauth)
+		}
 	}
 	_, err = c.install(ctx, addon{
 		key: "kube-prometheus-stack", namespace: MonitoringNamespace, podSecurity: helmkit.Privileged,

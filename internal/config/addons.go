@@ -59,6 +59,20 @@ type MonitoringConfig struct {
 	StorageGiB int `json:"storageGiB"`
 	// Alerting is where Alertmanager sends alerts.
 	Alerting AlertingConfig `json:"alerting"`
+	// SSO logs people in to Grafana with GitHub.
+	SSO GrafanaSSOConfig `json:"sso"`
+}
+
+// GrafanaSSOConfig is platform:addons.monitoring.sso: Grafana's GitHub login, with the
+// organization and teams of platform:github and platform:argocd. The OAuth app's client
+// secret is in SSM (contract.GrafanaOAuthSecretParameter), read through an ExternalSecret.
+type GrafanaSSOConfig struct {
+	// ClientID of the GitHub OAuth app; empty keeps Grafana's local login only.
+	ClientID string `json:"clientId,omitempty"`
+	// TeamRole is the Grafana role of the product teams' GitHub teams: Viewer (default) or
+	// Editor. The platform's teams with role:admin in Argo CD are Admins, its other teams
+	// Viewers.
+	TeamRole string `json:"teamRole,omitempty"`
 }
 
 // AlertingConfig is platform:addons.monitoring.alerting. The receiver's URL is a secret: it
@@ -155,6 +169,13 @@ func (c *Config) validateAddons(errs *Errors) {
 	}
 	if r := a.ExternalDNS.Replicas; r != nil && *r != 1 {
 		errs.add(k+".externalDns.replicas", fmt.Sprintf("%d is not allowed; ExternalDNS runs one replica (it has no leader election)", *r))
+	}
+	if r := a.Monitoring.SSO.TeamRole; r != "" && r != "Viewer" && r != "Editor" {
+		errs.add(k+".monitoring.sso.teamRole", fmt.Sprintf("%q is not allowed; use Viewer (default) or Editor", r))
+	}
+	// With Argo CD on, a missing owner is already reported on platform:github.owner.
+	if a.Monitoring.SSO.ClientID != "" && c.GitHub.Owner == "" && !c.ArgoCD.Enabled {
+		errs.add(k+".monitoring.sso.clientId", "needs platform:github.owner: Grafana admits the organization's members")
 	}
 	if r := a.Monitoring.Alerting.Receiver; r != "" && !slices.Contains(AlertReceivers, r) {
 		errs.add(k+".monitoring.alerting.receiver", fmt.Sprintf("%q is not allowed; use slack or webhook (its URL goes into SSM, README \"Alerts\")", r))

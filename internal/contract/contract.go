@@ -92,6 +92,11 @@ func AlertHeartbeatParameter(cluster string) string {
 	return Parameter(cluster, "alertmanager", "heartbeat-url")
 }
 
+// GrafanaOAuthSecretParameter holds the client secret of Grafana's GitHub OAuth app.
+func GrafanaOAuthSecretParameter(cluster string) string {
+	return Parameter(cluster, "grafana", "github-client-secret")
+}
+
 // DexClientSecretParameter holds the GitHub OAuth app's client secret Argo CD's Dex uses.
 func DexClientSecretParameter(cluster string) string {
 	return Parameter(cluster, "argocd", "dex-github-client-secret")
