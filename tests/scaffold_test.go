@@ -11,9 +11,9 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/example/platform/components/teams/teamplan"
+	"github.com/example/platform/internal/cli"
 	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/kubeapi"
-	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/internal/scaffold"
 )
 
@@ -224,15 +224,7 @@ func TestAppNewRefuses(t *testing.T) {
 // stackConfig is a stack's decoded config, as the program and the platform command read it.
 func stackConfig(t *testing.T, stack string) *config.Config {
 	t.Helper()
-	in := stackInput(t, stack)
-	for _, s := range config.Secrets {
-		planner.Substitute(&in, s.Key)
-	}
-	secret := map[string]bool{}
-	for _, k := range in.SecretKeys {
-		secret[k] = true
-	}
-	cfg, err := config.Decode(in.Project, in.Stack, in.Config, secret)
+	cfg, err := cli.StackConfig(stackInput(t, stack))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,19 +62,28 @@ func AlertmanagerConfig(receiver string, heartbeat bool) map[string]any {
 
 // alertReceiverSecret syncs the receiver's (and the heartbeat's) URL from SSM.
 func (c *Addons) alertReceiverSecret(ctx *pulumi.Context, namespace pulumi.StringInput, deps []pulumi.Resource) (pulumi.Resource, error) {
-	a := c.args.Config.Monitoring
-	data := []any{map[string]any{"secretKey": "url", "remoteRef": map[string]any{"key": contract.AlertReceiverParameter(c.args.Cluster.Name)}}}
-	if a.Heartbeat {
-		data = append(data, map[string]any{"secretKey": "heartbeat", "remoteRef": map[string]any{"key": contract.AlertHeartbeatParameter(c.args.Cluster.Name)}})
+	keys := [][2]string{{"url", contract.AlertReceiverParameter(c.args.Cluster.Name)}}
+	if c.args.Config.Monitoring.Heartbeat {
+		keys = append(keys, [2]string{"heartbeat", contract.AlertHeartbeatParameter(c.args.Cluster.Name)})
 	}
-	return apiextensions.NewCustomResource(ctx, c.name+"-alert-receiver", &apiextensions.CustomResourceArgs{
+	return c.secretFromSSM(ctx, c.name+"-alert-receiver", AlertReceiverSecret, namespace, keys, deps)
+}
+
+// secretFromSSM is an ExternalSecret through the platform's ClusterSecretStore: the Secret
+// named secret in namespace, each key (first) from its SSM parameter (second).
+func (c *Addons) secretFromSSM(ctx *pulumi.Context, resourceName, secret string, namespace pulumi.StringInput, keys [][2]string, deps []pulumi.Resource) (pulumi.Resource, error) {
+	var data []any
+	for _, k := range keys {
+		data = append(data, map[string]any{"secretKey": k[0], "remoteRef": map[string]any{"key": k[1]}})
+	}
+	return apiextensions.NewCustomResource(ctx, resourceName, &apiextensions.CustomResourceArgs{
 		ApiVersion: pulumi.String("external-secrets.io/v1"),
 		Kind:       pulumi.String("ExternalSecret"),
-		Metadata:   metav1.ObjectMetaArgs{Name: pulumi.String(AlertReceiverSecret), Namespace: namespace},
+		Metadata:   metav1.ObjectMetaArgs{Name: pulumi.String(secret), Namespace: namespace},
 		OtherFields: map[string]any{"spec": map[string]any{
 			"refreshInterval": "1h",
 			"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": contract.ParameterStore},
-			"target":          map[string]any{"name": AlertReceiverSecret},
+			"target":          map[string]any{"name": secret},
 			"data":            data,
 		}},
 	}, pulumi.Parent(c), pulumi.DependsOn(deps))

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/internal/contract"
@@ -56,16 +54,6 @@ func (s GrafanaSSO) values(grafana map[string]any) {
 
 // grafanaOAuthSecret syncs the OAuth app's client secret from SSM.
 func (c *Addons) grafanaOAuthSecret(ctx *pulumi.Context, namespace pulumi.StringInput, deps []pulumi.Resource) (pulumi.Resource, error) {
-	return apiextensions.NewCustomResource(ctx, c.name+"-grafana-oauth", &apiextensions.CustomResourceArgs{
-		ApiVersion: pulumi.String("external-secrets.io/v1"),
-		Kind:       pulumi.String("ExternalSecret"),
-		Metadata:   metav1.ObjectMetaArgs{Name: pulumi.String(GrafanaOAuthSecret), Namespace: namespace},
-		OtherFields: map[string]any{"spec": map[string]any{
-			"refreshInterval": "1h",
-			"secretStoreRef":  map[string]any{"kind": "ClusterSecretStore", "name": contract.ParameterStore},
-			"target":          map[string]any{"name": GrafanaOAuthSecret},
-			"data": []any{map[string]any{"secretKey": "GF_AUTH_GITHUB_CLIENT_SECRET",
-				"remoteRef": map[string]any{"key": contract.GrafanaOAuthSecretParameter(c.args.Cluster.Name)}}},
-		}},
-	}, pulumi.Parent(c), pulumi.DependsOn(deps))
+	keys := [][2]string{{"GF_AUTH_GITHUB_CLIENT_SECRET", contract.GrafanaOAuthSecretParameter(c.args.Cluster.Name)}}
+	return c.secretFromSSM(ctx, c.name+"-grafana-oauth", GrafanaOAuthSecret, namespace, keys, deps)
 }

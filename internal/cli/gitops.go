@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/internal/scaffold"
 )
@@ -93,14 +92,7 @@ func loadStacks(dir string) ([]scaffold.Stack, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range config.Secrets {
-			planner.Substitute(&in, s.Key)
-		}
-		secret := map[string]bool{}
-		for _, k := range in.SecretKeys {
-			secret[k] = true
-		}
-		cfg, err := config.Decode(in.Project, in.Stack, in.Config, secret)
+		cfg, err := StackConfig(in)
 		if err != nil {
 			return nil, fmt.Errorf("stack %s: %s", name, describeError(err))
 		}

@@ -38,18 +38,12 @@ func planStack(dir, stack string) (*planner.Plan, error) {
 		return nil, err
 	}
 	// Secrets the stack file does not hold yet are stood in for; the plan says how to set them.
-	for _, s := range config.Secrets {
-		planner.Substitute(&in, s.Key)
-	}
+	standInSecrets(&in)
 	p, err := planner.Run(in, stacks.Program)
 	if err != nil {
 		return p, err
 	}
-	secret := map[string]bool{}
-	for _, k := range in.SecretKeys {
-		secret[k] = true
-	}
-	cfg, err := config.Decode(in.Project, in.Stack, in.Config, secret)
+	cfg, err := decodeInput(in)
 	if err != nil {
 		return p, err
 	}
@@ -197,4 +191,26 @@ func render(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// StackConfig decodes a stack's config offline, as the plan does: secrets the stack file does
+// not hold yet are stood in for, so every other rule still runs.
+func StackConfig(in planner.Input) (*config.Config, error) {
+	standInSecrets(&in)
+	return decodeInput(in)
+}
+
+func standInSecrets(in *planner.Input) {
+	for _, s := range config.Secrets {
+		planner.Substitute(in, s.Key)
+	}
+}
+
+// decodeInput decodes a loaded stack's config, its secret keys marked as Pulumi marks them.
+func decodeInput(in planner.Input) (*config.Config, error) {
+	secret := map[string]bool{}
+	for _, k := range in.SecretKeys {
+		secret[k] = true
+	}
+	return config.Decode(in.Project, in.Stack, in.Config, secret)
 }

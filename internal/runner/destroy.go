@@ -271,26 +271,29 @@ func (r *Runner) beforeDestroy(ctx context.Context, scope Scope, kubeconfig stri
 
 // listLeftovers prints what the sweep would find, without deleting anything.
 func (r *Runner) listLeftovers(ctx context.Context, scope Scope, sweeper Sweeper) error {
+	_, err := r.findLeftovers(ctx, scope, sweeper)
+	return err
+}
+
+// findLeftovers finds and prints what is still owned by the cluster (nothing without a
+// sweeper: no cluster was deployed).
+func (r *Runner) findLeftovers(ctx context.Context, scope Scope, sweeper Sweeper) ([]Leftover, error) {
 	if sweeper == nil {
-		return nil
+		return nil, nil
 	}
 	left, err := sweeper.Find(ctx)
 	if err != nil {
-		return fmt.Errorf("looking for leftovers of %s: %w", scope.Cluster, err)
+		return nil, fmt.Errorf("looking for leftovers of %s: %w", scope.Cluster, err)
 	}
 	r.printLeftovers(scope, left)
-	return nil
+	return left, nil
 }
 
 func (r *Runner) afterDestroy(ctx context.Context, scope Scope, sweeper Sweeper) error {
-	if sweeper == nil {
-		return nil
-	}
-	left, err := sweeper.Find(ctx)
+	left, err := r.findLeftovers(ctx, scope, sweeper)
 	if err != nil {
-		return fmt.Errorf("looking for leftovers of %s: %w", scope.Cluster, err)
+		return err
 	}
-	r.printLeftovers(scope, left)
 	if len(left) == 0 {
 		return nil
 	}
