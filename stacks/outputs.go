@@ -112,6 +112,10 @@ func outputs(cfg *config.Config, p *Platform) pulumi.Map {
 	if p.Teams != nil {
 		out["teams"] = p.Teams.Outputs
 	}
+	if p.Databases != nil {
+		out["databases"] = p.Databases.Databases
+		out["databaseAlarmTopicArn"] = p.Databases.AlarmTopicArn
+	}
 	if p.ArgoCD != nil {
 		out["argocdUrl"] = p.ArgoCD.URL
 		out["githubOAuthHomepageUrl"] = p.ArgoCD.URL

@@ -19,6 +19,7 @@ import (
 	"github.com/example/platform/components/boundary"
 	"github.com/example/platform/components/certificates"
 	"github.com/example/platform/components/cluster"
+	"github.com/example/platform/components/databases"
 	"github.com/example/platform/components/dns"
 	"github.com/example/platform/components/githubint"
 	"github.com/example/platform/components/network"
@@ -39,6 +40,7 @@ type Platform struct {
 	GitHub       *githubint.GitHubIntegration // nil without platform:github
 	ArgoCD       *argocd.ArgoCD               // nil when disabled
 	Teams        *teams.Teams                 // nil without platform:teams
+	Databases    *databases.Databases         // nil when no team has a database
 	// Outputs are the stack outputs, as exported.
 	Outputs pulumi.Map
 }
@@ -121,6 +123,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		FlowLogsRetentionDays: cfg.Network.FlowLogsRetentionDays,
 		Account:               account,
 		PermissionsBoundary:   p.Boundary.Arn,
+		Databases:             len(cfg.Databases()) > 0,
 	}); err != nil {
 		return nil, err
 	}
@@ -169,6 +172,16 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	}
 	if p.Teams, err = newTeams(ctx, cfg, policy, account, plan, p, inCluster); err != nil {
 		return nil, err
+	}
+	if dbs := cfg.Databases(); len(dbs) > 0 {
+		if p.Databases, err = databases.New(ctx, "databases", &databases.Args{
+			Instances: dbs, Network: p.Network.Handle(), Cluster: p.Cluster.Handle(), Teams: p.Teams.Handle(),
+			Addons: p.Addons.Handle(), Account: account,
+			Protect: policy.Protect, KeyDeletionWindowDays: policy.KeyDeletionWindowDays,
+			AlarmEmail: cfg.Addons.Monitoring.Alerting.AlarmEmail,
+		}, inCluster); err != nil {
+			return nil, err
+		}
 	}
 	p.Outputs = outputs(cfg, p)
 	for k, v := range p.Outputs {
@@ -223,7 +236,8 @@ func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, acc
 	}
 	args := &teams.Args{
 		Teams: cfg.Teams, Cluster: p.Cluster.Handle(), PublicSubnetCIDRs: public,
-		Certificate: p.Certificates.Handle(), Addons: p.Addons.Handle(), Account: account,
+		DatabaseSubnetCIDRs: p.Network.Handle().DatabaseSubnetCIDRs,
+		Certificate:         p.Certificates.Handle(), Addons: p.Addons.Handle(), Account: account,
 		PermissionsBoundary: p.Boundary.Arn, ForceDelete: policy.ForceDestroy,
 		Revision: cfg.ArgoCD.Revision, Stack: cfg.Stack, AutoSyncApps: cfg.ArgoCD.AutoSyncApps,
 	}
@@ -268,7 +282,7 @@ func availabilityZones(ctx *pulumi.Context, cfg *config.Config) ([]string, error
 
 func subnetPlan(cfg *config.Config, azs []string) (netplan.Plan, error) {
 	if s := cfg.Network.Subnets; s != nil {
-		return netplan.PlanOverride(cfg.Network.CIDR, azs, s.Public, s.Private)
+		return netplan.PlanOverride(cfg.Network.CIDR, azs, s.Public, s.Private, s.Database)
 	}
 	return netplan.PlanSubnets(cfg.Network.CIDR, azs)
 }

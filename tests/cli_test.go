@@ -50,12 +50,12 @@ func TestPlanTree(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"Stack dev (project platform): 183 resources",
-		"platform:index:Network  network  (20)",
+		"Stack dev (project platform): 206 resources",
+		"platform:index:Network  network  (26)",
 		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
 		"platform:index:Cluster  cluster  (12)",
 		"eks:index:Cluster  cluster-eks  Kubernetes 1.35",
-		"     4  aws:ec2/subnet:Subnet",
+		"     6  aws:ec2/subnet:Subnet",
 		"  kubeconfig           [secret]",
 	} {
 		if !strings.Contains(out, want) {

@@ -70,6 +70,9 @@ func TestREADMECostTotals(t *testing.T) {
 var nodesItem = regexp.MustCompile(`^(\S+) x ([0-9]+) nodes$`)
 
 // unitPrice is the price table's unit price for a cost line's item.
+// dbItem is an RDS instance line: "RDS PostgreSQL <class>[ (Multi-AZ...)]".
+var dbItem = regexp.MustCompile(`^RDS PostgreSQL (db\.[a-z0-9]+\.[a-z0-9]+)( \(Multi-AZ|$)`)
+
 func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
 	t.Helper()
 	switch item := l.Item; {
@@ -97,6 +100,22 @@ func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
 		return p.EBSgp3GBMonth
 	case item == "ECR storage (assumed)":
 		return pricing.ECRStorageGBMonth
+	case item == "CloudWatch alarm":
+		return pricing.CloudWatchAlarmMonth
+	case strings.HasPrefix(item, "Secrets Manager secret"):
+		return pricing.SecretsManagerSecretMonth
+	case strings.HasPrefix(item, "RDS gp3 storage"):
+		return p.RDSgp3GBMonth
+	case strings.HasPrefix(item, "backups beyond the free allowance"):
+		return p.RDSBackupGBMonth
+	case strings.HasPrefix(item, "RDS Extended Support"):
+		return pricing.RDSExtendedSupportVCPUHour
+	case dbItem.MatchString(item):
+		price, ok := p.RDSPostgresHour[dbItem.FindStringSubmatch(item)[1]]
+		if !ok {
+			t.Errorf("no price for %s", item)
+		}
+		return price
 	case nodesItem.MatchString(item):
 		price, ok := p.EC2Hour[nodesItem.FindStringSubmatch(item)[1]]
 		if !ok {

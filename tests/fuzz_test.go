@@ -333,8 +333,13 @@ func checkSubnets(t *testing.T, p *planner.Plan, cfg *config.Config) {
 	}
 	vpc := netip.MustParsePrefix(vpcs[0].GetString("cidrBlock"))
 	subnets := p.OfType("aws:ec2/subnet:Subnet")
-	if len(subnets) != 2*cfg.Network.AZCount {
-		t.Fatalf("%d subnets for %d AZs", len(subnets), cfg.Network.AZCount)
+	// public and private per AZ, and database subnets per AZ when a team has a database
+	perAZ := 2
+	if len(cfg.Databases()) > 0 {
+		perAZ = 3
+	}
+	if len(subnets) != perAZ*cfg.Network.AZCount {
+		t.Fatalf("%d subnets for %d AZs (%d each)", len(subnets), cfg.Network.AZCount, perAZ)
 	}
 	var prefixes []netip.Prefix
 	for _, s := range subnets {

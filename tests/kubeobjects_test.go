@@ -47,7 +47,7 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	// in prod, where search has a dedicated class): 3 namespaces, each with its quota, limit
 	// range, 5-6 NetworkPolicies, 1-2 RoleBindings, service account and SecretStore; 3
 	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params, the ApplicationSet.
-	want := map[string]int{"dev": 64, "prod": 67}
+	want := map[string]int{"dev": 67, "prod": 67}
 	for _, stack := range []string{"dev", "prod"} {
 		objs := kubeObjects(stackPlan(t, stack))
 		if len(objs) != want[stack] {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/example/platform/components/addons"
+	"github.com/example/platform/components/databases/dbplan"
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
@@ -112,6 +113,17 @@ func TestAttachedPoliciesAreWhatBuildsThem(t *testing.T) {
 			"teams-payments-push-policy": teamplan.PushPolicy([]string{
 				"arn:aws:ecr:eu-north-1:" + planner.MockAccountID + ":repository/" + cluster + "/payments/payments-api"}),
 			"teams-search-workload-policy": iampolicy.New(iampolicy.Allow([]string{"s3:GetObject"}, "arn:aws:s3:::search-index-"+stack+"/*")),
+		}
+		// dev's payments team has a database with IAM login: its secrets role reads exactly
+		// that database's RDS-managed secret, its workload role logs in as "payments" there.
+		if stack == "dev" {
+			db := p.named(t, "aws:rds/instance:Instance", "databases-payments-ledger")
+			dbKey := p.named(t, typeKey, "databases-key")
+			teamDocs["databases-payments-secrets-policy"] = dbplan.SecretAccessPolicy("eu-north-1",
+				[]string{"arn:aws:secretsmanager:eu-north-1:" + planner.MockAccountID + ":secret:rds!db-" + db.ID + "-AbCdEf"},
+				"arn:aws:kms:eu-north-1:"+planner.MockAccountID+":key/"+dbKey.ID)
+			teamDocs["databases-payments-connect-policy"] = dbplan.ConnectPolicy([]string{
+				dbplan.ConnectArn("aws", "eu-north-1", planner.MockAccountID, "db-"+strings.ToUpper(db.ID), "payments")})
 		}
 		for name, w := range teamDocs {
 			got, err := iampolicy.Parse([]byte(getString(p.named(t, "aws:iam/rolePolicy:RolePolicy", name), "policy")))

@@ -67,8 +67,17 @@ func TestResourceCounts(t *testing.T) {
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation
-		"dev": {typeSubnet: 4, typeNAT: 1, "aws:ec2/eip:Eip": 1, typeRouteTable: 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4, typeRecord: 2,
+		"dev": {typeSubnet: 4 + 2, typeNAT: 1, "aws:ec2/eip:Eip": 1, typeRouteTable: 3 + 1, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4 + 2, typeRecord: 2,
 			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
+			// payments' database "ledger" (the + terms: 2 database subnets with their route
+			// table, its 2 log groups, the databases' key, the team's 2 policies on its roles,
+			// the connection ExternalSecret and Secrets Manager store, the egress policy)
+			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
+			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+			"aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 1,
+			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 1 + 1, "aws:kms/alias:Alias": 1 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
+			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
+			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 17 + 1,
 			// the platform's class and the teams' shared one, each with its params
 			"kubernetes:networking.k8s.io/v1:IngressClass": 2, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 2},
 		// 3 AZs, NAT per AZ; records: delegation + 2 validations (domain, apps.domain)

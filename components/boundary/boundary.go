@@ -20,8 +20,8 @@ import (
 // managed policies the node and EBS CSI roles attach. tests/boundary_test.go checks that every
 // action of every policy in the plans is within them.
 var Services = []string{
-	"acm", "autoscaling", "cognito-idp", "ec2", "ec2messages", "ecr", "eks", "eks-auth", "elasticloadbalancing",
-	"iam", "kms", "logs", "route53", "s3", "secretsmanager", "shield", "ssm", "ssmmessages", "sts", "tag",
+	"acm", "autoscaling", "cloudwatch", "cognito-idp", "ec2", "ec2messages", "ecr", "eks", "eks-auth", "elasticloadbalancing",
+	"iam", "kms", "logs", "rds", "rds-db", "route53", "s3", "secretsmanager", "shield", "sns", "ssm", "ssmmessages", "sts", "tag",
 	"waf", "waf-regional", "wafv2",
 }
 

@@ -78,7 +78,8 @@ type Cluster struct {
 func (c *Cluster) Handle() handle.Cluster {
 	return handle.Cluster{
 		Name: c.name, KubernetesVersion: c.version, ClusterName: c.ClusterName,
-		SecretsKeyArn: c.SecretsKeyArn, NodeGroups: c.NodeGroups,
+		NodeSecurityGroupID: c.NodeSecurityGroupID,
+		SecretsKeyArn:       c.SecretsKeyArn, NodeGroups: c.NodeGroups,
 	}
 }
 

@@ -15,6 +15,10 @@ import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 type Network struct {
 	VpcID            pulumi.StringOutput
 	PrivateSubnetIDs pulumi.StringArrayOutput
+	// DatabaseSubnetGroup is the DB subnet group of the database subnets, whose CIDRs
+	// DatabaseSubnetCIDRs are (empty when the stack has no databases).
+	DatabaseSubnetGroup pulumi.StringOutput
+	DatabaseSubnetCIDRs []string
 }
 
 // Zone is the stack's DNS zone.
@@ -41,6 +45,9 @@ type Cluster struct {
 	// SecretsKeyArn is the platform's KMS key (secrets envelope encryption, SecureString
 	// parameters).
 	SecretsKeyArn pulumi.StringOutput
+	// NodeSecurityGroupID is the security group of the nodes, and so of the pods (the VPC
+	// CNI gives pods their node's): databases admit it.
+	NodeSecurityGroupID pulumi.StringOutput
 	// NodeGroups are the managed node groups: pods need them, and on destroy what runs on
 	// them must go first.
 	NodeGroups []pulumi.Resource
@@ -60,6 +67,20 @@ type Addons struct {
 	ExternalSecretsRoleArn pulumi.StringOutput
 	// MonitoringNamespace is where Prometheus scrapes from ("" without monitoring).
 	MonitoringNamespace string
+}
+
+// Teams are the product teams, by name.
+type Teams struct{ ByName map[string]Team }
+
+// Team is one team's roles and namespaces.
+type Team struct {
+	// SecretsRoleArn is the role External Secrets assumes for the team's stores;
+	// SecretsRoleName names it for policies other components attach.
+	SecretsRoleArn, SecretsRoleName pulumi.StringOutput
+	// WorkloadRoleName is the team's Pod Identity role (zero without one).
+	WorkloadRoleName pulumi.StringOutput
+	// Namespaces are the team's namespaces as created: objects in them wait for them.
+	Namespaces map[string]pulumi.Resource
 }
 
 // ArgoCD is Argo CD, for the projects other components add.

@@ -33,6 +33,9 @@ type Args struct {
 	Account contract.Account
 	// PermissionsBoundary is the boundary the flow-log role carries (components/boundary).
 	PermissionsBoundary pulumi.StringInput
+	// Databases creates the plan's database subnets and their DB subnet group (a team has a
+	// database). Nothing of them exists otherwise.
+	Databases bool
 }
 
 // Network is the component.
@@ -44,6 +47,11 @@ type Network struct {
 	PrivateSubnetIDs pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
 	NatGatewayIDs    pulumi.StringArrayOutput `pulumi:"natGatewayIds"`
 	FlowLogGroupName pulumi.StringOutput      `pulumi:"flowLogGroupName"`
+	// DatabaseSubnetGroup is the DB subnet group over the database subnets ("" without
+	// databases).
+	DatabaseSubnetGroup pulumi.StringOutput `pulumi:"databaseSubnetGroup"`
+
+	databaseCIDRs []string
 }
 
 func (a *Args) validate() error {
@@ -68,6 +76,9 @@ func (a *Args) validate() error {
 	}
 	if a.PermissionsBoundary == nil {
 		errs = append(errs, errors.New("network: PermissionsBoundary is required (every role carries it)"))
+	}
+	if a.Databases && len(a.Plan.Database) != len(a.Plan.Private) {
+		errs = append(errs, errors.New("network: Databases needs one database subnet per AZ in the Plan"))
 	}
 	return errors.Join(errs...)
 }
@@ -123,12 +134,22 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	n.PrivateSubnetIDs = subnets.private
 	n.NatGatewayIDs = subnets.nats
 	n.FlowLogGroupName = flowLogGroup
+	n.DatabaseSubnetGroup = pulumi.String("").ToStringOutput()
+	if a.Databases {
+		if n.DatabaseSubnetGroup, err = newDatabaseSubnets(ctx, name, vpc, a, parent); err != nil {
+			return nil, err
+		}
+		for _, s := range a.Plan.Database {
+			n.databaseCIDRs = append(n.databaseCIDRs, s.CIDR)
+		}
+	}
 	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
-		"vpcId":            n.VpcID,
-		"publicSubnetIds":  n.PublicSubnetIDs,
-		"privateSubnetIds": n.PrivateSubnetIDs,
-		"natGatewayIds":    n.NatGatewayIDs,
-		"flowLogGroupName": n.FlowLogGroupName,
+		"databaseSubnetGroup": n.DatabaseSubnetGroup,
+		"vpcId":               n.VpcID,
+		"publicSubnetIds":     n.PublicSubnetIDs,
+		"privateSubnetIds":    n.PrivateSubnetIDs,
+		"natGatewayIds":       n.NatGatewayIDs,
+		"flowLogGroupName":    n.FlowLogGroupName,
 	}); err != nil {
 		return nil, err
 	}
@@ -284,7 +305,8 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 
 // Handle is what the components built on the network need of it.
 func (n *Network) Handle() handle.Network {
-	return handle.Network{VpcID: n.VpcID, PrivateSubnetIDs: n.PrivateSubnetIDs}
+	return handle.Network{VpcID: n.VpcID, PrivateSubnetIDs: n.PrivateSubnetIDs,
+		DatabaseSubnetGroup: n.DatabaseSubnetGroup, DatabaseSubnetCIDRs: n.databaseCIDRs}
 }
 
 func nameTag(name string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name)} }

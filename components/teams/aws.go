@@ -18,11 +18,12 @@ import (
 
 // awsSide is a team's AWS resources its namespaces and outputs refer to.
 type awsSide struct {
-	secretsRole  pulumi.StringOutput
-	workload     *iam.Role // nil when the team's config grants its workloads nothing
-	workloadRole pulumi.StringOutput
-	pushRole     pulumi.StringOutput
-	repositories pulumi.StringMap
+	secretsRole     pulumi.StringOutput
+	secretsRoleName pulumi.StringOutput
+	workload        *iam.Role // nil when the team's config grants its workloads nothing
+	workloadRole    pulumi.StringOutput
+	pushRole        pulumi.StringOutput
+	repositories    pulumi.StringMap
 }
 
 // awsSide creates the team's secrets role, workload role, image repositories with their push
@@ -51,7 +52,7 @@ func (b *builder) awsSide(t teamplan.Team) (awsSide, error) {
 	}, b.parent); err != nil {
 		return out, err
 	}
-	out.secretsRole = secrets.Arn
+	out.secretsRole, out.secretsRoleName = secrets.Arn, secrets.Name
 
 	if len(t.Policies.ManagedPolicyArns) > 0 || t.Policies.Document != "" {
 		role, err := iam.NewRole(b.ctx, prefix+"-workload-role", &iam.RoleArgs{

@@ -9,6 +9,7 @@ import (
 	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/components/handle"
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
 )
@@ -22,13 +23,19 @@ func (b *builder) team(t teamplan.Team) (pulumi.Map, pulumi.Resource, error) {
 		return nil, nil, err
 	}
 	var namespaces []pulumi.Resource
+	h := handle.Team{SecretsRoleArn: aws.secretsRole, SecretsRoleName: aws.secretsRoleName, Namespaces: map[string]pulumi.Resource{}}
+	if aws.workload != nil {
+		h.WorkloadRoleName = aws.workload.Name
+	}
 	for _, ns := range t.Namespaces {
 		created, err := b.namespace(t, ns, aws)
 		if err != nil {
 			return nil, nil, err
 		}
 		namespaces = append(namespaces, created)
+		h.Namespaces[ns] = created
 	}
+	b.handles[t.Name] = h
 	var project pulumi.Resource
 	if b.args.ArgoCD.Release != nil {
 		if project, err = apiextensions.NewCustomResource(b.ctx, b.name+"-"+t.Name+"-project", &apiextensions.CustomResourceArgs{
@@ -101,7 +108,7 @@ func (b *builder) namespace(t teamplan.Team, ns string, aws awsSide) (pulumi.Res
 	if monitoring == "" {
 		monitoring = "monitoring"
 	}
-	policies := teamplan.NetworkPolicies(t, b.args.PublicSubnetCIDRs, monitoring)
+	policies := teamplan.NetworkPolicies(t, b.args.PublicSubnetCIDRs, monitoring, b.args.DatabaseSubnetCIDRs)
 	for _, name := range sortedKeys(policies) {
 		if err := object(name, "networking.k8s.io/v1", "NetworkPolicy", name, map[string]any{"spec": policies[name]}); err != nil {
 			return nil, err

@@ -24,9 +24,11 @@ type Args struct {
 	// Teams are the teams, validated (config.Validate does it for the program).
 	Teams   []teamplan.Team
 	Cluster handle.Cluster
-	// PublicSubnetCIDRs are where the load balancers' IP targets come from.
-	PublicSubnetCIDRs []string
-	Certificate       handle.Certificate
+	// PublicSubnetCIDRs are where the load balancers' IP targets come from;
+	// DatabaseSubnetCIDRs where the teams' databases are (their pods may reach PostgreSQL there).
+	PublicSubnetCIDRs   []string
+	DatabaseSubnetCIDRs []string
+	Certificate         handle.Certificate
 	// Addons give the External Secrets controller (whose role the teams' secret roles trust),
 	// the Load Balancer Controller (IngressClassParams' CRD) and the monitoring namespace.
 	Addons handle.Addons
@@ -51,7 +53,13 @@ type Teams struct {
 
 	// Outputs are per team: namespaces, secrets path, roles, image repositories.
 	Outputs pulumi.MapOutput `pulumi:"teams"`
+
+	handles map[string]handle.Team
 }
+
+// Handle is what the components built on the teams need of them: each team's roles and
+// namespaces.
+func (c *Teams) Handle() handle.Teams { return handle.Teams{ByName: c.handles} }
 
 func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if a == nil {
@@ -93,7 +101,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource("platform:index:Teams", name, c, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, args: *args, parent: pulumi.Parent(c)}
+	b := &builder{ctx: ctx, name: name, args: *args, parent: pulumi.Parent(c), handles: map[string]handle.Team{}}
+	c.handles = b.handles
 	if err := b.clusterRoles(); err != nil {
 		return nil, err
 	}
@@ -131,10 +140,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 }
 
 type builder struct {
-	ctx    *pulumi.Context
-	name   string
-	args   Args
-	parent pulumi.ResourceOption
+	ctx     *pulumi.Context
+	name    string
+	args    Args
+	parent  pulumi.ResourceOption
+	handles map[string]handle.Team
 }
 
 // clusterRoles are the roles every team's RoleBindings grant, and the cluster-wide read of

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/mail"
 	"slices"
 	"strings"
 )
@@ -85,6 +86,10 @@ type AlertingConfig struct {
 	// Heartbeat sends the always-firing Watchdog alert to a dead man's switch (its URL in SSM,
 	// contract.AlertHeartbeatParameter), which pages when the heartbeat stops.
 	Heartbeat bool `json:"heartbeat,omitempty"`
+	// AlarmEmail gets the CloudWatch alarms (the teams' databases) by email, through the
+	// stack's alarm topic; an on-call service can subscribe to the topic instead (its ARN is
+	// the databaseAlarmTopicArn output). Unset with databases: every preview warns.
+	AlarmEmail string `json:"alarmEmail,omitempty"`
 }
 
 // AlertReceivers are the receivers Alertmanager can use.
@@ -185,6 +190,11 @@ func (c *Config) validateAddons(errs *Errors) {
 	}
 	if r := a.Tempo.Replicas; r != nil && *r != 1 {
 		errs.add(k+".tempo.replicas", fmt.Sprintf("%d is not allowed; single-binary Tempo runs one replica (its chart forms no ring)", *r))
+	}
+	if e := a.Monitoring.Alerting.AlarmEmail; e != "" {
+		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e {
+			errs.add(k+".monitoring.alerting.alarmEmail", fmt.Sprintf("%q is not an email address; use e.g. oncall@example.org", e))
+		}
 	}
 	if p := a.ExternalDNS.Policy; p != "" && !slices.Contains(ExternalDNSPolicies, p) {
 		errs.add(k+".externalDns.policy", fmt.Sprintf("%q is not allowed; use one of sync, upsert-only, create-only", p))

@@ -85,6 +85,9 @@ type NetworkConfig struct {
 type SubnetOverride struct {
 	Public  []string `json:"public"`
 	Private []string `json:"private"`
+	// Database subnets (one per AZ) hold the teams' databases; without them, teams cannot
+	// have databases.
+	Database []string `json:"database,omitempty"`
 }
 
 // DNSConfig is platform:dns.

@@ -44,6 +44,17 @@ func (es *Errors) addSecret(s Secret, msg string) {
 	*es = append(*es, ConfigError{Key: s.Key, Msg: msg, Set: s.Set})
 }
 
+// has says whether key already has an error: a rule that builds on it stays quiet rather
+// than report the same mistake twice.
+func (es Errors) has(key string) bool {
+	for _, e := range es {
+		if e.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
 func (es *Errors) add(key, msg string) { *es = append(*es, ConfigError{Key: key, Msg: msg}) }
 
 func (es Errors) orNil() error {

@@ -1,5 +1,7 @@
 package config
 
+import "github.com/example/platform/components/databases/dbplan"
+
 // Policy is what an environment decides. It is resolved once per stack (stacks.Run) and
 // handed to the components as plain values: no component knows dev from prod, and no rule
 // about dev and prod lives anywhere but here and in the validation that reads it.
@@ -29,6 +31,9 @@ type Policy struct {
 	// DeployRef is the only ref that may deploy into the stack's GitHub environment (and so
 	// obtain its OIDC subject): a branch or a tag pattern.
 	DeployRef DeployRef
+	// Database is what every team database of the stack gets by default (class, storage) and
+	// always (Multi-AZ, backups, deletion protection, final snapshot).
+	Database dbplan.Settings
 }
 
 // DeployRef is a branch name or a tag pattern (exactly one is set).
@@ -47,6 +52,7 @@ func PolicyFor(env Environment) Policy {
 			NATLayouts:           []string{NATSingle, NATPerAZ},
 			AllowOpenAPIEndpoint: true,
 			DeployRef:            DeployRef{Branch: "main"},
+			Database:             dbplan.DevSettings,
 		}
 	}
 	return Policy{
@@ -63,5 +69,6 @@ func PolicyFor(env Environment) Policy {
 		RequireReleaseTag: true,
 		// Releases are tags; a branch (or a pull request) cannot deploy prod.
 		DeployRef: DeployRef{Tag: "v*"},
+		Database:  dbplan.ProdSettings,
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/example/platform/components/databases/dbplan"
 )
 
 // The whole dev/prod difference, as one table: a change to either environment's rules shows
@@ -16,10 +18,14 @@ func TestPolicyFor(t *testing.T) {
 	}{
 		{EnvDev, Policy{Replicas: 1, MinReplicas: 1, Protect: false, ForceDestroy: true, KeyDeletionWindowDays: 7,
 			ExternalDNSPolicy: "sync", NATLayouts: []string{"single", "perAz"}, AllowOpenAPIEndpoint: true,
-			DeployRef: DeployRef{Branch: "main"}}},
+			DeployRef: DeployRef{Branch: "main"},
+			Database:  dbplan.Settings{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupRetentionDays: 1, ApplyImmediately: true}}},
 		{EnvProd, Policy{Replicas: 2, MinReplicas: 2, Protect: true, ForceDestroy: false, KeyDeletionWindowDays: 30,
 			ExternalDNSPolicy: "upsert-only", NATLayouts: []string{"perAz"},
-			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true, DeployRef: DeployRef{Tag: "v*"}}},
+			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true, DeployRef: DeployRef{Tag: "v*"},
+			// prod's databases survive an AZ, keep two weeks of recovery and refuse deletion.
+			Database: dbplan.Settings{InstanceClass: "db.t4g.medium", StorageGiB: 50, MultiAZ: true, BackupRetentionDays: 14,
+				DeletionProtection: true, FinalSnapshot: true}}},
 		// An environment Validate refuses still never gets the lenient rules.
 		{"staging", PolicyFor(EnvProd)},
 	}

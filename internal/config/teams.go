@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/example/platform/components/databases/dbplan"
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
 )
@@ -63,4 +64,45 @@ func (c *Config) validateTeams(errs *Errors) {
 	}) {
 		errs.add(Namespace+":teams"+p.Path, p.Msg)
 	}
+	c.validateDatabases(errs)
+}
+
+// validateDatabases judges every team's databases: each on its own (dbplan.Validate), then
+// against the network (database subnets) and the team (a workload role for IAM login).
+func (c *Config) validateDatabases(errs *Errors) {
+	identifiers := map[string]string{}
+	// An invalid cluster name or subnet layout is reported on its own key; the databases'
+	// identifiers and subnets are judged once those are right.
+	cluster := c.Cluster.Name
+	if errs.has(Namespace + ":cluster.name") {
+		cluster = "platform"
+	}
+	for i, t := range c.Teams {
+		if len(t.Databases) == 0 {
+			continue
+		}
+		p := fmt.Sprintf("%s:teams[%d]", Namespace, i)
+		if s := c.Network.Subnets; s != nil && len(s.Database) == 0 && !errs.has(Namespace+":network.subnets") {
+			errs.add(p+".databases", "needs database subnets, and platform:network.subnets sets the layout without any: add platform:network.subnets.database, one CIDR per availability zone")
+		}
+		for _, problem := range dbplan.Validate(cluster, t.Name, t.Namespaces, t.Databases, c.today(), identifiers) {
+			errs.add(p+problem.Path, problem.Msg)
+		}
+		for j, db := range t.Databases {
+			if db.IAMAuthentication && len(t.Policies.ManagedPolicyArns) == 0 && t.Policies.Document == "" {
+				errs.add(fmt.Sprintf("%s.databases[%d].iamAuthentication", p, j), "needs the team's workload role, which logs in: give the team policies (platform:teams[].policies)")
+			}
+		}
+	}
+}
+
+// Databases are every team's databases with the environment's defaults applied, in config order.
+func (c *Config) Databases() []dbplan.Instance {
+	var out []dbplan.Instance
+	for _, t := range c.Teams {
+		for _, db := range t.Databases {
+			out = append(out, dbplan.Resolve(c.Cluster.Name, t.Name, t.Namespaces, db, c.Policy().Database))
+		}
+	}
+	return out
 }

@@ -96,7 +96,7 @@ func (c *Config) validateNetwork(errs *Errors) {
 		errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed; use %q or %q", n.NATGateways, NATSingle, NATPerAZ))
 	}
 	if n.Subnets != nil && n.AZCount >= netplan.MinAZs && n.AZCount <= netplan.MaxAZs {
-		if _, err := netplan.PlanOverride(n.CIDR, make([]string, n.AZCount), n.Subnets.Public, n.Subnets.Private); err != nil {
+		if _, err := netplan.PlanOverride(n.CIDR, make([]string, n.AZCount), n.Subnets.Public, n.Subnets.Private, n.Subnets.Database); err != nil {
 			errs.add(k+".subnets", err.Error())
 		}
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/platform/components/databases/dbplan"
 	"github.com/example/platform/internal/contract"
-
 	"github.com/example/platform/internal/pricing"
 )
 
@@ -48,6 +48,37 @@ func (c *Config) Warnings() []string {
 	if c.Addons.Monitoring.Enabled && c.Addons.Monitoring.Alerting.Receiver == "" {
 		out = append(out, fmt.Sprintf("%s:addons.monitoring.alerting.receiver is not set: Alertmanager sends every alert nowhere and nobody is paged; set slack or webhook and put its URL in SSM at %s (README, \"Alerts\")",
 			Namespace, contract.AlertReceiverParameter(c.Cluster.Name)))
+	}
+	return append(out, c.databaseWarnings()...)
+}
+
+// databaseWarnings: a PostgreSQL version in RDS Extended Support (or about to be), and alarms
+// nobody receives.
+func (c *Config) databaseWarnings() []string {
+	var out []string
+	day := c.today()
+	for i, t := range c.Teams {
+		for j, db := range t.Databases {
+			key := fmt.Sprintf("%s:teams[%d].databases[%d].version", Namespace, i, j)
+			version := db.Version
+			if version == "" {
+				version = dbplan.DefaultVersion
+			}
+			v, support := pricing.PostgresSupport(version, day)
+			switch support {
+			case pricing.Extended:
+				out = append(out, fmt.Sprintf("%s: PostgreSQL %s is in RDS Extended Support since %s, until %s, billed per vCPU-hour on top of the instance (platform cost shows it); upgrade it (README, \"Databases\")",
+					key, version, v.EndOfStandard, v.EndOfExtended))
+			case pricing.Standard:
+				if end := pricing.ParseDate(v.EndOfStandard); end.Sub(day) < standardSupportNotice {
+					out = append(out, fmt.Sprintf("%s: PostgreSQL %s leaves RDS standard support on %s (in %d days); from then RDS Extended Support is billed per vCPU-hour: upgrade before (README, \"Databases\")",
+						key, version, v.EndOfStandard, int(math.Ceil(end.Sub(day).Hours()/24))))
+				}
+			}
+		}
+	}
+	if len(c.Databases()) > 0 && c.Addons.Monitoring.Alerting.AlarmEmail == "" {
+		out = append(out, fmt.Sprintf("%s:addons.monitoring.alerting.alarmEmail is not set: the databases' CloudWatch alarms (storage, connections) go to an SNS topic nobody subscribes to; set it, or subscribe your on-call service to the databaseAlarmTopicArn output (README, \"Databases\")", Namespace))
 	}
 	return out
 }

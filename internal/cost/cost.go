@@ -63,6 +63,7 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			fmt.Sprintf("CloudWatch Logs: %.0f GB ingested per log group a month; storage excluded", pricing.LogsGBPerGroupMonth),
 			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", pricing.S3GBPerBucket),
 			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", pricing.LCUsPerALB),
+			fmt.Sprintf("RDS: backups beyond the free allowance (the provisioned storage) at %.0f%% of storage changed a day; storage autoscaling, I/O above gp3's baseline and Performance Insights beyond its free 7 days excluded", pricing.BackupChangePerDay*100),
 			"data transfer, NAT data processing, Route53 queries and support plans excluded",
 		}}
 	prices, known := pricing.Prices[region]
@@ -105,6 +106,10 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			add(res, "log ingestion (assumed)", pricing.LogsGBPerGroupMonth, "GB", prices.LogsIngestGB, true, "")
 		case "aws:s3/bucketV2:BucketV2":
 			add(res, "S3 Standard storage (assumed)", pricing.S3GBPerBucket, "GB-month", prices.S3StandardGB, true, "")
+		case "aws:rds/instance:Instance":
+			databaseLines(&r, res, day, prices, add)
+		case "aws:cloudwatch/metricAlarm:MetricAlarm":
+			add(res, "CloudWatch alarm", 1, "month", pricing.CloudWatchAlarmMonth, true, "")
 		case "aws:ecr/repository:Repository":
 			add(res, "ECR storage (assumed)", pricing.ECRGBPerRepository, "GB-month", pricing.ECRStorageGBMonth, true, "")
 		case "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams":

@@ -92,8 +92,8 @@ func TestUnpricedIsExplicit(t *testing.T) {
 	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, "p5.48xlarge") {
 		t.Errorf("unknown instance type: %+v", r)
 	}
-	r = Estimate(plan("us-east-1", res("aws:rds/instance:Instance", "db", nil)))
-	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, "no price rule for aws:rds/instance:Instance") {
+	r = Estimate(plan("us-east-1", res("aws:elasticache/cluster:Cluster", "cache", nil)))
+	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, "no price rule for aws:elasticache/cluster:Cluster") {
 		t.Errorf("unknown type: %+v", r)
 	}
 	var b strings.Builder

@@ -89,6 +89,15 @@ var ReplaceKeys = map[string][]string{
 	"kubernetes:helm.sh/v3:Release":                           {"name", "namespace"},
 	"github:index/repositoryDeployKey:RepositoryDeployKey":    {"key", "repository", "readOnly", "title"},
 	"tls:index/privateKey:PrivateKey":                         {"algorithm"},
+	// The teams' databases. RDS renames an instance in place (identifier), but a new key,
+	// database name, master user or engine is a new instance: its data does not follow.
+	"aws:rds/instance:Instance":                   {"engine", "dbName", "username", "kmsKeyId", "storageEncrypted", "availabilityZone", "characterSetName"},
+	"aws:rds/subnetGroup:SubnetGroup":             {"name", "namePrefix"},
+	"aws:rds/parameterGroup:ParameterGroup":       {"name", "namePrefix", "family", "description"},
+	"aws:ec2/securityGroup:SecurityGroup":         {"name", "namePrefix", "description", "vpcId"},
+	"aws:cloudwatch/metricAlarm:MetricAlarm":      {"name"},
+	"aws:sns/topic:Topic":                         {"name", "namePrefix", "fifoTopic"},
+	"aws:sns/topicSubscription:TopicSubscription": {"topic", "protocol", "endpoint"},
 }
 
 // k8sReplaceKeys force replacement of every Kubernetes object.

@@ -167,6 +167,30 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 		return map[string]any{"arn": m.arn("iam", "oidc-provider/"+strings.TrimPrefix(str("url"), "https://"))}, nil
 	case "aws:ssm/parameter:Parameter":
 		return map[string]any{"arn": m.arn("ssm", "parameter"+str("name"))}, nil
+	case "aws:rds/instance:Instance":
+		// RDS names the managed master secret rds!db-<uuid> and the instance's IAM resource
+		// db-<id>: neither is derived from an input, and the stand-ins are not either.
+		address := str("identifier") + ".c0ffee123456." + m.region + ".rds.amazonaws.com"
+		return map[string]any{
+			"address": address, "endpoint": address + ":5432", "port": 5432,
+			"arn": m.arn("rds", "db:"+str("identifier")), "resourceId": "db-" + strings.ToUpper(id),
+			"masterUserSecrets": []any{map[string]any{
+				"secretArn":    m.arn("secretsmanager", "secret:rds!db-"+id+"-AbCdEf"),
+				"secretStatus": "active", "kmsKeyId": str("masterUserSecretKmsKeyId"),
+			}},
+		}, nil
+	case "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup":
+		name := str("name")
+		if name == "" {
+			name = args.Name + "-0123abcd"
+		}
+		return map[string]any{"name": name, "arn": m.arn("rds", "subgrp:"+name)}, nil
+	case "aws:sns/topic:Topic":
+		name := str("name")
+		if name == "" {
+			name = args.Name + "-0123abcd"
+		}
+		return map[string]any{"name": name, "arn": m.arn("sns", name)}, nil
 	case "aws:eks/addon:Addon", "aws:eks/podIdentityAssociation:PodIdentityAssociation":
 		return map[string]any{"arn": m.arn("eks", args.TypeToken[strings.LastIndex(args.TypeToken, ":")+1:]+"/"+args.Name)}, nil
 	}

@@ -11,7 +11,8 @@ const (
 	PriceTableDate   = "2026-11-23"
 	PriceTableSource = "AWS public pricing pages (aws.amazon.com/eks/pricing, /ec2/pricing/on-demand, " +
 		"/vpc/pricing, /elasticloadbalancing/pricing, /ebs/pricing, /route53/pricing, /kms/pricing, " +
-		"/cloudwatch/pricing, /s3/pricing), on-demand list prices"
+		"/cloudwatch/pricing, /s3/pricing, /rds/postgresql/pricing, /secrets-manager/pricing), on-demand list prices. " +
+		"The RDS prices outside us-east-1 were compiled without a second source: check them against the pricing page when they matter"
 )
 
 // EKSExtendedSupportHour is what a cluster costs per hour while its Kubernetes version is in
@@ -22,6 +23,17 @@ const EKSExtendedSupportHour = 0.60
 // ECRStorageGBMonth is ECR's storage price per GB-month (aws.amazon.com/ecr/pricing: the same
 // in every region priced here).
 const ECRStorageGBMonth = 0.10
+
+// RDSExtendedSupportVCPUHour is what RDS Extended Support adds per vCPU-hour in its first two
+// years (aws.amazon.com/rds/postgresql/pricing; the third year doubles it).
+const RDSExtendedSupportVCPUHour = 0.10
+
+// SecretsManagerSecretMonth is a secret's monthly price (RDS's managed master secrets are
+// billed like any other); CloudWatchAlarmMonth a standard-resolution metric alarm's.
+const (
+	SecretsManagerSecretMonth = 0.40
+	CloudWatchAlarmMonth      = 0.10
+)
 
 // HoursPerMonth is AWS's billing month.
 const HoursPerMonth = 730
@@ -39,6 +51,10 @@ type RegionPrices struct {
 	LogsIngestGB     float64            // CloudWatch Logs standard ingestion per GB
 	S3StandardGB     float64            // S3 Standard per GB-month (first 50 TB)
 	EC2Hour          map[string]float64 // on-demand Linux per instance-hour
+	// RDS for PostgreSQL, Single-AZ (Multi-AZ bills the standby too: twice instance and storage).
+	RDSPostgresHour  map[string]float64 // per instance-hour, by DBClasses
+	RDSgp3GBMonth    float64            // gp3 storage per GB-month
+	RDSBackupGBMonth float64            // backup storage beyond the free allowance, per GB-month
 }
 
 // Prices holds every priced region. A region or instance type missing here is reported as an
@@ -52,6 +68,11 @@ var Prices = map[string]RegionPrices{
 			"m6i.large": 0.096, "m6i.xlarge": 0.192, "m6a.large": 0.0864, "m6a.xlarge": 0.1728,
 			"m7i.large": 0.1008, "m7g.large": 0.0816, "c6i.large": 0.085, "r6i.large": 0.126,
 		},
+		RDSPostgresHour: map[string]float64{
+			"db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129,
+			"db.m7g.large": 0.168, "db.m7g.xlarge": 0.337, "db.r7g.large": 0.239, "db.r7g.xlarge": 0.478,
+		},
+		RDSgp3GBMonth: 0.115, RDSBackupGBMonth: 0.095,
 	},
 	"eu-west-1": {
 		EKSClusterHour: 0.10, NATGatewayHour: 0.048, PublicIPv4Hour: 0.005, ALBHour: 0.0252, ALBLCUHour: 0.008,
@@ -61,6 +82,11 @@ var Prices = map[string]RegionPrices{
 			"m6i.large": 0.107, "m6i.xlarge": 0.214, "m6a.large": 0.0963, "m6a.xlarge": 0.1926,
 			"m7i.large": 0.1124, "m7g.large": 0.0912, "c6i.large": 0.0966, "r6i.large": 0.141,
 		},
+		RDSPostgresHour: map[string]float64{
+			"db.t4g.micro": 0.018, "db.t4g.small": 0.036, "db.t4g.medium": 0.072, "db.t4g.large": 0.144,
+			"db.m7g.large": 0.187, "db.m7g.xlarge": 0.374, "db.r7g.large": 0.264, "db.r7g.xlarge": 0.528,
+		},
+		RDSgp3GBMonth: 0.127, RDSBackupGBMonth: 0.095,
 	},
 	"eu-north-1": {
 		EKSClusterHour: 0.10, NATGatewayHour: 0.046, PublicIPv4Hour: 0.005, ALBHour: 0.0239, ALBLCUHour: 0.0076,
@@ -70,6 +96,11 @@ var Prices = map[string]RegionPrices{
 			"m6i.large": 0.102, "m6i.xlarge": 0.204, "m6a.large": 0.0918, "m6a.xlarge": 0.1836,
 			"m7i.large": 0.1071, "m7g.large": 0.0867, "c6i.large": 0.0918, "r6i.large": 0.134,
 		},
+		RDSPostgresHour: map[string]float64{
+			"db.t4g.micro": 0.017, "db.t4g.small": 0.034, "db.t4g.medium": 0.068, "db.t4g.large": 0.136,
+			"db.m7g.large": 0.178, "db.m7g.xlarge": 0.355, "db.r7g.large": 0.251, "db.r7g.xlarge": 0.502,
+		},
+		RDSgp3GBMonth: 0.121, RDSBackupGBMonth: 0.095,
 	},
 }
 
@@ -82,6 +113,10 @@ const (
 	S3GBPerBucket = 50.0
 	// LCUsPerALB is the average load assumed per ALB.
 	LCUsPerALB = 1.0
+	// BackupChangePerDay is the share of a database's storage assumed to change each day:
+	// automated backups are incremental, and RDS stores as much backup as the provisioned
+	// storage for free, so a database bills (retention-1) days of changes.
+	BackupChangePerDay = 0.03
 	// ECRGBPerRepository is the storage assumed per image repository (its lifecycle policy
 	// keeps at most 200 images).
 	ECRGBPerRepository = 5.0
@@ -103,7 +138,9 @@ var Free = map[string]string{
 	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "", "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "",
 	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       "",
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "SSE-S3 is free",
-	"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "tls:index/privateKey:PrivateKey": "",
+	"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    "",
+	"aws:ec2/securityGroup:SecurityGroup":                                                        "", "aws:rds/subnetGroup:SubnetGroup": "", "aws:rds/parameterGroup:ParameterGroup": "",
+	"aws:sns/topic:Topic": "alarm notifications are within the free tier", "aws:sns/topicSubscription:TopicSubscription": "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "tls:index/privateKey:PrivateKey": "",
 }
 
 // FreePrefixes are packages or type prefixes with no AWS cost: Kubernetes objects run on the

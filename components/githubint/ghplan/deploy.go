@@ -68,6 +68,28 @@ var DeployPermissions = map[string][]string{
 		"ecr:PutImageTagMutability", "ecr:PutImageScanningConfiguration", "ecr:TagResource", "ecr:UntagResource",
 		"ecr:ListTagsForResource", "ecr:ListImages", "ecr:BatchDeleteImage"},
 	"aws:ecr/lifecyclePolicy:LifecyclePolicy": {"ecr:PutLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:DeleteLifecyclePolicy"},
+	// The teams' databases: security groups, subnet and parameter groups, instances (RDS
+	// creates the master secret in Secrets Manager with the caller's rights, and its service
+	// role on first use), alarms and their topic.
+	"aws:ec2/securityGroup:SecurityGroup": {"ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup", "ec2:DescribeSecurityGroups",
+		"ec2:DescribeSecurityGroupRules", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
+		"ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress", "ec2:DescribeNetworkInterfaces"},
+	"aws:rds/subnetGroup:SubnetGroup": {"rds:CreateDBSubnetGroup", "rds:DeleteDBSubnetGroup", "rds:DescribeDBSubnetGroups",
+		"rds:ModifyDBSubnetGroup", "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource"},
+	"aws:rds/parameterGroup:ParameterGroup": {"rds:CreateDBParameterGroup", "rds:DeleteDBParameterGroup", "rds:DescribeDBParameterGroups",
+		"rds:DescribeDBParameters", "rds:ModifyDBParameterGroup", "rds:ResetDBParameterGroup", "rds:AddTagsToResource",
+		"rds:RemoveTagsFromResource", "rds:ListTagsForResource"},
+	"aws:rds/instance:Instance": {"rds:CreateDBInstance", "rds:DeleteDBInstance", "rds:DescribeDBInstances", "rds:ModifyDBInstance",
+		"rds:RebootDBInstance", "rds:AddTagsToResource", "rds:RemoveTagsFromResource", "rds:ListTagsForResource",
+		"rds:DescribeDBSnapshots", "rds:CreateDBSnapshot", "iam:CreateServiceLinkedRole",
+		"secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:RotateSecret", "secretsmanager:DescribeSecret",
+		"kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"},
+	"aws:cloudwatch/metricAlarm:MetricAlarm": {"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
+		"cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource"},
+	"aws:sns/topic:Topic": {"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
+		"sns:ListTagsForResource", "sns:TagResource", "sns:UntagResource"},
+	"aws:sns/topicSubscription:TopicSubscription": {"sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes",
+		"sns:SetSubscriptionAttributes", "sns:ListSubscriptionsByTopic"},
 	"aws:eks/nodeGroup:NodeGroup": {"eks:CreateNodegroup", "eks:DeleteNodegroup", "eks:DescribeNodegroup", "eks:UpdateNodegroupConfig",
 		"eks:UpdateNodegroupVersion", "eks:TagResource", "eks:UntagResource", "iam:PassRole", "iam:CreateServiceLinkedRole",
 		"ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeLaunchTemplateVersions"},
@@ -107,7 +129,8 @@ type Scope struct {
 
 // regional services are limited to the stack's region by condition; IAM and Route53 are
 // global.
-var regional = map[string]bool{"ec2": true, "eks": true, "kms": true, "acm": true, "ssm": true, "logs": true, "ecr": true}
+var regional = map[string]bool{"ec2": true, "eks": true, "kms": true, "acm": true, "ssm": true, "logs": true, "ecr": true,
+	"rds": true, "sns": true, "cloudwatch": true, "secretsmanager": true}
 
 // DeployPolicy is the CI role's policy: DeployPermissions' actions grouped by service and
 // narrowed where AWS allows it, roles creatable only with the boundary, and the boundary and
@@ -129,10 +152,18 @@ func DeployPolicy(s Scope) iampolicy.Document {
 		"eks": {arn("eks", a.Region, "cluster/"+s.Cluster), arn("eks", a.Region, "nodegroup/"+s.Cluster+"/*"),
 			arn("eks", a.Region, "addon/"+s.Cluster+"/*"), arn("eks", a.Region, "access-entry/"+s.Cluster+"/*"),
 			arn("eks", a.Region, "podidentityassociation/"+s.Cluster+"/*")},
-		"ssm":  {arn("ssm", a.Region, "parameter"+contract.ParameterPath(s.Cluster)+"*")},
-		"ecr":  {arn("ecr", a.Region, "repository/"+s.Cluster+"/*")},
-		"s3":   {fmt.Sprintf("arn:%s:s3:::%s-*", a.Partition, s.Cluster)},
-		"logs": {arn("logs", a.Region, "log-group:/aws/eks/"+s.Cluster+"/*"), arn("logs", a.Region, "log-group:/platform/*")},
+		"ssm": {arn("ssm", a.Region, "parameter"+contract.ParameterPath(s.Cluster)+"*")},
+		"ecr": {arn("ecr", a.Region, "repository/"+s.Cluster+"/*")},
+		// Databases are named <cluster>-<team>-<name>; their groups are named by Pulumi.
+		"rds": {arn("rds", a.Region, "db:"+s.Cluster+"-*"), arn("rds", a.Region, "snapshot:"+s.Cluster+"-*"),
+			arn("rds", a.Region, "subgrp:*"), arn("rds", a.Region, "pg:*")},
+		// RDS names the master secrets it manages rds!db-<uuid>.
+		"secretsmanager": {arn("secretsmanager", a.Region, "secret:rds!*")},
+		"cloudwatch":     {arn("cloudwatch", a.Region, "alarm:"+s.Cluster+"-*")},
+		"sns":            {arn("sns", a.Region, s.Cluster+"-*")},
+		"s3":             {fmt.Sprintf("arn:%s:s3:::%s-*", a.Partition, s.Cluster)},
+		"logs": {arn("logs", a.Region, "log-group:/aws/eks/"+s.Cluster+"/*"), arn("logs", a.Region, "log-group:/platform/*"),
+			arn("logs", a.Region, "log-group:/aws/rds/instance/"+s.Cluster+"-*")},
 		"iam": {fmt.Sprintf("arn:%s:iam::%s:role/*", a.Partition, a.ID), fmt.Sprintf("arn:%s:iam::%s:policy/*", a.Partition, a.ID),
 			fmt.Sprintf("arn:%s:iam::%s:oidc-provider/*", a.Partition, a.ID)},
 		"route53": append([]string{fmt.Sprintf("arn:%s:route53:::change/*", a.Partition)}, s.ZoneArns...),

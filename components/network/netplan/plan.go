@@ -18,7 +18,9 @@ import (
 //	block 0-2  private subnets, one per AZ (/P+3 each: pods take VPC IPs with the VPC CNI)
 //	block 3    reserved: private subnet of a 4th AZ
 //	block 4    public subnets, /P+6 each, one per AZ (load balancers and NAT gateways only)
-//	block 5-7  reserved: intra (control-plane ENIs, endpoints), database, spare
+//	block 5    reserved: intra (control-plane ENIs, endpoints)
+//	block 6    database subnets, /P+6 each, one per AZ (created when a team has a database)
+//	block 7    reserved: spare
 //
 // A subnet's CIDR depends only on the VPC CIDR and its AZ index, so going from 2 to 3 AZs adds
 // subnets without moving (and so replacing) the existing ones.
@@ -31,6 +33,7 @@ const (
 	blockBits       = 3 // eighths
 	publicBlock     = 4
 	publicExtraBits = 3 // public subnets are an eighth of block 4
+	databaseBlock   = 6
 )
 
 // Subnet is one planned subnet.
@@ -41,9 +44,12 @@ type Subnet struct {
 
 // Plan is the computed address layout of the VPC.
 type Plan struct {
-	VPC      string
-	Public   []Subnet
-	Private  []Subnet
+	VPC     string
+	Public  []Subnet
+	Private []Subnet
+	// Database subnets hold the teams' databases (no route out of the VPC). Empty when an
+	// explicit layout names none.
+	Database []Subnet
 	Reserved []string // blocks kept free for growth, in address order
 }
 
@@ -58,13 +64,16 @@ func PlanSubnets(vpcCIDR string, azs []string) (Plan, error) {
 	}
 	p := Plan{VPC: vpc.String()}
 	publicBase, _ := cidr.Subnet(vpc, blockBits, publicBlock)
+	databaseBase, _ := cidr.Subnet(vpc, blockBits, databaseBlock)
 	for i, az := range azs {
 		priv, _ := cidr.Subnet(vpc, blockBits, i)
 		pub, _ := cidr.Subnet(publicBase, publicExtraBits, i)
+		db, _ := cidr.Subnet(databaseBase, publicExtraBits, i)
 		p.Private = append(p.Private, Subnet{AZ: az, CIDR: priv.String()})
 		p.Public = append(p.Public, Subnet{AZ: az, CIDR: pub.String()})
+		p.Database = append(p.Database, Subnet{AZ: az, CIDR: db.String()})
 	}
-	for _, b := range []int{3, 5, 6, 7} {
+	for _, b := range []int{3, 5, 7} {
 		r, _ := cidr.Subnet(vpc, blockBits, b)
 		p.Reserved = append(p.Reserved, r.String())
 	}
@@ -72,8 +81,9 @@ func PlanSubnets(vpcCIDR string, azs []string) (Plan, error) {
 }
 
 // PlanOverride checks an explicit layout (platform:network.subnets) and returns it as a Plan:
-// one public and one private subnet per AZ, all inside the VPC, none overlapping.
-func PlanOverride(vpcCIDR string, azs, public, private []string) (Plan, error) {
+// one public and one private subnet per AZ, and optionally one database subnet per AZ, all
+// inside the VPC, none overlapping.
+func PlanOverride(vpcCIDR string, azs, public, private, database []string) (Plan, error) {
 	vpc, err := parseVPC(vpcCIDR)
 	if err != nil {
 		return Plan{}, err
@@ -82,15 +92,26 @@ func PlanOverride(vpcCIDR string, azs, public, private []string) (Plan, error) {
 		return Plan{}, fmt.Errorf("needs exactly one public and one private subnet per availability zone (%d each), got %d public and %d private",
 			len(azs), len(public), len(private))
 	}
+	if len(database) != 0 && len(database) != len(azs) {
+		return Plan{}, fmt.Errorf("needs no database subnets or exactly one per availability zone (%d), got %d", len(azs), len(database))
+	}
 	p := Plan{VPC: vpc.String()}
 	var nets []*net.IPNet
 	names := map[string]string{}
 	for i, az := range azs {
-		for _, s := range []struct {
+		kinds := []struct {
 			kind string
 			cidr string
 			list *[]Subnet
-		}{{"public", public[i], &p.Public}, {"private", private[i], &p.Private}} {
+		}{{"public", public[i], &p.Public}, {"private", private[i], &p.Private}}
+		if len(database) > 0 {
+			kinds = append(kinds, struct {
+				kind string
+				cidr string
+				list *[]Subnet
+			}{"database", database[i], &p.Database})
+		}
+		for _, s := range kinds {
 			n, err := parseSubnet(s.cidr)
 			if err != nil {
 				return Plan{}, fmt.Errorf("%s subnet %d: %w", s.kind, i, err)

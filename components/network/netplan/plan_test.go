@@ -15,6 +15,7 @@ func TestPlanSubnets(t *testing.T) {
 		wantPrivate   []string
 		wantPublic    []string
 		wantReserved  []string
+		wantDatabase  []string
 		wantErrSubstr string
 	}{
 		{
@@ -23,7 +24,8 @@ func TestPlanSubnets(t *testing.T) {
 			azs:          azs3,
 			wantPrivate:  []string{"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"},
 			wantPublic:   []string{"10.0.128.0/22", "10.0.132.0/22", "10.0.136.0/22"},
-			wantReserved: []string{"10.0.96.0/19", "10.0.160.0/19", "10.0.192.0/19", "10.0.224.0/19"},
+			wantReserved: []string{"10.0.96.0/19", "10.0.160.0/19", "10.0.224.0/19"},
+			wantDatabase: []string{"10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"},
 		},
 		{
 			name:        "/16 over 2 AZs keeps the 3-AZ addresses",
@@ -31,6 +33,8 @@ func TestPlanSubnets(t *testing.T) {
 			azs:         azs3[:2],
 			wantPrivate: []string{"10.10.0.0/19", "10.10.32.0/19"},
 			wantPublic:  []string{"10.10.128.0/22", "10.10.132.0/22"},
+			// Database subnets also keep their addresses when a third AZ comes.
+			wantDatabase: []string{"10.10.192.0/22", "10.10.196.0/22"},
 		},
 		{
 			name:        "/20, the smallest VPC",
@@ -71,6 +75,9 @@ func TestPlanSubnets(t *testing.T) {
 			}
 			assertCIDRs(t, "private", p.Private, tt.wantPrivate, tt.azs)
 			assertCIDRs(t, "public", p.Public, tt.wantPublic, tt.azs)
+			if tt.wantDatabase != nil && strings.Join(cidrs(p.Database), ",") != strings.Join(tt.wantDatabase, ",") {
+				t.Errorf("database = %v, want %v", cidrs(p.Database), tt.wantDatabase)
+			}
 			if tt.wantReserved != nil && strings.Join(p.Reserved, ",") != strings.Join(tt.wantReserved, ",") {
 				t.Errorf("reserved = %v, want %v", p.Reserved, tt.wantReserved)
 			}
@@ -97,7 +104,7 @@ func assertDisjointInside(t *testing.T, p Plan) {
 	t.Helper()
 	_, vpc, _ := net.ParseCIDR(p.VPC)
 	var all []string
-	for _, s := range append(append([]Subnet{}, p.Public...), p.Private...) {
+	for _, s := range append(append(append([]Subnet{}, p.Public...), p.Private...), p.Database...) {
 		all = append(all, s.CIDR)
 	}
 	all = append(all, p.Reserved...)
@@ -128,8 +135,11 @@ func TestPlanSubnetsInvariants(t *testing.T) {
 				t.Fatalf("%s over %d AZs: %v", vpc, n, err)
 			}
 			assertDisjointInside(t, p)
-			if len(p.Reserved) != 4 {
-				t.Errorf("%s: %d reserved blocks, want 4 (room for growth)", vpc, len(p.Reserved))
+			if len(p.Reserved) != 3 {
+				t.Errorf("%s: %d reserved blocks, want 3 (room for growth)", vpc, len(p.Reserved))
+			}
+			if len(p.Database) != n {
+				t.Errorf("%s: %d database subnets, want one per AZ", vpc, len(p.Database))
 			}
 		}
 	}
@@ -140,8 +150,12 @@ func TestPlanOverride(t *testing.T) {
 	tests := []struct {
 		name            string
 		public, private []string
+		database        []string
 		wantErr         string
 	}{
+		{name: "with database subnets", public: []string{"10.0.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, database: []string{"10.0.2.0/24", "10.0.3.0/24"}},
+		{name: "database overlaps", public: []string{"10.0.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, database: []string{"10.0.1.0/24", "10.0.3.0/24"}, wantErr: "public subnet 10.0.1.0/24 overlaps database subnet 10.0.1.0/24"},
+		{name: "one database subnet for two AZs", public: []string{"10.0.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, database: []string{"10.0.2.0/24"}, wantErr: "exactly one per availability zone"},
 		{name: "valid", public: []string{"10.0.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}},
 		{name: "overlap between kinds", public: []string{"10.0.0.0/24", "10.0.1.0/24"}, private: []string{"10.0.0.0/20", "10.0.32.0/20"}, wantErr: "overlaps public subnet 10.0.0.0/24"},
 		{name: "overlap within kind", public: []string{"10.0.0.0/24", "10.0.0.128/25"}, private: []string{"10.0.16.0/20", "10.0.32.0/20"}, wantErr: "overlaps"},
@@ -152,7 +166,7 @@ func TestPlanOverride(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := PlanOverride("10.0.0.0/16", azs, tt.public, tt.private)
+			p, err := PlanOverride("10.0.0.0/16", azs, tt.public, tt.private, tt.database)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
@@ -163,7 +177,7 @@ func TestPlanOverride(t *testing.T) {
 				t.Fatal(err)
 			}
 			assertDisjointInside(t, p)
-			if p.Public[1].AZ != "b" || p.Private[0].CIDR != "10.0.16.0/20" {
+			if p.Public[1].AZ != "b" || p.Private[0].CIDR != "10.0.16.0/20" || len(p.Database) != len(tt.database) {
 				t.Errorf("plan = %+v", p)
 			}
 		})
@@ -190,4 +204,12 @@ func TestNATIndexAndTags(t *testing.T) {
 	if pub["kubernetes.io/cluster/c1"] != "shared" || priv["kubernetes.io/cluster/c1"] != "shared" {
 		t.Errorf("cluster tags missing: %v %v", pub, priv)
 	}
+}
+
+func cidrs(subnets []Subnet) []string {
+	var out []string
+	for _, s := range subnets {
+		out = append(out, s.CIDR)
+	}
+	return out
 }

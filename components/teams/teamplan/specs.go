@@ -3,6 +3,8 @@ package teamplan
 import (
 	"fmt"
 	"strings"
+
+	"github.com/example/platform/components/databases/dbplan"
 )
 
 // The Kubernetes objects of a team's namespace, as plain maps the component registers and
@@ -51,6 +53,7 @@ const (
 	PolicyLoadBalancer   = "platform-allow-load-balancer"
 	PolicyMonitoring     = "platform-allow-monitoring"
 	PolicyInternetEgress = "platform-allow-internet-egress"
+	PolicyDatabase       = "platform-allow-database"
 )
 
 // privateRanges are never "the internet": the VPC, other private networks and the instance
@@ -60,8 +63,10 @@ var privateRanges = []any{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.
 // NetworkPolicies are the platform's policies in a team namespace, by name: deny everything,
 // then allow DNS to CoreDNS, traffic within the namespace, the load balancer (its IP targets
 // come from the public subnets) and the monitoring namespace's scraping in; the internet out
-// only when the team's config says so.
-func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string) map[string]map[string]any {
+// only when the team's config says so; PostgreSQL in the database subnets when the team has a
+// database (its security group admits every node, so this is what keeps other teams out at
+// the network; its password keeps them out in any case).
+func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string, databaseSubnets []string) map[string]map[string]any {
 	all := map[string]any{}
 	ns := func(name string) map[string]any {
 		return map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": name}}}
@@ -88,6 +93,15 @@ func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string)
 	if t.InternetEgress {
 		out[PolicyInternetEgress] = map[string]any{"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
 			"to": []any{map[string]any{"ipBlock": map[string]any{"cidr": "0.0.0.0/0", "except": privateRanges}}},
+		}}}
+	}
+	if len(t.Databases) > 0 && len(databaseSubnets) > 0 {
+		var to []any
+		for _, cidr := range databaseSubnets {
+			to = append(to, map[string]any{"ipBlock": map[string]any{"cidr": cidr}})
+		}
+		out[PolicyDatabase] = map[string]any{"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
+			"to": to, "ports": []any{map[string]any{"protocol": "TCP", "port": dbplan.Port}},
 		}}}
 	}
 	return out

@@ -7,6 +7,8 @@ package teamplan
 import (
 	"fmt"
 	"slices"
+
+	"github.com/example/platform/components/databases/dbplan"
 )
 
 // Team is one entry of platform:teams.
@@ -49,6 +51,9 @@ type Team struct {
 	// SyncWindows are when Argo CD may (allow) or may not (deny) sync the team's applications,
 	// e.g. no prod syncs on Friday evening.
 	SyncWindows []SyncWindow `json:"syncWindows,omitempty"`
+	// Databases are the team's PostgreSQL databases (RDS), each delivered to one of its
+	// namespaces as a connection Secret.
+	Databases []dbplan.Database `json:"databases,omitempty"`
 }
 
 // SyncWindow is an Argo CD project sync window.
