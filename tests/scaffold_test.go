@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -177,7 +178,8 @@ func TestAppNewRefuses(t *testing.T) {
 		{"no account", func(a *scaffold.App) { a.Account = "" }, `--account "" is not an AWS account id`},
 		{"image the team has no repository for", func(a *scaffold.App) { a.Name = "web" }, "--image is required: team payments has no ECR repository web"},
 		{"image with a tag", func(a *scaffold.App) { a.Image = "ghcr.io/org/web:1.0" }, "--image \"ghcr.io/org/web:1.0\" is not an image repository"},
-		{"database", func(a *scaffold.App) { a.Database = true }, "--database is not available yet"},
+		{"database not in every stack", func(a *scaffold.App) { a.Database = "ledger" }, `--database "ledger" is not a database of team payments in stack prod (its databases: none)`},
+		{"unknown database", func(a *scaffold.App) { a.Database = "orders" }, `--database "orders" is not a database of team payments in stack dev (its databases: ledger)`},
 	} {
 		a := ok
 		c.edit(&a)
@@ -229,4 +231,35 @@ func stackConfig(t *testing.T, stack string) *config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// --database wires the app to its database's connection Secret, in the namespace the platform
+// delivers it to, and the overlay builds with it.
+func TestAppNewWithDatabase(t *testing.T) {
+	dev := scaffoldStacks(t)[:1]
+	a := scaffoldApps["minimal"]
+	a.Database = "ledger"
+	files, err := a.Files(dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deployment map[string]any
+	for _, o := range kustomizeBuild(t, files, "teams/payments/apps/"+a.Name+"/overlays/dev") {
+		if o.Body["kind"] == "Deployment" {
+			deployment = o.Body
+		}
+	}
+	if deployment == nil {
+		t.Fatal("no Deployment in the overlay")
+	}
+	b, _ := json.Marshal(deployment)
+	if !strings.Contains(string(b), `"envFrom":[{"secretRef":{"name":"ledger-postgres"}}]`) {
+		t.Errorf("the Deployment does not read the database's Secret: %s", b)
+	}
+	// A database delivered to another namespace is out of the app's reach.
+	moved := scaffoldStacks(t)[:1]
+	moved[0].Teams[0].Databases[0].Namespace = "payments-jobs"
+	if _, err := a.Files(moved); err == nil || !strings.Contains(err.Error(), "is delivered to namespace payments-jobs in stack dev, and the app runs in payments") {
+		t.Errorf("database in another namespace: %v", err)
+	}
 }

@@ -55,7 +55,7 @@ func appCmd(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&a.Port, "port", 8080, "the container's HTTP port")
 	fs.StringVar(&a.Host, "host", "", "host under each stack's domain (default: the name)")
 	fs.Func("secret", "a secret environment variable, from SSM (repeat)", func(s string) error { a.Secrets = append(a.Secrets, s); return nil })
-	fs.BoolVar(&a.Database, "database", false, "wire the app to its database's Secret")
+	fs.StringVar(&a.Database, "database", "", "the team's database whose connection Secret the app gets (platform:teams[].databases)")
 	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
 	repo := fs.String("repo", ".", "the GitOps repository's directory")
 	if err := fs.Parse(args[1:]); err != nil {

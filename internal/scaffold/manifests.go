@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/example/platform/components/databases/dbplan"
 	"github.com/example/platform/components/teams/teamplan"
 )
 
@@ -45,7 +46,15 @@ spec:
   data:
 %s
 `, a.Team, n, n, waveSecrets, teamplan.SecretStoreName, n, strings.Join(data, "\n"))
-		envFrom = fmt.Sprintf("\n          envFrom:\n            - secretRef: {name: %s-secrets}", n)
+		envFrom = fmt.Sprintf("\n            - secretRef: {name: %s-secrets}", n)
+	}
+	if a.Database != "" {
+		// The platform's connection Secret (dbplan.ConnectionSecretSpec): PG* and DATABASE_URL.
+		secret := dbplan.Instance{Database: dbplan.Database{Name: a.Database}}.SecretName()
+		envFrom += fmt.Sprintf("\n            - secretRef: {name: %s}", secret)
+	}
+	if envFrom != "" {
+		envFrom = "\n          envFrom:" + envFrom
 	}
 	files["kustomization.yaml"] = fmt.Sprintf("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\n",
 		strings.Join(resources, "\n  - "))

@@ -5,6 +5,7 @@
 package scaffold
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"regexp"
@@ -33,8 +34,9 @@ type App struct {
 	// full name under one of them.
 	Host    string
 	Secrets []string
-	// Database wires the app to its database's Secret (needs the databases of issue 15).
-	Database bool
+	// Database is one of the team's databases (platform:teams[].databases): the app gets its
+	// connection Secret (<name>-postgres: PGHOST... and DATABASE_URL) as environment.
+	Database string
 }
 
 var (
@@ -93,8 +95,12 @@ func (a App) Validate(stacks []Stack) error {
 			bad("secret", "%q is not allowed: an environment variable name (A-Z, 0-9, _), each once", k)
 		}
 	}
-	if a.Database {
-		bad("database", "is not available yet: the platform has no databases (issue 15); create the Secret's parameters with --secret")
+	if a.Database != "" {
+		for _, s := range stacks {
+			if err := a.database(s); err != nil {
+				bad("database", "%v", err)
+			}
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -122,6 +128,30 @@ func (a App) host(s Stack, all []Stack) (string, error) {
 		return "", fmt.Errorf("%q is not a name under the stacks' domains (%s): give its first label, e.g. %s", a.Host, strings.Join(domains, ", "), a.Name)
 	}
 	return h + "." + s.Domain, nil
+}
+
+// database checks that the app's database exists for its team in stack s and is delivered to
+// the namespace the app runs in: a Secret in another namespace is out of the pods' reach.
+func (a App) database(s Stack) error {
+	t, err := teamplan.Find(s.Teams, a.Team)
+	if err != nil {
+		return nil // --team says so
+	}
+	var names []string
+	for _, db := range t.Databases {
+		if db.Name != a.Database {
+			names = append(names, db.Name)
+			continue
+		}
+		if ns := cmp.Or(db.Namespace, t.Namespaces[0]); ns != t.Name {
+			return fmt.Errorf("%q of team %s is delivered to namespace %s in stack %s, and the app runs in %s: set the database's namespace to %s", a.Database, a.Team, ns, s.Name, t.Name, t.Name)
+		}
+		return nil
+	}
+	if len(names) == 0 {
+		names = []string{"none"}
+	}
+	return fmt.Errorf("%q is not a database of team %s in stack %s (its databases: %s): add it to the team's platform:teams[].databases there first", a.Database, a.Team, s.Name, strings.Join(names, ", "))
 }
 
 // image is the app's image repository in a stack.
