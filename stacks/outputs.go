@@ -103,6 +103,7 @@ func outputs(cfg *config.Config, p *Platform) pulumi.Map {
 		"secretsKeyArn":                 p.Cluster.SecretsKeyArn,
 		"parameterPath":                 p.Addons.ParameterPath,
 		"grafanaUrl":                    p.Addons.GrafanaURL,
+		"alarmTopicArn":                 p.Alarms.TopicArn,
 		"grafanaAdminPasswordParameter": p.Addons.GrafanaAdminPasswordParameter,
 	}
 	if p.GitHub != nil {
@@ -114,7 +115,6 @@ func outputs(cfg *config.Config, p *Platform) pulumi.Map {
 	}
 	if p.Databases != nil {
 		out["databases"] = p.Databases.Databases
-		out["databaseAlarmTopicArn"] = p.Databases.AlarmTopicArn
 	}
 	if p.ArgoCD != nil {
 		out["argocdUrl"] = p.ArgoCD.URL

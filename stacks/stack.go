@@ -15,6 +15,7 @@ import (
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/example/platform/components/addons"
+	"github.com/example/platform/components/alarms"
 	"github.com/example/platform/components/argocd"
 	"github.com/example/platform/components/boundary"
 	"github.com/example/platform/components/certificates"
@@ -33,6 +34,7 @@ import (
 type Platform struct {
 	Boundary     *boundary.Boundary
 	Network      *network.Network
+	Alarms       *alarms.Alarms
 	DNS          *dns.DNS
 	Certificates *certificates.Certificates
 	Cluster      *cluster.Cluster
@@ -135,9 +137,16 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// Every CloudWatch alarm of the stack notifies this topic.
+	if p.Alarms, err = alarms.New(ctx, "alarms", &alarms.Args{
+		Cluster: cfg.Cluster.Name, Email: cfg.Addons.Monitoring.Alerting.AlarmEmail,
+	}); err != nil {
+		return nil, err
+	}
 	if p.Certificates, err = certificates.New(ctx, "certificates", &certificates.Args{
 		Zone:            p.DNS.Handle(),
 		AdditionalNames: cfg.Certificates.AdditionalNames,
+		AlarmTopicArn:   p.Alarms.TopicArn, Cluster: cfg.Cluster.Name,
 	}); err != nil {
 		return nil, err
 	}
@@ -178,7 +187,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 			Instances: dbs, Network: p.Network.Handle(), Cluster: p.Cluster.Handle(), Teams: p.Teams.Handle(),
 			Addons: p.Addons.Handle(), Account: account,
 			Protect: policy.Protect, KeyDeletionWindowDays: policy.KeyDeletionWindowDays,
-			AlarmEmail: cfg.Addons.Monitoring.Alerting.AlarmEmail,
+			AlarmTopicArn: p.Alarms.TopicArn,
 		}, inCluster); err != nil {
 			return nil, err
 		}

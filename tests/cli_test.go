@@ -50,7 +50,7 @@ func TestPlanTree(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"Stack dev (project platform): 206 resources",
+		"Stack dev (project platform): 208 resources",
 		"platform:index:Network  network  (26)",
 		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
 		"platform:index:Cluster  cluster  (12)",
@@ -73,7 +73,7 @@ func TestPlanJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stack != "prod" || len(p.Resources) != 196 {
+	if p.Stack != "prod" || len(p.Resources) != 200 {
 		t.Errorf("stack %s with %d resources", p.Stack, len(p.Resources))
 	}
 	for _, r := range p.Resources {
@@ -190,7 +190,7 @@ func TestCostDiffGraphCommands(t *testing.T) {
 	want := []string{
 		"addons --> boundary", "addons --> certificates", "addons --> cluster", "addons --> dns", "addons --> network",
 		"argocd --> addons", "argocd --> certificates", "argocd --> cluster", "argocd --> github",
-		"certificates --> dns",
+		"certificates --> alarms", "certificates --> dns",
 		"cluster --> boundary", "cluster --> network",
 		"github --> boundary", "github --> cluster", "github --> dns",
 		"network --> boundary",

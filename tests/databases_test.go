@@ -110,7 +110,7 @@ func TestDatabasesPerEnvironment(t *testing.T) {
 				t.Errorf("database egress policy = %s", egress)
 			}
 			// The alarms reach the topic.
-			topic := p.named(t, "aws:sns/topic:Topic", "databases-alarms")
+			topic := p.named(t, "aws:sns/topic:Topic", "alarms-topic")
 			for _, a := range []string{"storage", "connections"} {
 				alarm := p.named(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "databases-payments-ledger-alarm-"+a)
 				if getStrings(alarm, "alarmActions")[0] != topic.Outputs["arn"] || get(alarm, "dimensions.DBInstanceIdentifier") != in["identifier"] {

@@ -64,6 +64,9 @@ func TestResourceCounts(t *testing.T) {
 		"aws:ecr/repository:Repository":                              1, "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
 		// the teams' applications, at the stack's revision
 		"kubernetes:argoproj.io/v1alpha1:ApplicationSet": 1,
+		// the alarm topic, its on-call address, and the certificate's expiry alarm
+		"platform:index:Alarms": 1, "aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 1,
+		"aws:cloudwatch/metricAlarm:MetricAlarm": 1,
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation
@@ -73,8 +76,7 @@ func TestResourceCounts(t *testing.T) {
 			// table, its 2 log groups, the databases' key, the team's 2 policies on its roles,
 			// the connection ExternalSecret and Secrets Manager store, the egress policy)
 			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
-			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
-			"aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 1,
+			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
 			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 1 + 1, "aws:kms/alias:Alias": 1 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
 			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 17 + 1,

@@ -1,6 +1,7 @@
 package addons
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -170,5 +171,43 @@ func TestRefusesBadArgs(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Loki and Tempo link to each other only when both run; the trace-id pattern finds the ids
+// OpenTelemetry writes in logfmt and JSON lines, and nothing in a line without one.
+func TestDataSourcesLinkTracesAndLogs(t *testing.T) {
+	both := DataSources(true, true)
+	if len(both) != 2 {
+		t.Fatalf("data sources = %v", both)
+	}
+	loki, tempo := both[0].(map[string]any), both[1].(map[string]any)
+	derived := loki["jsonData"].(map[string]any)["derivedFields"].([]any)[0].(map[string]any)
+	if derived["datasourceUid"] != tempo["uid"] || derived["url"] != "$${__value.raw}" {
+		t.Errorf("Loki's trace link = %v", derived)
+	}
+	if got := tempo["jsonData"].(map[string]any)["tracesToLogsV2"].(map[string]any)["datasourceUid"]; got != loki["uid"] {
+		t.Errorf("Tempo's logs link = %v", got)
+	}
+	if _, linked := DataSources(true, false)[0].(map[string]any)["jsonData"]; linked {
+		t.Error("Loki links to a Tempo that does not run")
+	}
+	if _, linked := DataSources(false, true)[0].(map[string]any)["jsonData"]; linked {
+		t.Error("Tempo links to a Loki that does not run")
+	}
+	re := regexp.MustCompile(TraceIDPattern)
+	for line, want := range map[string]string{
+		`level=info msg="paid" traceID=4bf92f3577b34da6a3ce929d0e0e4736 spanID=00f067aa0ba902b7`: "4bf92f3577b34da6a3ce929d0e0e4736",
+		`{"level":"info","trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"}`:                         "4bf92f3577b34da6a3ce929d0e0e4736",
+		`{"traceId": "00f067aa0ba902b7"}`:                                                        "00f067aa0ba902b7",
+		`level=info msg="no trace here" user=trace_id_missing`:                                   "",
+	} {
+		got := ""
+		if m := re.FindStringSubmatch(line); m != nil {
+			got = m[1]
+		}
+		if got != want {
+			t.Errorf("%s: trace id %q, want %q", line, got, want)
+		}
 	}
 }

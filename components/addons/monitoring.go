@@ -87,13 +87,7 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 	if s.SSO.ClientID != "" {
 		s.SSO.values(grafana)
 	}
-	var sources []any
-	if s.Loki {
-		sources = append(sources, map[string]any{"name": "Loki", "type": "loki", "uid": "loki", "access": "proxy", "url": LokiQueryURL()})
-	}
-	if s.Tempo {
-		sources = append(sources, map[string]any{"name": "Tempo", "type": "tempo", "uid": "tempo", "access": "proxy", "url": TempoQueryURL()})
-	}
+	sources := DataSources(s.Loki, s.Tempo)
 	values := map[string]any{
 		"prometheus": map[string]any{
 			"podDisruptionBudget": pdb,
@@ -144,6 +138,48 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 		grafana["additionalDataSources"] = sources
 	}
 	return values
+}
+
+// Grafana's data source uids: links between data sources name them.
+const (
+	LokiDataSourceUID  = "loki"
+	TempoDataSourceUID = "tempo"
+)
+
+// TraceIDPattern finds a trace id in a log line: logfmt (traceID=..., trace_id=...) and JSON
+// ("traceId":"...") as OpenTelemetry SDKs and their log bridges write them.
+const TraceIDPattern = `(?:traceID|trace_id|traceId)"?[=:]\s*"?([0-9a-fA-F]{16,32})`
+
+// DataSources are Grafana's Loki and Tempo data sources, linked both ways: a trace's spans
+// open their logs in Loki (by trace id, a few minutes around the span), and a trace id in a
+// log line opens the trace in Tempo. "$$" is Grafana provisioning's escape of "$".
+func DataSources(loki, tempo bool) []any {
+	var out []any
+	if loki {
+		ds := map[string]any{"name": "Loki", "type": "loki", "uid": LokiDataSourceUID, "access": "proxy", "url": LokiQueryURL()}
+		if tempo {
+			ds["jsonData"] = map[string]any{"derivedFields": []any{map[string]any{
+				"name": "TraceID", "datasourceUid": TempoDataSourceUID, "matcherRegex": TraceIDPattern,
+				"url": "$${__value.raw}", "urlDisplayLabel": "View trace",
+			}}}
+		}
+		out = append(out, ds)
+	}
+	if tempo {
+		ds := map[string]any{"name": "Tempo", "type": "tempo", "uid": TempoDataSourceUID, "access": "proxy", "url": TempoQueryURL()}
+		if loki {
+			ds["jsonData"] = map[string]any{
+				"tracesToLogsV2": map[string]any{
+					"datasourceUid": LokiDataSourceUID, "spanStartTimeShift": "-5m", "spanEndTimeShift": "5m",
+					"filterByTraceID": true, "filterBySpanID": false,
+				},
+				"lokiSearch": map[string]any{"datasourceUid": LokiDataSourceUID},
+				"nodeGraph":  map[string]any{"enabled": true},
+			}
+		}
+		out = append(out, ds)
+	}
+	return out
 }
 
 func (c *Addons) monitoring(ctx *pulumi.Context) error {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -21,6 +22,10 @@ type Args struct {
 	Zone handle.Zone
 	// AdditionalNames are further names inside the domain.
 	AdditionalNames []string
+	// AlarmTopicArn is notified when the certificate is about to expire (nil: no alarm).
+	AlarmTopicArn pulumi.StringInput
+	// Cluster names the alarm, "<cluster>-certificate-expiry".
+	Cluster string
 }
 
 // Certificates is the component.
@@ -139,6 +144,27 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	c.CertificateArn = validation.CertificateArn
+	if a := args.AlarmTopicArn; a != nil {
+		// ACM renews a DNS-validated certificate by itself, as long as its validation records
+		// resolve. When renewal fails, the days to expiry fall below ACM's 60-day renewal
+		// window and keep falling: at 30 someone must look.
+		if _, err := cloudwatch.NewMetricAlarm(ctx, name+"-expiry", &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(args.Cluster + "-certificate-expiry"),
+			AlarmDescription:   pulumi.String("The stack's ACM certificate expires in less than 30 days: ACM could not renew it (check its validation records)"),
+			Namespace:          pulumi.String("AWS/CertificateManager"),
+			MetricName:         pulumi.String("DaysToExpiry"),
+			Dimensions:         pulumi.StringMap{"CertificateArn": cert.Arn},
+			Statistic:          pulumi.String("Minimum"),
+			Period:             pulumi.Int(86400),
+			EvaluationPeriods:  pulumi.Int(1),
+			ComparisonOperator: pulumi.String("LessThanThreshold"),
+			Threshold:          pulumi.Float64(30),
+			AlarmActions:       pulumi.Array{a},
+			OkActions:          pulumi.Array{a},
+		}, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
+	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"certificateArn": c.CertificateArn}); err != nil {
 		return nil, err
 	}

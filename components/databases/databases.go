@@ -11,7 +11,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -41,8 +40,8 @@ type Args struct {
 	Protect bool
 	// KeyDeletionWindowDays of the databases' KMS key.
 	KeyDeletionWindowDays int
-	// AlarmEmail subscribes to the alarm topic ("" = nobody; config warns).
-	AlarmEmail string
+	// AlarmTopicArn is the stack's alarm topic (components/alarms): the alarms notify it.
+	AlarmTopicArn pulumi.StringInput
 }
 
 // Databases is the component.
@@ -52,8 +51,6 @@ type Databases struct {
 	// Databases are per database ("<team>-<name>"): identifier, address, port, namespace and
 	// connection Secret.
 	Databases pulumi.MapOutput `pulumi:"databases"`
-	// AlarmTopicArn is the SNS topic of the databases' alarms.
-	AlarmTopicArn pulumi.StringOutput `pulumi:"alarmTopicArn"`
 	// KeyArn is the KMS key of the databases' storage, Performance Insights and master secrets.
 	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
 }
@@ -69,8 +66,8 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if len(a.Network.DatabaseSubnetCIDRs) == 0 {
 		errs = append(errs, errors.New("databases: the Network has no database subnets (network.Args.Databases)"))
 	}
-	if a.Cluster.Name == "" || a.Account.ID == "" || a.KeyDeletionWindowDays < 7 {
-		errs = append(errs, errors.New("databases: Cluster, Account and KeyDeletionWindowDays (7-30) are required"))
+	if a.Cluster.Name == "" || a.Account.ID == "" || a.KeyDeletionWindowDays < 7 || a.AlarmTopicArn == nil {
+		errs = append(errs, errors.New("databases: Cluster, Account, AlarmTopicArn and KeyDeletionWindowDays (7-30) are required"))
 	}
 	if a.Addons.ExternalSecrets == nil {
 		errs = append(errs, errors.New("databases: the External Secrets addon is required (connection Secrets)"))
@@ -133,10 +130,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 	d.Databases = outputs.ToMapOutput()
-	d.AlarmTopicArn, d.KeyArn = b.topic.Arn, b.key.Arn
-	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
-		"databases": d.Databases, "alarmTopicArn": d.AlarmTopicArn, "keyArn": d.KeyArn,
-	}); err != nil {
+	d.KeyArn = b.key.Arn
+	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{"databases": d.Databases, "keyArn": d.KeyArn}); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -148,14 +143,13 @@ type builder struct {
 	args   Args
 	parent pulumi.ResourceOption
 	key    *kms.Key
-	topic  *sns.Topic
 	// stores are the Secrets Manager SecretStores, by namespace; policies the teams' policies
 	// on their secrets roles, which the ExternalSecrets need before they can read.
 	stores   map[string]pulumi.Resource
 	policies []pulumi.Resource
 }
 
-// shared creates the key and the alarm topic every database uses.
+// shared creates the key every database uses.
 func (b *builder) shared() error {
 	a := b.args
 	var err error
@@ -170,19 +164,6 @@ func (b *builder) shared() error {
 		Name: pulumi.String("alias/" + a.Cluster.Name + "-databases"), TargetKeyId: b.key.KeyId,
 	}, b.parent); err != nil {
 		return err
-	}
-	if b.topic, err = sns.NewTopic(b.ctx, b.name+"-alarms", &sns.TopicArgs{
-		Name:        pulumi.String(a.Cluster.Name + "-database-alarms"),
-		DisplayName: pulumi.String(a.Cluster.Name + " database alarms"),
-	}, b.parent); err != nil {
-		return err
-	}
-	if a.AlarmEmail != "" {
-		if _, err := sns.NewTopicSubscription(b.ctx, b.name+"-alarms-email", &sns.TopicSubscriptionArgs{
-			Topic: b.topic.Arn, Protocol: pulumi.String("email"), Endpoint: pulumi.String(a.AlarmEmail),
-		}, b.parent); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func build(t *testing.T, dbs []dbplan.Database, mutate func(*Args), withProvider
 			}}},
 			Addons:  handle.Addons{ExternalSecrets: &eso},
 			Account: contract.Account{ID: "1", Partition: "aws", Region: "eu-north-1"},
-			Protect: true, KeyDeletionWindowDays: 30,
+			Protect: true, KeyDeletionWindowDays: 30, AlarmTopicArn: plantest.Output("arn:aws:sns:eu-north-1:1:c1-alarms"),
 		}
 		if mutate != nil {
 			mutate(a)
@@ -66,7 +66,7 @@ func TestDatabases(t *testing.T) {
 	counts := p.Counts()
 	for typ, n := range map[string]int{"aws:rds/instance:Instance": 2, "aws:rds/parameterGroup:ParameterGroup": 2,
 		"aws:ec2/securityGroup:SecurityGroup": 2, "aws:cloudwatch/metricAlarm:MetricAlarm": 4, "aws:kms/key:Key": 1,
-		"aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 0, "aws:iam/rolePolicy:RolePolicy": 1,
+		"aws:iam/rolePolicy:RolePolicy":                 1,
 		"kubernetes:external-secrets.io/v1:SecretStore": 1, "kubernetes:external-secrets.io/v1:ExternalSecret": 2} {
 		if counts[typ] != n {
 			t.Errorf("%s: %d, want %d", typ, counts[typ], n)

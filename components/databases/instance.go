@@ -119,8 +119,8 @@ func (b *builder) instance(i dbplan.Instance) (instanceOut, error) {
 			DatapointsToAlarm:  pulumi.Int(alarm.Periods),
 			ComparisonOperator: pulumi.String(alarm.Comparison),
 			Threshold:          pulumi.Float64(alarm.Threshold),
-			AlarmActions:       pulumi.Array{b.topic.Arn},
-			OkActions:          pulumi.Array{b.topic.Arn},
+			AlarmActions:       pulumi.Array{a.AlarmTopicArn},
+			OkActions:          pulumi.Array{a.AlarmTopicArn},
 		}, b.parent); err != nil {
 			return instanceOut{}, err
 		}

@@ -86,9 +86,9 @@ type AlertingConfig struct {
 	// Heartbeat sends the always-firing Watchdog alert to a dead man's switch (its URL in SSM,
 	// contract.AlertHeartbeatParameter), which pages when the heartbeat stops.
 	Heartbeat bool `json:"heartbeat,omitempty"`
-	// AlarmEmail gets the CloudWatch alarms (the teams' databases) by email, through the
-	// stack's alarm topic; an on-call service can subscribe to the topic instead (its ARN is
-	// the databaseAlarmTopicArn output). Unset with databases: every preview warns.
+	// AlarmEmail gets the CloudWatch alarms (the certificate's expiry, the teams' databases)
+	// by email, through the stack's alarm topic; an on-call service can subscribe to the topic
+	// instead (the alarmTopicArn output). Unset: every preview warns.
 	AlarmEmail string `json:"alarmEmail,omitempty"`
 }
 

@@ -49,11 +49,14 @@ func (c *Config) Warnings() []string {
 		out = append(out, fmt.Sprintf("%s:addons.monitoring.alerting.receiver is not set: Alertmanager sends every alert nowhere and nobody is paged; set slack or webhook and put its URL in SSM at %s (README, \"Alerts\")",
 			Namespace, contract.AlertReceiverParameter(c.Cluster.Name)))
 	}
-	return append(out, c.databaseWarnings()...)
+	out = append(out, c.databaseWarnings()...)
+	if c.Addons.Monitoring.Alerting.AlarmEmail == "" {
+		out = append(out, fmt.Sprintf("%s:addons.monitoring.alerting.alarmEmail is not set: the CloudWatch alarms (the certificate's expiry, the databases' storage and connections) go to an SNS topic nobody subscribes to; set it, or subscribe your on-call service to the alarmTopicArn output (README, \"Alerts\")", Namespace))
+	}
+	return out
 }
 
-// databaseWarnings: a PostgreSQL version in RDS Extended Support (or about to be), and alarms
-// nobody receives.
+// databaseWarnings: a PostgreSQL version in RDS Extended Support, or about to be.
 func (c *Config) databaseWarnings() []string {
 	var out []string
 	day := c.today()
@@ -76,9 +79,6 @@ func (c *Config) databaseWarnings() []string {
 				}
 			}
 		}
-	}
-	if len(c.Databases()) > 0 && c.Addons.Monitoring.Alerting.AlarmEmail == "" {
-		out = append(out, fmt.Sprintf("%s:addons.monitoring.alerting.alarmEmail is not set: the databases' CloudWatch alarms (storage, connections) go to an SNS topic nobody subscribes to; set it, or subscribe your on-call service to the databaseAlarmTopicArn output (README, \"Databases\")", Namespace))
 	}
 	return out
 }
