@@ -197,8 +197,10 @@ func TestDiffClassifies(t *testing.T) {
 	if !slices.Equal(removed, wantRemoved) || len(r.Added) != 0 {
 		t.Errorf("removing Tempo removed\n%s\nwant\n%s\nand added %d", strings.Join(removed, "\n"), strings.Join(wantRemoved, "\n"), len(r.Added))
 	}
-	if len(r.Changed) != 1 || r.Changed[0].Name != "addons-kube-prometheus-stack" || !slices.Equal(r.Changed[0].Keys, []string{"values.grafana"}) {
-		t.Errorf("removing Tempo changed %+v, want only Grafana's data sources", r.Changed)
+	// Grafana loses its data source and the platform's rules Tempo's alerts; nothing else.
+	if len(r.Changed) != 2 || r.Changed[0].Name != "addons-kube-prometheus-stack" || !slices.Equal(r.Changed[0].Keys, []string{"values.grafana"}) ||
+		r.Changed[1].Name != "addons-alert-rules" || !slices.Equal(r.Changed[1].Keys, []string{"spec.groups"}) {
+		t.Errorf("removing Tempo changed %+v, want only Grafana's data sources and the alert rules", r.Changed)
 	}
 	prices := pricing.Prices["eu-north-1"]
 	tempoVolume := stackPlan(t, "dev").named(t, "kubernetes:helm.sh/v3:Release", "addons-tempo")

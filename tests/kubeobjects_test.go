@@ -43,11 +43,12 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	s := kubeapi.Shared(t)
 	// The platform: 6 namespaces, StorageClass, Secret, 1-2 ClusterSecretStores, 4
 	// ExternalSecrets, 2 AppProjects and the default one's patch, Application, the platform's
-	// IngressClass and its params, Loki's NetworkPolicy (20-21). The two teams (43 in dev, 46
+	// IngressClass and its params, Loki's NetworkPolicy, 2 PodMonitors and 2 PrometheusRules
+	// (24-25). The two teams (43 in dev, 46
 	// in prod, where search has a dedicated class): 3 namespaces, each with its quota, limit
 	// range, 5-6 NetworkPolicies, 1-2 RoleBindings, service account and SecretStore; 3
 	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params, the ApplicationSet.
-	want := map[string]int{"dev": 67, "prod": 67}
+	want := map[string]int{"dev": 71, "prod": 71}
 	for _, stack := range []string{"dev", "prod"} {
 		objs := kubeObjects(stackPlan(t, stack))
 		if len(objs) != want[stack] {

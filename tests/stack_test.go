@@ -67,6 +67,9 @@ func TestResourceCounts(t *testing.T) {
 		// the alarm topic, its on-call address, and the certificate's expiry alarm
 		"platform:index:Alarms": 1, "aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 1,
 		"aws:cloudwatch/metricAlarm:MetricAlarm": 1,
+		// the Load Balancer Controller's and External Secrets' PodMonitors; the addons' and
+		// Argo CD's alert rules
+		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 2,
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation

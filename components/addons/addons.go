@@ -90,6 +90,9 @@ type Addons struct {
 	agent pulumi.Resource
 	// storage is the gp3 StorageClass (nil when EBS CSI is off); releases with volumes wait for it.
 	storage pulumi.Resource
+	// kps is the kube-prometheus-stack release (nil without monitoring): monitors and rules,
+	// whose CRDs it brings, wait for it.
+	kps pulumi.Resource
 }
 
 func (a *Args) validate(opts []pulumi.ResourceOption) error {
@@ -127,7 +130,7 @@ func (c *Addons) Handle() handle.Addons {
 	h := handle.Addons{LoadBalancerController: c.LoadBalancerController, IngressClass: c.IngressClass, ParameterStore: c.ParameterStore,
 		ExternalSecrets: c.ExternalSecrets, ExternalSecretsRoleArn: c.ExternalSecretsRole}
 	if c.args.Config.Monitoring.Enabled {
-		h.MonitoringNamespace = MonitoringNamespace
+		h.MonitoringNamespace, h.Monitoring = MonitoringNamespace, c.kps
 	}
 	return h
 }
@@ -163,12 +166,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}{
 		{cfg.EBSCSI.Enabled, c.ebsCSI},
 		{cfg.LoadBalancerController.Enabled, c.loadBalancerController},
-		{cfg.ExternalDNS.Enabled, c.externalDNS},
 		{cfg.ExternalSecrets.Enabled, c.externalSecrets},
+		// kube-prometheus-stack needs the two above (Grafana's Ingress, its Secrets); the
+		// charts below render ServiceMonitors, whose CRD it brings (monitors.go).
+		{cfg.Monitoring.Enabled, c.monitoring},
+		{cfg.ExternalDNS.Enabled, c.externalDNS},
 		{cfg.ClusterAutoscaler.Enabled, c.clusterAutoscaler},
 		{cfg.Loki.Enabled, c.loki},
 		{cfg.Tempo.Enabled, c.tempo},
-		{cfg.Monitoring.Enabled, c.monitoring},
+		{cfg.Monitoring.Enabled, c.monitors},
 	}
 	for _, s := range steps {
 		if !s.enabled {
@@ -237,12 +243,23 @@ func (c *Addons) install(ctx *pulumi.Context, a addon) (*helmkit.HelmRelease, er
 		}
 		ns = created.Metadata.Name().Elem()
 	}
+	values, needs := a.values, a.needs
+	if scrape, monitor := ScrapeValues(a.key); scrape != nil && c.args.Config.Monitoring.Enabled {
+		values = helmkit.MergeValues(values, scrape)
+		if monitor {
+			// The chart's ServiceMonitor needs kube-prometheus-stack's CRDs (monitors.go).
+			if c.kps == nil {
+				return nil, fmt.Errorf("addons: %s is installed before kube-prometheus-stack, whose CRDs its ServiceMonitor needs", a.key)
+			}
+			needs = append(append([]pulumi.Resource(nil), needs...), c.kps)
+		}
+	}
 	r := helmkit.Release{
 		ResourceName: c.name + "-" + a.key, ReleaseName: a.key, Chart: a.chart, Namespace: ns,
-		Values: a.values, ExtraValues: a.extra, Protect: a.protect,
+		Values: values, ExtraValues: a.extra, Protect: a.protect,
 		// All pods need nodes; on destroy the same edge removes releases (and their volumes
 		// and load balancers) before the nodes and drivers that clean up after them.
-		DependsOn: append(append([]pulumi.Resource(nil), c.args.Cluster.NodeGroups...), a.needs...),
+		DependsOn: append(append([]pulumi.Resource(nil), c.args.Cluster.NodeGroups...), needs...),
 	}
 	if a.policy != nil {
 		r.Identity = c.identity(a.namespace, a.serviceAccount, a.policy)

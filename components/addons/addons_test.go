@@ -97,6 +97,8 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1,
 		// Alertmanager's receiver URL, from SSM
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 1,
+		// The Load Balancer Controller's and External Secrets' PodMonitors, the addons' alerts.
+		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 1,
 	}
 	for typ, n := range want {
 		if counts[typ] != n {

@@ -56,6 +56,9 @@ func ClusterAutoscalerValues(cluster, region, k8sVersion string, replicas int) m
 			"balance-similar-node-groups": true,
 			"expander":                    "least-waste",
 			"skip-nodes-with-system-pods": false,
+			// Each node group's min, max and target size as metrics: NodeGroupAtMaxSize
+			// (internal/alertrules) needs them.
+			"emit-per-nodegroup-metrics": true,
 		},
 		"resources": helmkit.Resources("100m", "300Mi", "600Mi"),
 	}

@@ -166,8 +166,12 @@ func (c *Addons) loki(ctx *pulumi.Context) error {
 	return err
 }
 
-// Loki's HTTP ports: the gateway's and Loki's own.
+// Loki's HTTP ports: the gateway's and Loki's own (which serves /metrics too).
 var lokiHTTPPorts = []any{map[string]any{"protocol": "TCP", "port": 8080}, map[string]any{"protocol": "TCP", "port": 3100}}
+
+// lokiMetricsPorts add the gateway's access-log exporter (a sidecar the chart runs by
+// default, gateway.metrics.enabled) for Prometheus: its ServiceMonitor scrapes it.
+var lokiMetricsPorts = append(append([]any{}, lokiHTTPPorts...), map[string]any{"protocol": "TCP", "port": 4040})
 
 // LokiNetworkPolicy admits to Loki's pods only its clients: Alloy (pushes, from logging),
 // Grafana (queries, from monitoring) and Prometheus (metrics), on the HTTP ports; and Loki's
@@ -184,7 +188,8 @@ func LokiNetworkPolicy(monitoringNamespace string) map[string]any {
 		"podSelector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": "loki"}},
 		"policyTypes": []any{"Ingress"},
 		"ingress": []any{
-			map[string]any{"from": []any{pods(LoggingNamespace, "alloy"), pods(monitoringNamespace, "grafana"), pods(monitoringNamespace, "prometheus")}, "ports": lokiHTTPPorts},
+			map[string]any{"from": []any{pods(LoggingNamespace, "alloy"), pods(monitoringNamespace, "grafana")}, "ports": lokiHTTPPorts},
+			map[string]any{"from": []any{pods(monitoringNamespace, "prometheus")}, "ports": lokiMetricsPorts},
 			map[string]any{"from": []any{pods(LoggingNamespace, "loki")}},
 		},
 	}

@@ -92,9 +92,14 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 		"prometheus": map[string]any{
 			"podDisruptionBudget": pdb,
 			"prometheusSpec": map[string]any{
-				"retention": fmt.Sprintf("%dd", s.RetentionDays),
-				"replicas":  s.Replicas,
-				"resources": helmkit.Resources("500m", "2Gi", "4Gi"),
+				// Monitors and rules from every namespace, without the release label the
+				// chart otherwise requires: the addons' charts, ours, and the teams'.
+				"serviceMonitorSelectorNilUsesHelmValues": false,
+				"podMonitorSelectorNilUsesHelmValues":     false,
+				"ruleSelectorNilUsesHelmValues":           false,
+				"retention":                               fmt.Sprintf("%dd", s.RetentionDays),
+				"replicas":                                s.Replicas,
+				"resources":                               helmkit.Resources("500m", "2Gi", "4Gi"),
 				"storageSpec": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
 					"storageClassName": GP3StorageClass,
 					"accessModes":      []any{"ReadWriteOnce"},
@@ -245,7 +250,7 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 			needs = append(needs, oauth)
 		}
 	}
-	_, err = c.install(ctx, addon{
+	c.kps, err = c.install(ctx, addon{
 		key: "kube-prometheus-stack", namespace: MonitoringNamespace, podSecurity: helmkit.Privileged,
 		chart: helmkit.Charts.KubePrometheusStack, values: values, extra: cfg.ExtraValues,
 		// Grafana's Ingress needs the controller's webhook, and must be deleted before it.

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/components/handle"
+	"github.com/example/platform/internal/alertrules"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 )
@@ -123,6 +124,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	values, err := Values(Settings{
 		Domain: domain, CertificateArn: args.Certificate.Arn, Replicas: args.Replicas,
 		ClientID: args.ClientID, Org: args.Org, Teams: args.Teams, Roles: args.Roles,
+		Monitored: args.Addons.Monitoring != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -131,8 +133,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		ResourceName: name + "-release", ReleaseName: "argocd", Chart: helmkit.Charts.ArgoCD,
 		Namespace: ns.Metadata.Name().Elem(), Values: values, ExtraValues: args.ExtraValues,
 		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
-		// its secret to start.
-		DependsOn: nonNil(args.Addons.LoadBalancerController, args.Addons.IngressClass, dexSecret),
+		// its secret to start; the ServiceMonitors render only once their CRD is there.
+		DependsOn: nonNil(args.Addons.LoadBalancerController, args.Addons.IngressClass, dexSecret, args.Addons.Monitoring),
 		Protect:   args.Protect,
 	}, parent)
 	if err != nil {
@@ -178,6 +180,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
+	if args.Addons.Monitoring != nil {
+		// Applications out of sync, unhealthy or failing to sync page someone.
+		if _, err := apiextensions.NewCustomResource(ctx, name+"-alert-rules", &apiextensions.CustomResourceArgs{
+			ApiVersion:  pulumi.String("monitoring.coreos.com/v1"),
+			Kind:        pulumi.String("PrometheusRule"),
+			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("platform-argocd"), Namespace: ns.Metadata.Name()},
+			OtherFields: map[string]any{"spec": alertrules.Spec(alertrules.ArgoCD())},
+		}, parent, pulumi.DependsOn([]pulumi.Resource{args.Addons.Monitoring})); err != nil {
+			return nil, err
+		}
+	}
 	c.URL = pulumi.String("https://" + Host(domain)).ToStringOutput()
 	c.CallbackURL = pulumi.String("https://" + Host(domain) + "/api/dex/callback").ToStringOutput()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"url": c.URL, "callbackUrl": c.CallbackURL}); err != nil {

@@ -77,7 +77,15 @@ type Settings struct {
 	ClientID, Org  string
 	Teams          []string
 	Roles          map[string]string
+	// Monitored: the controllers' metrics and their ServiceMonitors (kube-prometheus-stack).
+	Monitored bool
 }
+
+// metricsComponents are the Argo CD parts whose metrics are scraped: the application
+// controller (applications' sync and health), the API server, the repo server (Git and
+// manifest generation) and the ApplicationSet controller (the teams' applications). The
+// chart renders their ServiceMonitors only when the CRD is there.
+var metricsComponents = []string{"controller", "server", "repoServer", "applicationSet"}
 
 // IngressAnnotations put Argo CD on the shared ALB. TLS ends at the ALB and the server runs
 // insecure behind it, so the backend protocol is HTTP (the chart's gRPC Service overrides it).
@@ -140,6 +148,11 @@ func Values(s Settings) (map[string]any, error) {
 		"dex":            map[string]any{"resources": helmkit.Resources("25m", "64Mi", "128Mi")},
 		"redis-ha":       map[string]any{"enabled": ha},
 		"redis":          map[string]any{"enabled": !ha, "resources": helmkit.Resources("50m", "64Mi", "256Mi")},
+	}
+	if s.Monitored {
+		for _, c := range metricsComponents {
+			v[c].(map[string]any)["metrics"] = map[string]any{"enabled": true, "serviceMonitor": map[string]any{"enabled": true}}
+		}
 	}
 	return v, nil
 }

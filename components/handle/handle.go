@@ -67,6 +67,9 @@ type Addons struct {
 	ExternalSecretsRoleArn pulumi.StringOutput
 	// MonitoringNamespace is where Prometheus scrapes from ("" without monitoring).
 	MonitoringNamespace string
+	// Monitoring is the kube-prometheus-stack release (nil without monitoring): monitors and
+	// rules, whose CRDs it brings, wait for it.
+	Monitoring pulumi.Resource
 }
 
 // Teams are the product teams, by name.

@@ -104,3 +104,110 @@ func LoadBalancerController() Group {
 			"`kubectl get events -A --field-selector reason=FailedDeployModel` names it.",
 	}}}
 }
+
+// Loki: pushes refused or failing, chunks that cannot reach S3, logs discarded (rate or size
+// limits). grafana/loki v3.7.6: dskit's loki_request_duration_seconds (route
+// loki_api_v1_push, otlp_v1_logs), pkg/ingester/metrics.go, pkg/validation/validate.go.
+func Loki() Group {
+	const push = `route=~"loki_api_v1_push|otlp_v1_logs"`
+	return Group{Name: "platform.loki", Rules: []Rule{
+		{
+			Alert: "LokiPushErrors",
+			Expr: `sum(rate(loki_request_duration_seconds_count{` + push + `, status_code=~"5.."}[5m]))` +
+				` / sum(rate(loki_request_duration_seconds_count{` + push + `}[5m])) > 0.05`,
+			For:      "15m",
+			Severity: Critical,
+			Summary:  "Loki fails {{ $value | humanizePercentage }} of log pushes",
+			Description: "Logs are being lost: Alloy retries, then drops. " +
+				"`kubectl -n logging logs statefulset/loki`: usually S3 access, a full volume, or too few replicas for the quorum.",
+		},
+		{
+			Alert:    "LokiChunkFlushFailing",
+			Expr:     `sum(increase(loki_ingester_chunks_flush_failures_total[15m])) > 0`,
+			For:      "15m",
+			Severity: Warning,
+			Summary:  "Loki cannot write chunks to S3",
+			Description: "Logs stay in Loki's memory and write-ahead log only; a restart loses what the WAL does not hold. " +
+				"Check the bucket and Loki's Pod Identity role.",
+		},
+		{
+			Alert:    "LokiDiscardingLogs",
+			Expr:     `sum by (reason) (rate(loki_discarded_samples_total[10m])) > 0`,
+			For:      "15m",
+			Severity: Warning,
+			Summary:  "Loki discards log lines ({{ $labels.reason }})",
+			Description: "A limit refuses lines (rate, line size, stream count, too old): some app logs more than Loki's " +
+				"limits allow. Grafana's Loki dashboards show which streams.",
+		},
+	}}
+}
+
+// Tempo: spans refused or not stored. grafana/tempo v2.10.8:
+// modules/distributor/distributor.go, modules/overrides/discarded_spans.go,
+// modules/distributor/receiver/metrics_provider.go (no _total), modules/ingester/flush.go.
+func Tempo() Group {
+	return Group{Name: "platform.tempo", Rules: []Rule{
+		{
+			Alert: "TempoRefusingSpans",
+			// The failures counter appears with its first failure: "or vector(0)" keeps the
+			// sum from being empty (and the alert silent) until then.
+			Expr: `(sum(rate(tempo_receiver_refused_spans[5m])) or vector(0))` +
+				` + (sum(rate(tempo_distributor_ingester_append_failures_total[5m])) or vector(0)) > 0`,
+			For:         "15m",
+			Severity:    Warning,
+			Summary:     "Tempo refuses or fails to store incoming spans",
+			Description: "Traces are being lost at the door. `kubectl -n tracing logs statefulset/tempo`.",
+		},
+		{
+			Alert:       "TempoDiscardingSpans",
+			Expr:        `sum by (reason) (rate(tempo_discarded_spans_total[10m])) > 0`,
+			For:         "15m",
+			Severity:    Warning,
+			Summary:     "Tempo discards spans ({{ $labels.reason }})",
+			Description: "A limit refuses them (rate, trace size, live traces): some app sends more than Tempo's limits allow.",
+		},
+		{
+			Alert:       "TempoFlushesFailing",
+			Expr:        `sum(increase(tempo_ingester_failed_flushes_total[1h])) > 2`,
+			For:         "5m",
+			Severity:    Warning,
+			Summary:     "Tempo cannot write blocks to S3",
+			Description: "Traces stay on Tempo's volume only. Check the bucket and Tempo's Pod Identity role.",
+		},
+	}}
+}
+
+// ArgoCD: applications that stay out of sync, unhealthy, or whose syncs fail. The teams'
+// applications too: a team's broken deploy is the platform's to notice. argo-cd v3.4.4,
+// controller/metrics/metrics.go (argocd_app_info, argocd_app_sync_total) and the health
+// statuses of gitops-engine's pkg/health.
+func ArgoCD() Group {
+	return Group{Name: "platform.argocd", Rules: []Rule{
+		{
+			Alert:    "ArgoCDAppOutOfSync",
+			Expr:     `max by (name, project, dest_namespace) (argocd_app_info{sync_status="OutOfSync"}) == 1`,
+			For:      "30m",
+			Severity: Warning,
+			Summary:  "Argo CD application {{ $labels.name }} has been out of sync for 30 minutes",
+			Description: "What runs in {{ $labels.dest_namespace }} is not what Git says. " +
+				"`argocd app diff {{ $labels.name }}`: a sync that cannot finish, or a change made by hand.",
+		},
+		{
+			Alert:    "ArgoCDAppUnhealthy",
+			Expr:     `max by (name, project, dest_namespace, health_status) (argocd_app_info{health_status=~"Degraded|Missing"}) == 1`,
+			For:      "15m",
+			Severity: Warning,
+			Summary:  "Argo CD application {{ $labels.name }} is {{ $labels.health_status }}",
+			Description: "Some of its resources in {{ $labels.dest_namespace }} fail (Degraded) or are not there " +
+				"(Missing). `argocd app get {{ $labels.name }}` lists which.",
+		},
+		{
+			Alert:       "ArgoCDSyncFailing",
+			Expr:        `sum by (name, project) (increase(argocd_app_sync_total{phase=~"Error|Failed", dry_run!="true"}[30m])) > 0`,
+			For:         "5m",
+			Severity:    Warning,
+			Summary:     "Syncs of Argo CD application {{ $labels.name }} fail",
+			Description: "`argocd app get {{ $labels.name }}` shows the last operation's message.",
+		},
+	}}
+}
