@@ -14,6 +14,9 @@ import (
 	"github.com/example/platform/internal/planner/plantest"
 )
 
+// testMonitoring is the stand-in kube-prometheus-stack release of the plan being built.
+var testMonitoring pulumi.Resource
+
 func build(t *testing.T, mutate func(*Args), withProvider bool) (*planner.Plan, error) {
 	t.Helper()
 	return plantest.Run(func(ctx *pulumi.Context) error {
@@ -28,6 +31,12 @@ func build(t *testing.T, mutate func(*Args), withProvider bool) (*planner.Plan, 
 		if err := ctx.RegisterResource("kubernetes:external-secrets.io/v1:ClusterSecretStore", "store", pulumi.Map{}, &store); err != nil {
 			return err
 		}
+		// A stand-in kube-prometheus-stack release, for the tests that set Addons.Monitoring.
+		var kps pulumi.CustomResourceState
+		if err := ctx.RegisterResource(helmkit.ReleaseType, "kps", pulumi.Map{}, &kps); err != nil {
+			return err
+		}
+		testMonitoring = &kps
 		a := &Args{
 			Cluster:     handle.Cluster{Name: "c1", SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:1:key/k")},
 			Zone:        handle.Zone{Domain: "dev.example.org", ZoneID: plantest.Output("Z1")},
@@ -92,6 +101,40 @@ func TestChildren(t *testing.T) {
 		for _, typ := range []string{"kubernetes:argoproj.io/v1alpha1:AppProject", "kubernetes:argoproj.io/v1alpha1:Application"} {
 			if r, ok := p.Named(typ, name); ok && !plantest.Contains(r.Dependencies, rel.URN) {
 				t.Errorf("%s is created before Argo CD's CRDs", name)
+			}
+		}
+	}
+}
+
+// With monitoring, the four controllers' ServiceMonitors render once their CRD is there (the
+// release waits for kube-prometheus-stack), and the applications' alerts are created; without
+// it, neither.
+func TestMonitored(t *testing.T) {
+	for _, monitored := range []bool{true, false} {
+		p, err := build(t, func(a *Args) {
+			if monitored {
+				a.Addons.Monitoring = testMonitoring
+			}
+		}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := plantest.Named(t, p, helmkit.ReleaseType, "argocd-release")
+		values := planner.Resource{Inputs: rel.Get("values").(map[string]any)}
+		_, rules := p.Named("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "argocd-alert-rules")
+		for _, c := range []string{"controller", "server", "repoServer", "applicationSet"} {
+			if (values.Get(c+".metrics.serviceMonitor.enabled") == true) != monitored || (values.Get(c+".metrics.enabled") == true) != monitored {
+				t.Errorf("monitored %v: %s metrics %v", monitored, c, values.Get(c+".metrics"))
+			}
+		}
+		if rules != monitored {
+			t.Errorf("monitored %v: alert rules %v", monitored, rules)
+		}
+		if monitored {
+			kps := plantest.Named(t, p, helmkit.ReleaseType, "kps")
+			r := plantest.Named(t, p, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "argocd-alert-rules")
+			if !plantest.Contains(rel.Dependencies, kps.URN) || !plantest.Contains(r.Dependencies, kps.URN) || r.GetString("metadata.namespace") == "" {
+				t.Errorf("release deps %v, rules deps %v", rel.Dependencies, r.Dependencies)
 			}
 		}
 	}
