@@ -30,11 +30,11 @@ func ScrapeValues(key string) (values map[string]any, monitor bool) {
 	case "external-dns":
 		return map[string]any{"serviceMonitor": map[string]any{"enabled": true}}, true
 	case "cluster-autoscaler":
-		// The chart puts its ServiceMonitor in "monitoring" labelled release: prometheus-operator
-		// unless told otherwise: beside the autoscaler, with no label (nothing selects on one).
-		return map[string]any{"serviceMonitor": map[string]any{
-			"enabled": true, "namespace": "kube-system", "selector": map[string]any{},
-		}}, true
+		// The chart puts its ServiceMonitor in "monitoring" unless told otherwise: beside the
+		// autoscaler instead. Its label release: prometheus-operator (serviceMonitor.selector,
+		// which Helm merges, so {} would not remove it) is harmless: Prometheus selects every
+		// monitor.
+		return map[string]any{"serviceMonitor": map[string]any{"enabled": true, "namespace": "kube-system"}}, true
 	case "loki":
 		// Loki's own Service (and the gateway's exporter, LokiNetworkPolicy admits Prometheus to
 		// both), its 13 dashboards, and the recording rules those dashboards query.
