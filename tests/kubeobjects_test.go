@@ -47,8 +47,9 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	// (24-25). The two teams (43 in dev, 46
 	// in prod, where search has a dedicated class): 3 namespaces, each with its quota, limit
 	// range, 5-6 NetworkPolicies, 1-2 RoleBindings, service account and SecretStore; 3
-	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params, the ApplicationSet.
-	want := map[string]int{"dev": 71, "prod": 71}
+	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params, the
+	// ApplicationSet, the monitoring ValidatingAdmissionPolicy and its binding.
+	want := map[string]int{"dev": 73, "prod": 73}
 	for _, stack := range []string{"dev", "prod"} {
 		objs := kubeObjects(stackPlan(t, stack))
 		if len(objs) != want[stack] {

@@ -109,6 +109,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := b.ingressClasses(); err != nil {
 		return nil, err
 	}
+	if err := b.monitoringPolicy(); err != nil {
+		return nil, err
+	}
 	outputs := pulumi.Map{}
 	var projects []pulumi.Resource
 	for _, t := range args.Teams {
@@ -174,6 +177,30 @@ func (b *builder) clusterRoles() error {
 		}
 	}
 	return nil
+}
+
+// monitoringPolicy keeps the teams' monitors and alerts out of the platform's (see
+// teamplan.MonitoringPolicy), with monitoring: without it nothing reads them.
+func (b *builder) monitoringPolicy() error {
+	if b.args.Addons.MonitoringNamespace == "" {
+		return nil
+	}
+	policy, err := apiextensions.NewCustomResource(b.ctx, b.name+"-monitoring-policy", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("admissionregistration.k8s.io/v1"),
+		Kind:        pulumi.String("ValidatingAdmissionPolicy"),
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(teamplan.MonitoringPolicy)},
+		OtherFields: map[string]any{"spec": teamplan.MonitoringPolicySpec()},
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	_, err = apiextensions.NewCustomResource(b.ctx, b.name+"-monitoring-policy-binding", &apiextensions.CustomResourceArgs{
+		ApiVersion:  pulumi.String("admissionregistration.k8s.io/v1"),
+		Kind:        pulumi.String("ValidatingAdmissionPolicyBinding"),
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(teamplan.MonitoringPolicy)},
+		OtherFields: map[string]any{"spec": teamplan.MonitoringPolicyBindingSpec()},
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{policy}))
+	return err
 }
 
 // ingressClasses: one shared class for the teams that share, one per dedicated team; each

@@ -88,7 +88,7 @@ func TestChildren(t *testing.T) {
 	}
 	for _, name := range []string{"teams-a-a-ns", "teams-b-b-jobs-ns", "teams-b-b-jobs-platform-default-deny", "teams-a-a-team-secrets",
 		"teams-a-ecr-api", "teams-a-push-role", "teams-b-workload-role", "teams-b-b-jobs-pod-identity", "teams-b-view",
-		"teams-ingress-class-teams", "teams-ingress-class-team-b", "teams-a-project"} {
+		"teams-ingress-class-teams", "teams-ingress-class-team-b", "teams-a-project", "teams-monitoring-policy", "teams-monitoring-policy-binding"} {
 		if !slices.ContainsFunc(p.Resources, func(r planner.Resource) bool { return r.Name == name }) {
 			t.Errorf("no %s among %d resources", name, len(p.Resources))
 		}
@@ -98,6 +98,13 @@ func TestChildren(t *testing.T) {
 	}
 	if _, ok := p.Named("aws:iam/role:Role", "teams-a-workload-role"); ok {
 		t.Error("a workload role without policies")
+	}
+	// The monitoring policy binds to the namespaces the component labels, after the policy.
+	policy := plantest.Named(t, p, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "teams-monitoring-policy")
+	binding := plantest.Named(t, p, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", "teams-monitoring-policy-binding")
+	if binding.GetString("spec.policyName") != policy.GetString("metadata.name") || !plantest.Contains(binding.Dependencies, policy.URN) ||
+		binding.GetString("spec.matchResources.namespaceSelector.matchExpressions.0.key") != teamplan.TeamLabel {
+		t.Errorf("binding %v", binding.Inputs)
 	}
 	store := plantest.Named(t, p, "kubernetes:external-secrets.io/v1:SecretStore", "teams-a-a-secret-store")
 	role := plantest.Named(t, p, "aws:iam/role:Role", "teams-a-secrets-role")
