@@ -14,19 +14,10 @@ import (
 
 const typePrometheusRule = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 
-// promtool is Prometheus' own rule checker (Debian package prometheus; .ci/run installs it).
-// Without it the test skips, saying so, or fails where PLATFORM_REQUIRE_PROMTOOL=1 (CI).
+// promtool is Prometheus' own rule checker.
 func promtool(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("promtool")
-	if err != nil {
-		msg := "no promtool on PATH: the alert rules' PromQL and behaviour are not checked (apt-get install prometheus)"
-		if os.Getenv("PLATFORM_REQUIRE_PROMTOOL") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return p
+	return prometheusTool(t, "promtool", "prometheus")
 }
 
 // planRuleGroups are the rule groups of every PrometheusRule in the stack's plan.
