@@ -1,0 +1,101 @@
+package tests
+
+import "testing"
+
+// The exact resource counts per type: a change that adds or drops a resource shows up here,
+// in review, rather than in someone's AWS bill.
+func TestResourceCounts(t *testing.T) {
+	common := map[string]int{
+		"platform:index:Network": 1, "platform:index:DNS": 1, "platform:index:Certificates": 1, "platform:index:Cluster": 1,
+		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
+		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1 + 5, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1 + 4,
+		typeZone: 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
+		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
+		// the permissions boundary every role carries
+		"platform:index:PermissionsBoundary": 1, "aws:iam/policy:Policy": 1,
+		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
+		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2
+		"platform:index:Addons": 1, "aws:eks/addon:Addon": 2, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,
+		"kubernetes:core/v1:Namespace": 5 + 1 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
+		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "random:index/randomPassword:RandomPassword": 1,
+		"aws:ssm/parameter:Parameter": 1 + 2, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
+		// GitHubIntegration and ArgoCD (the +1s above: CI role and policy, deploy key and client
+		// secret parameters, argocd namespace and release)
+		"platform:index:GitHubIntegration": 1, "platform:index:ArgoCD": 1,
+		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1, "tls:index/privateKey:PrivateKey": 1,
+		// the CI role's cluster access
+		"aws:eks/accessEntry:AccessEntry": 1 + 1, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
+		"github:index/repositoryDeployKey:RepositoryDeployKey": 1, "github:index/repositoryEnvironment:RepositoryEnvironment": 1,
+		"github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 1,
+		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":                       2,
+		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
+		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
+		// the platform's IngressClass and Loki's NetworkPolicy
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 16,
+		// Teams (the + terms above: 2 secrets roles, 2 workload roles, a push role and their
+		// policies, a managed policy, 3 workload pod identities, 3 namespaces, an access entry,
+		// 2 projects): payments (1 namespace, internet egress, an image) and search (2
+		// namespaces, no Secrets, cluster view): 6 + 5 + 5 platform NetworkPolicies
+		"platform:index:Teams": 1, "kubernetes:core/v1:ResourceQuota": 3, "kubernetes:core/v1:LimitRange": 3,
+		"kubernetes:core/v1:ServiceAccount": 3, "kubernetes:external-secrets.io/v1:SecretStore": 3,
+		"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 2 + 1 + 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 3,
+		"kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": 1,
+		"aws:ecr/repository:Repository":                              1, "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+		// the teams' applications, at the stack's revision
+		"kubernetes:argoproj.io/v1alpha1:ApplicationSet": 1,
+		// the alarm topic, its on-call address, and the certificate's expiry alarm
+		"platform:index:Alarms": 1, "aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 1,
+		"aws:cloudwatch/metricAlarm:MetricAlarm": 1,
+		// the Load Balancer Controller's and External Secrets' PodMonitors; the addons' and
+		// Argo CD's alert rules
+		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 2,
+		// what the teams' monitors and alerts may do, and its binding
+		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy":        1,
+		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
+	}
+	perStack := map[string]map[string]int{
+		// 2 AZs, one NAT; records: delegation + 1 validation
+		"dev": {typeSubnet: 4 + 2, typeNAT: 1, "aws:ec2/eip:Eip": 1, typeRouteTable: 3 + 1, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4 + 2, typeRecord: 2,
+			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
+			// payments' database "ledger" (the + terms: 2 database subnets with their route
+			// table, its 2 log groups, the databases' key, the team's 2 policies on its roles,
+			// the connection ExternalSecret and Secrets Manager store, the egress policy)
+			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
+			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
+			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 1 + 1, "aws:kms/alias:Alias": 1 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
+			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
+			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 17 + 1,
+			// the platform's class and the teams' shared one, each with its params
+			"kubernetes:networking.k8s.io/v1:IngressClass": 2, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 2},
+		// 3 AZs, NAT per AZ; records: delegation + 2 validations (domain, apps.domain)
+		"prod": {typeSubnet: 6, typeNAT: 3, "aws:ec2/eip:Eip": 3, typeRouteTable: 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, typeRecord: 3,
+			// Secrets Manager store enabled in prod
+			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 2,
+			// the platform's, the shared and search's dedicated class, each with its params
+			"kubernetes:networking.k8s.io/v1:IngressClass": 3, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 3},
+	}
+	for stack, specific := range perStack {
+		t.Run(stack, func(t *testing.T) {
+			want := map[string]int{}
+			for k, v := range common {
+				want[k] = v
+			}
+			for k, v := range specific {
+				want[k] = v
+			}
+			got := stackPlan(t, stack).counts()
+			for typ, n := range want {
+				if got[typ] != n {
+					t.Errorf("%s: %d, want %d", typ, got[typ], n)
+				}
+			}
+			for typ, n := range got {
+				if _, ok := want[typ]; !ok {
+					t.Errorf("unexpected %d x %s", n, typ)
+				}
+			}
+		})
+	}
+}
