@@ -6,20 +6,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/chartkeys"
 	"github.com/example/platform/internal/helmkit"
 )
 
 // chartKeys reads the pinned chart's key list (tests/testdata/charts/<chart>-<version>.keys,
 // generated from its values.yaml by ./internal/helmkit/chartkeys). Its file name carries the
 // version: bumping a pin without regenerating the list fails here.
-func chartKeys(t *testing.T, c helmkit.Chart) helmkit.ChartKeys {
+func chartKeys(t *testing.T, c helmkit.Chart) chartkeys.ChartKeys {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "charts", c.Name+"-"+c.Version+".keys"))
 	if err != nil {
 		t.Fatalf("chart %s %s: no key list (generate it, see internal/helmkit/chartkeys): %v", c.Name, c.Version, err)
 	}
 	defer f.Close()
-	keys, err := helmkit.ReadChartKeys(f)
+	keys, err := chartkeys.ReadChartKeys(f)
 	if err != nil {
 		t.Fatalf("%s: %v", f.Name(), err)
 	}

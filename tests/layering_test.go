@@ -12,7 +12,7 @@ import (
 // addons; components know each other only through their handles.
 func TestLayering(t *testing.T) {
 	const mod = "github.com/example/platform/"
-	pure := []string{"internal/config", "internal/contract", "internal/iampolicy",
+	pure := []string{"internal/config", "internal/contract", "internal/iampolicy", "internal/alertrules", "internal/chartkeys",
 		"components/network/netplan", "components/cluster/clusterplan", "components/githubint/ghplan"}
 	for _, pkg := range pure {
 		for _, dep := range deps(t, mod+pkg) {
@@ -21,7 +21,7 @@ func TestLayering(t *testing.T) {
 			}
 		}
 	}
-	components := []string{"network", "dns", "certificates", "cluster", "addons", "argocd", "githubint"}
+	components := []string{"network", "dns", "alarms", "certificates", "cluster", "addons", "argocd", "githubint"}
 	for _, c := range components {
 		for _, dep := range deps(t, mod+"components/"+c) {
 			if dep == mod+"internal/config" || dep == mod+"stacks" {

@@ -1,4 +1,4 @@
-// Command chartkeys writes the key list of a pinned chart's values.yaml (helmkit.ChartKeys),
+// Command chartkeys writes the key list of a pinned chart's values.yaml (chartkeys.ChartKeys),
 // its subcharts' below their aliases, for the tests that refuse values a chart never reads:
 //
 //	chartkeys -source 'prometheus-community/helm-charts@kube-prometheus-stack-88.5.3' \
@@ -13,7 +13,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/example/platform/internal/helmkit"
+	"github.com/example/platform/internal/chartkeys"
 )
 
 func main() {
@@ -23,7 +23,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: chartkeys -source REPO@TAG values.yaml [alias=values.yaml ...]")
 		os.Exit(2)
 	}
-	all := helmkit.ChartKeys{}
+	all := chartkeys.ChartKeys{}
 	for _, arg := range flag.Args() {
 		var prefix []string
 		file := arg
@@ -35,7 +35,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		keys, err := helmkit.KeysOf(b, prefix...)
+		keys, err := chartkeys.KeysOf(b, prefix...)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", file, err)
 			os.Exit(1)

@@ -1,4 +1,9 @@
-package helmkit
+// Package chartkeys: Helm ignores a value its chart never reads, silently, so a misspelt or
+// moved key is a setting that never happened. ChartKeys is what a pinned chart's values.yaml
+// declares, so that a test can refuse values the chart does not know. The lists are generated
+// from the pinned charts by ./internal/helmkit/chartkeys (see its doc) and kept in
+// tests/testdata/charts. Pure: the generator links no Pulumi or Kubernetes SDK.
+package chartkeys
 
 import (
 	"bufio"
@@ -10,11 +15,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 )
-
-// Helm ignores a value its chart never reads, silently: a misspelt or moved key is a setting
-// that never happened. ChartKeys is what a pinned chart's values.yaml declares, so that a
-// test can refuse values the chart does not know. The lists are generated from the pinned
-// charts by ./internal/helmkit/chartkeys (see its doc) and kept in tests/testdata/charts.
 
 // KeyKind is what a chart's default value at a path is.
 type KeyKind string

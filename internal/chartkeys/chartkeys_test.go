@@ -1,4 +1,4 @@
-package helmkit
+package chartkeys
 
 import (
 	"bytes"
