@@ -3,11 +3,10 @@ package addons
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/internal/alertrules"
+	"github.com/example/platform/internal/helmkit"
 )
 
 // Every addon's metrics are scraped, and the platform's alert rules watch them. The
@@ -124,19 +123,13 @@ func (c *Addons) monitors(ctx *pulumi.Context) error {
 	if c.kps == nil {
 		return fmt.Errorf("addons: monitors need the kube-prometheus-stack release")
 	}
-	after := pulumi.DependsOn([]pulumi.Resource{c.kps})
 	for _, m := range AddonPodMonitors(c.args.Config) {
 		// The addon's namespace: created by this component, or kube-system.
 		ns := pulumi.String(m.Namespace).ToStringOutput()
 		if created, ok := c.namespaces[m.Namespace]; ok {
 			ns = created.Metadata.Name().Elem()
 		}
-		if _, err := apiextensions.NewCustomResource(ctx, c.name+"-"+m.Name+"-monitor", &apiextensions.CustomResourceArgs{
-			ApiVersion:  pulumi.String("monitoring.coreos.com/v1"),
-			Kind:        pulumi.String("PodMonitor"),
-			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(m.Name), Namespace: ns},
-			OtherFields: map[string]any{"spec": m.Spec()},
-		}, pulumi.Parent(c), after); err != nil {
+		if _, err := helmkit.NewMonitoringObject(ctx, c.name+"-"+m.Name+"-monitor", "PodMonitor", m.Name, ns, m.Spec(), c.kps, pulumi.Parent(c)); err != nil {
 			return err
 		}
 	}
@@ -144,13 +137,7 @@ func (c *Addons) monitors(ctx *pulumi.Context) error {
 	if len(groups) == 0 {
 		return nil
 	}
-	_, err := apiextensions.NewCustomResource(ctx, c.name+"-alert-rules", &apiextensions.CustomResourceArgs{
-		ApiVersion: pulumi.String("monitoring.coreos.com/v1"),
-		Kind:       pulumi.String("PrometheusRule"),
-		Metadata: metav1.ObjectMetaArgs{
-			Name: pulumi.String(PlatformRulesName), Namespace: c.namespaces[MonitoringNamespace].Metadata.Name().Elem(),
-		},
-		OtherFields: map[string]any{"spec": alertrules.Spec(groups...)},
-	}, pulumi.Parent(c), after)
+	_, err := helmkit.NewMonitoringObject(ctx, c.name+"-alert-rules", "PrometheusRule", PlatformRulesName,
+		c.namespaces[MonitoringNamespace].Metadata.Name().Elem(), alertrules.Spec(groups...), c.kps, pulumi.Parent(c))
 	return err
 }

@@ -12,14 +12,7 @@ import (
 	"github.com/example/platform/internal/planner/plantest"
 )
 
-func dependsOn(r, on planner.Resource) bool {
-	for _, d := range r.Dependencies {
-		if d == on.URN {
-			return true
-		}
-	}
-	return false
-}
+func dependsOn(r, on planner.Resource) bool { return plantest.Contains(r.Dependencies, on.URN) }
 
 // With monitoring, every addon is scraped: the charts after kube-prometheus-stack render their
 // ServiceMonitors and wait for its release (the CRDs); the two before it get PodMonitors that

@@ -182,12 +182,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	if args.Addons.Monitoring != nil {
 		// Applications out of sync, unhealthy or failing to sync page someone.
-		if _, err := apiextensions.NewCustomResource(ctx, name+"-alert-rules", &apiextensions.CustomResourceArgs{
-			ApiVersion:  pulumi.String("monitoring.coreos.com/v1"),
-			Kind:        pulumi.String("PrometheusRule"),
-			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String("platform-argocd"), Namespace: ns.Metadata.Name()},
-			OtherFields: map[string]any{"spec": alertrules.Spec(alertrules.ArgoCD())},
-		}, parent, pulumi.DependsOn([]pulumi.Resource{args.Addons.Monitoring})); err != nil {
+		if _, err := helmkit.NewMonitoringObject(ctx, name+"-alert-rules", "PrometheusRule", "platform-argocd", ns.Metadata.Name().Elem(),
+			alertrules.Spec(alertrules.ArgoCD()), args.Addons.Monitoring, parent); err != nil {
 			return nil, err
 		}
 	}
