@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -15,11 +14,7 @@ func prometheusTool(t *testing.T, name, pkg string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
-		msg := "no " + name + " on PATH (apt-get install " + pkg + "): not checked here"
-		if os.Getenv("PLATFORM_REQUIRE_PROMTOOL") == "1" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		missing(t, "PLATFORM_REQUIRE_PROMTOOL", "no "+name+" on PATH (apt-get install "+pkg+"): not checked here")
 	}
 	return p
 }

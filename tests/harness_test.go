@@ -125,3 +125,13 @@ func secretKeys() []string {
 	}
 	return out
 }
+
+// missing stops a test for want of a tool: it skips, saying what to install, or fails where
+// env is 1 (CI, which installs the tool and must not skip).
+func missing(t testing.TB, env, msg string) {
+	t.Helper()
+	if os.Getenv(env) == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
