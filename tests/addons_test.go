@@ -356,7 +356,7 @@ func TestExtraValues(t *testing.T) {
 }
 
 func TestAutoscalerImageForEverySupportedVersion(t *testing.T) {
-	for _, v := range pricing.EKSUsable(pricing.ParseDate(pricing.EKSCalendarDate)) {
+	for _, v := range pricing.EKSUsable(pricing.MustParseDate(pricing.EKSCalendarDate)) {
 		tag, ok := helmkit.AutoscalerImageTags[v]
 		if !ok || !strings.HasPrefix(tag, "v"+v+".") {
 			t.Errorf("Kubernetes %s: autoscaler image %q", v, tag)

@@ -18,7 +18,7 @@ func TestExampleStacksAreInStandardSupport(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		eks := stackPlan(t, stack).named(t, typeEKS, "cluster-eks")
 		version := getString(eks, "version")
-		if _, s := pricing.EKSSupport(version, pricing.ParseDate(pricing.EKSCalendarDate)); s != pricing.Standard {
+		if _, s := pricing.EKSSupport(version, pricing.MustParseDate(pricing.EKSCalendarDate)); s != pricing.Standard {
 			t.Errorf("%s runs Kubernetes %s, which is %s on %s", stack, version, s, pricing.EKSCalendarDate)
 		}
 	}

@@ -73,7 +73,7 @@ func (c *Config) databaseWarnings() []string {
 				out = append(out, fmt.Sprintf("%s: PostgreSQL %s is in RDS Extended Support since %s, until %s, billed per vCPU-hour on top of the instance (platform cost shows it); upgrade it (README, \"Databases\")",
 					key, version, v.EndOfStandard, v.EndOfExtended))
 			case pricing.Standard:
-				if end := pricing.ParseDate(v.EndOfStandard); end.Sub(day) < standardSupportNotice {
+				if end := pricing.MustParseDate(v.EndOfStandard); end.Sub(day) < standardSupportNotice {
 					out = append(out, fmt.Sprintf("%s: PostgreSQL %s leaves RDS standard support on %s (in %d days); from then RDS Extended Support is billed per vCPU-hour: upgrade before (README, \"Databases\")",
 						key, version, v.EndOfStandard, int(math.Ceil(end.Sub(day).Hours()/24))))
 				}
@@ -99,7 +99,7 @@ func (c *Config) versionWarnings() []string {
 		return []string{fmt.Sprintf("%s %s is in EKS extended support since %s, until %s: the control plane costs %s instead of %s USD an hour; upgrade one minor version at a time (README, \"Upgrading Kubernetes\")",
 			key, version, v.EndOfStandard, v.EndOfExtended, hourly(pricing.EKSExtendedSupportHour), standard)}
 	case pricing.Standard:
-		if end := pricing.ParseDate(v.EndOfStandard); end.Sub(day) < standardSupportNotice {
+		if end := pricing.MustParseDate(v.EndOfStandard); end.Sub(day) < standardSupportNotice {
 			return []string{fmt.Sprintf("%s %s leaves EKS standard support on %s (in %d days); from then the control plane costs %s: upgrade before (README, \"Upgrading Kubernetes\")",
 				key, version, v.EndOfStandard, int(math.Ceil(end.Sub(day).Hours()/24)), hourly(pricing.EKSExtendedSupportHour))}
 		}

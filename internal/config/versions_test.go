@@ -29,7 +29,7 @@ func TestKubernetesVersionSupport(t *testing.T) {
 		t.Run(tt.version+"@"+tt.day, func(t *testing.T) {
 			v := minimal()
 			v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],"kubernetesVersion":"` + tt.version + `"}`
-			cfg, err := DecodeOn("platform", "live", v, nil, pricing.ParseDate(tt.day))
+			cfg, err := DecodeOn("platform", "live", v, nil, pricing.MustParseDate(tt.day))
 			if tt.wantErr != "" {
 				var errs Errors
 				if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Key != "platform:cluster.kubernetesVersion" || !strings.Contains(errs[0].Msg, tt.wantErr) {
@@ -56,11 +56,11 @@ func TestKubernetesVersionSupport(t *testing.T) {
 
 // The default is in standard support on the calendar's date, with room to spare.
 func TestDefaultKubernetesVersionIsInStandardSupport(t *testing.T) {
-	v, support := pricing.EKSSupport(DefaultKubernetesVersion, pricing.ParseDate(pricing.EKSCalendarDate))
+	v, support := pricing.EKSSupport(DefaultKubernetesVersion, pricing.MustParseDate(pricing.EKSCalendarDate))
 	if support != pricing.Standard {
 		t.Fatalf("default %s is %s on %s", DefaultKubernetesVersion, support, pricing.EKSCalendarDate)
 	}
-	if end := pricing.ParseDate(v.EndOfStandard); end.Sub(pricing.ParseDate(pricing.EKSCalendarDate)) < standardSupportNotice {
+	if end := pricing.MustParseDate(v.EndOfStandard); end.Sub(pricing.MustParseDate(pricing.EKSCalendarDate)) < standardSupportNotice {
 		t.Errorf("default %s leaves standard support on %s", DefaultKubernetesVersion, v.EndOfStandard)
 	}
 }

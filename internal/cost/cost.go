@@ -46,7 +46,7 @@ type Report struct {
 // Estimate prices a plan as of the price table's date: what the README records and the tests
 // pin. Unknown regions, instance types and resource types become unpriced lines.
 func Estimate(p *planner.Plan) Report {
-	return EstimateOn(p, pricing.ParseDate(pricing.PriceTableDate))
+	return EstimateOn(p, pricing.MustParseDate(pricing.PriceTableDate))
 }
 
 // EstimateOn prices a plan on a day: the prices of the table, and the EKS support phase the

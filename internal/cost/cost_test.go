@@ -83,7 +83,7 @@ func TestUnpricedIsExplicit(t *testing.T) {
 	}
 	// A version past its end of extended support (or not in the calendar) has no price: AWS
 	// would have upgraded it.
-	r = EstimateOn(plan("us-east-1", res("eks:index:Cluster", "c", map[string]any{"version": "1.33"})), pricing.ParseDate("2027-08-01"))
+	r = EstimateOn(plan("us-east-1", res("eks:index:Cluster", "c", map[string]any{"version": "1.33"})), pricing.MustParseDate("2027-08-01"))
 	if r.Unpriced != 1 || !strings.Contains(r.Lines[0].Unpriced, `"1.33" is end of support on 2027-08-01`) {
 		t.Errorf("ended version: %+v", r.Lines)
 	}

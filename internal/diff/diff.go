@@ -105,7 +105,7 @@ var k8sReplaceKeys = []string{"metadata.name", "metadata.namespace"}
 
 // Plans compares base and head, with their costs as of the price table's date.
 func Plans(base, head *planner.Plan) Result {
-	return PlansOn(base, head, pricing.ParseDate(pricing.PriceTableDate))
+	return PlansOn(base, head, pricing.MustParseDate(pricing.PriceTableDate))
 }
 
 // PlansOn compares base and head, with their costs on day.

@@ -85,8 +85,10 @@ func EKSUsable(day time.Time) []string {
 	return out
 }
 
-// ParseDate reads a calendar date.
-func ParseDate(s string) time.Time {
+// MustParseDate reads a date of the compiled-in tables (the calendars, PriceTableDate). A
+// malformed one is a programming error, so it panics, as regexp.MustCompile does; the tables'
+// tests parse every date they hold (TestCalendarDatesParse), so none reaches a preview.
+func MustParseDate(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(fmt.Sprintf("pricing: bad date %q", s))

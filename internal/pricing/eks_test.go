@@ -7,7 +7,7 @@ import (
 )
 
 func TestEKSSupport(t *testing.T) {
-	day := func(s string) time.Time { return ParseDate(s) }
+	day := func(s string) time.Time { return MustParseDate(s) }
 	tests := []struct {
 		version, day string
 		want         Support
@@ -43,7 +43,7 @@ func TestEKSSupport(t *testing.T) {
 // extended support (AWS rounds to the day of the month, so months are compared, not days).
 func TestEKSCalendarShape(t *testing.T) {
 	months := func(a, b string) int {
-		x, y := ParseDate(a), ParseDate(b)
+		x, y := MustParseDate(a), MustParseDate(b)
 		return (y.Year()-x.Year())*12 + int(y.Month()-x.Month())
 	}
 	for i, v := range EKSCalendar {
@@ -64,5 +64,21 @@ func TestEKSCalendarShape(t *testing.T) {
 	}
 	if _, ok := MinorDistance("1.35", "v1.36"); ok {
 		t.Error("MinorDistance accepts v1.36")
+	}
+}
+
+// Every date of the compiled-in tables parses: MustParseDate never panics on them.
+func TestCalendarDatesParse(t *testing.T) {
+	dates := []string{PriceTableDate, EKSCalendarDate, RDSCalendarDate}
+	for _, v := range EKSCalendar {
+		dates = append(dates, v.Released, v.EndOfStandard, v.EndOfExtended)
+	}
+	for _, v := range PostgresCalendar {
+		dates = append(dates, v.Released, v.EndOfStandard, v.EndOfExtended)
+	}
+	for _, d := range dates {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			t.Errorf("date %q: %v", d, err)
+		}
 	}
 }
