@@ -5,10 +5,11 @@ package alarms
 
 import (
 	"errors"
-	"net/mail"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/example/platform/internal/contract"
 )
 
 // Args configure the topic.
@@ -36,7 +37,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, errors.New("alarms: Cluster is required")
 	}
 	if args.Email != "" {
-		if a, err := mail.ParseAddress(args.Email); err != nil || a.Address != args.Email {
+		if !contract.IsEmailAddress(args.Email) {
 			return nil, errors.New("alarms: Email is not an address")
 		}
 	}

@@ -2,9 +2,10 @@ package config
 
 import (
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
+
+	"github.com/example/platform/internal/contract"
 )
 
 // AddonsConfig is platform:addons: one switch and one typed block per addon, as
@@ -192,7 +193,7 @@ func (c *Config) validateAddons(errs *Errors) {
 		errs.add(k+".tempo.replicas", fmt.Sprintf("%d is not allowed; single-binary Tempo runs one replica (its chart forms no ring)", *r))
 	}
 	if e := a.Monitoring.Alerting.AlarmEmail; e != "" {
-		if addr, err := mail.ParseAddress(e); err != nil || addr.Address != e {
+		if !contract.IsEmailAddress(e) {
 			errs.add(k+".monitoring.alerting.alarmEmail", fmt.Sprintf("%q is not an email address; use e.g. oncall@example.org", e))
 		}
 	}

@@ -9,6 +9,7 @@ package contract
 
 import (
 	"fmt"
+	"net/mail"
 	"strings"
 )
 
@@ -181,4 +182,11 @@ func IngressClassParamsSpec(group, labelKey string, values []string, certificate
 		"certificateArn": []any{certificateArn},
 		"sslPolicy":      "ELBSecurityPolicy-TLS13-1-2-2021-06",
 	}
+}
+
+// IsEmailAddress: a bare address ("oncall@example.org", not "On call <oncall@...>"), what an
+// SNS email subscription takes. Config refuses others by key; the alarms component by arg.
+func IsEmailAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s
 }
