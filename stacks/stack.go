@@ -246,7 +246,7 @@ func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, acc
 	args := &teams.Args{
 		Teams: cfg.Teams, Cluster: p.Cluster.Handle(), PublicSubnetCIDRs: public,
 		DatabaseSubnetCIDRs: p.Network.Handle().DatabaseSubnetCIDRs,
-		Certificate:         p.Certificates.Handle(), Addons: p.Addons.Handle(), Account: account,
+		Certificate:         p.Certificates.Handle(), Zone: p.DNS.Handle(), Addons: p.Addons.Handle(), Account: account,
 		PermissionsBoundary: p.Boundary.Arn, ForceDelete: policy.ForceDestroy,
 		Revision: cfg.ArgoCD.Revision, Stack: cfg.Stack, AutoSyncApps: cfg.ArgoCD.AutoSyncApps,
 	}

@@ -46,6 +46,12 @@ func LoadBalancerControllerValues(cluster, region string, vpcID pulumi.StringInp
 		// The chart's IngressClass would admit any namespace into any IngressGroup; the
 		// platform's class (PlatformIngressClass) is created with its IngressClassParams.
 		"createIngressClassResource": false,
+		// The controller obeys the legacy kubernetes.io/ingress.class annotation ahead of
+		// ingressClassName, without the class's IngressClassParams (their namespace selector and
+		// group), and then a group.name annotation: a team's Ingress could join the platform's
+		// ALB. Off, the controller's webhook refuses both; the classes' params pin the group.
+		"disableIngressClassAnnotation":     true,
+		"disableIngressGroupNameAnnotation": true,
 	}
 	if replicas > 1 {
 		v["podDisruptionBudget"] = map[string]any{"maxUnavailable": 1}
@@ -83,8 +89,9 @@ func (c *Addons) loadBalancerController(ctx *pulumi.Context) error {
 }
 
 // PlatformIngressClassParams admit the platform's namespaces only, all into the platform's
-// IngressGroup (one ALB): a team's Ingress naming the class, or the group in an annotation,
-// is refused by the controller.
+// IngressGroup (one ALB): a team's Ingress naming the class is refused by the controller, and
+// one naming the group in an annotation by the controller's webhook (the annotations are
+// disabled) and by the teams' admission policy (teamplan.IngressPolicy).
 func PlatformIngressClassParams(certificateArn pulumi.StringInput) map[string]any {
 	return contract.IngressClassParamsSpec(contract.IngressGroup, "kubernetes.io/metadata.name", contract.PlatformNamespaces, certificateArn)
 }

@@ -41,7 +41,7 @@ const MonitoringNamespace = "monitoring"
 const GrafanaAdminSecret = "grafana-admin"
 
 // GrafanaHost is Grafana's name on the shared ALB.
-func GrafanaHost(domain string) string { return "grafana." + domain }
+func GrafanaHost(domain string) string { return contract.GrafanaHost + "." + domain }
 
 // MonitoringSettings are the inputs of the kube-prometheus-stack values.
 type MonitoringSettings struct {

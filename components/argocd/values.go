@@ -96,7 +96,7 @@ func IngressAnnotations(certificateArn pulumi.StringInput) map[string]any {
 }
 
 // Host is Argo CD's name on the shared ALB.
-func Host(domain string) string { return "argocd." + domain }
+func Host(domain string) string { return contract.ArgoCDHost + "." + domain }
 
 // Values: TLS ends at the ALB (server.insecure), the chart's AWS ALB ingress support adds the
 // gRPC route the argocd CLI needs, local admin off, GitHub login through Dex, HA in prod.

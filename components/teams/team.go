@@ -74,7 +74,8 @@ func (b *builder) namespace(t teamplan.Team, ns string, aws awsSide) (pulumi.Res
 		labels[k] = pulumi.String(v)
 	}
 	created, err := corev1.NewNamespace(b.ctx, prefix+"-ns", &corev1.NamespaceArgs{
-		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(ns), Labels: labels},
+		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(ns), Labels: labels,
+			Annotations: pulumi.ToStringMap(teamplan.IngressNamespaceAnnotations(t, b.args.Zone.Domain))},
 	}, b.parent)
 	if err != nil {
 		return nil, err

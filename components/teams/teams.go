@@ -29,6 +29,8 @@ type Args struct {
 	PublicSubnetCIDRs   []string
 	DatabaseSubnetCIDRs []string
 	Certificate         handle.Certificate
+	// Zone's domain is what the teams' hosts are under (teamplan.TeamHosts).
+	Zone handle.Zone
 	// Addons give the External Secrets controller (whose role the teams' secret roles trust),
 	// the Load Balancer Controller (IngressClassParams' CRD) and the monitoring namespace.
 	Addons handle.Addons
@@ -75,6 +77,9 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if a.ArgoCD.Release != nil && (a.Revision == "" || a.Stack == "") {
 		errs = append(errs, errors.New("teams: Revision and Stack are required with Argo CD (the ApplicationSet)"))
 	}
+	if a.Zone.Domain == "" {
+		errs = append(errs, errors.New("teams: Zone is required (the teams' hosts are under its domain)"))
+	}
 	if len(a.PublicSubnetCIDRs) == 0 {
 		errs = append(errs, errors.New("teams: PublicSubnetCIDRs are required (the load balancers' addresses)"))
 	}
@@ -110,6 +115,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	if err := b.monitoringPolicy(); err != nil {
+		return nil, err
+	}
+	if err := b.admissionPolicy(b.name+"-ingress-policy", teamplan.IngressPolicy, teamplan.IngressPolicySpec(), teamplan.IngressPolicyBindingSpec()); err != nil {
 		return nil, err
 	}
 	outputs := pulumi.Map{}
@@ -185,20 +193,25 @@ func (b *builder) monitoringPolicy() error {
 	if b.args.Addons.MonitoringNamespace == "" {
 		return nil
 	}
-	policy, err := apiextensions.NewCustomResource(b.ctx, b.name+"-monitoring-policy", &apiextensions.CustomResourceArgs{
+	return b.admissionPolicy(b.name+"-monitoring-policy", teamplan.MonitoringPolicy, teamplan.MonitoringPolicySpec(), teamplan.MonitoringPolicyBindingSpec())
+}
+
+// admissionPolicy creates a ValidatingAdmissionPolicy and its binding, after it.
+func (b *builder) admissionPolicy(resourceName, name string, spec, binding map[string]any) error {
+	policy, err := apiextensions.NewCustomResource(b.ctx, resourceName, &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String("admissionregistration.k8s.io/v1"),
 		Kind:        pulumi.String("ValidatingAdmissionPolicy"),
-		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(teamplan.MonitoringPolicy)},
-		OtherFields: map[string]any{"spec": teamplan.MonitoringPolicySpec()},
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(name)},
+		OtherFields: map[string]any{"spec": spec},
 	}, b.parent)
 	if err != nil {
 		return err
 	}
-	_, err = apiextensions.NewCustomResource(b.ctx, b.name+"-monitoring-policy-binding", &apiextensions.CustomResourceArgs{
+	_, err = apiextensions.NewCustomResource(b.ctx, resourceName+"-binding", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String("admissionregistration.k8s.io/v1"),
 		Kind:        pulumi.String("ValidatingAdmissionPolicyBinding"),
-		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(teamplan.MonitoringPolicy)},
-		OtherFields: map[string]any{"spec": teamplan.MonitoringPolicyBindingSpec()},
+		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(name)},
+		OtherFields: map[string]any{"spec": binding},
 	}, b.parent, pulumi.DependsOn([]pulumi.Resource{policy}))
 	return err
 }

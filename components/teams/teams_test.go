@@ -43,6 +43,7 @@ func build(t *testing.T, teams []teamplan.Team, withProvider bool) (*planner.Pla
 			Cluster:           handle.Cluster{Name: "c1", ClusterName: plantest.Output("c1"), SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:1:key/k")},
 			PublicSubnetCIDRs: []string{"10.0.0.0/24", "10.0.1.0/24"},
 			Certificate:       handle.Certificate{Arn: plantest.Output("arn:aws:acm:eu-north-1:1:certificate/c")},
+			Zone:              handle.Zone{Domain: "dev.example.org"},
 			Addons: handle.Addons{LoadBalancerController: &lbc, ExternalSecrets: &eso,
 				ExternalSecretsRoleArn: plantest.Output("arn:aws:iam::1:role/eso"), MonitoringNamespace: "monitoring"},
 			ArgoCD:   handle.ArgoCD{Namespace: "argocd", Release: &argo, RepoURL: "git@github.com:org/gitops.git"},

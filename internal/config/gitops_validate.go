@@ -19,7 +19,8 @@ var (
 	ciSubjectPattern = regexp.MustCompile(`^(ref:refs/(heads|tags)/[A-Za-z0-9._/-]+|environment:[A-Za-z0-9._-]+)$`)
 	policyArnPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::(aws|[0-9]{12}):policy/[A-Za-z0-9+=,.@_/-]+$`)
 	oidcArnPattern   = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:oidc-provider/token\.actions\.githubusercontent\.com$`)
-	nsPattern        = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?|[a-z0-9][a-z0-9-]*\*)$`)
+	// A destination namespace: a DNS label, or a prefix ending in "-" and "*" ("apps-*").
+	nsPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?|[a-z0-9][a-z0-9-]*-\*)$`)
 )
 
 // branchRevisions are what a prod root app must not follow: prod follows a release tag.
@@ -77,11 +78,14 @@ func (c *Config) validateGitOps(errs *Errors) {
 		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in %s: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision, c.env()))
 	}
 	for i, n := range a.DestinationNamespaces {
-		switch {
+		key := fmt.Sprintf("%s.destinationNamespaces[%d]", ak, i)
+		switch reached := platformNamespaceReached(n); {
 		case !nsPattern.MatchString(n):
-			errs.add(fmt.Sprintf("%s.destinationNamespaces[%d]", ak, i), fmt.Sprintf("%q is not allowed; list namespaces or prefixes such as apps-* (never a bare *)", n))
-		case matchesNamespace(n, contract.ArgoCDNamespace):
-			errs.add(fmt.Sprintf("%s.destinationNamespaces[%d]", ak, i), fmt.Sprintf("%q reaches %s: Argo CD's own configuration is not deployed from Git", n, contract.ArgoCDNamespace))
+			errs.add(key, fmt.Sprintf("%q is not allowed; list namespaces (DNS labels) or prefixes ending in \"-*\" such as apps-* (never a bare * or a pattern like p*, which would reach teams' namespaces)", n))
+		case reached == contract.ArgoCDNamespace:
+			errs.add(key, fmt.Sprintf("%q reaches %s: Argo CD's own configuration is not deployed from Git", n, contract.ArgoCDNamespace))
+		case reached != "":
+			errs.add(key, fmt.Sprintf("%q reaches the platform namespace %s, which the program manages; Git deploys the platform's applications into namespaces of their own, e.g. apps-*", n, reached))
 		}
 	}
 	if len(a.DestinationNamespaces) == 0 {
@@ -131,8 +135,11 @@ func (c *Config) validateGitHub(errs *Errors) {
 		}
 	}
 	for i, s := range g.CISubjects {
-		if !ciSubjectPattern.MatchString(s) {
+		switch {
+		case !ciSubjectPattern.MatchString(s):
 			errs.add(fmt.Sprintf("%s.ciSubjects[%d]", k, i), fmt.Sprintf("%q is not allowed; use ref:refs/heads/<branch>, ref:refs/tags/<tag> or environment:<name> (no wildcards: the CI role must never trust repo:*)", s))
+		case c.Policy().RequireEnvironmentSubjects && !strings.HasPrefix(s, "environment:"):
+			errs.add(fmt.Sprintf("%s.ciSubjects[%d]", k, i), fmt.Sprintf("%q is not allowed in %s: a branch or tag subject skips the GitHub environment's reviewers and ref rules; use environment:%s", s, c.env(), c.Stack))
 		}
 	}
 	for i, arn := range g.CIPolicyArns {
@@ -169,10 +176,17 @@ func (c *Config) validateGitHub(errs *Errors) {
 	}
 }
 
-// matchesNamespace is whether an AppProject destination pattern ("apps-*") matches ns.
-func matchesNamespace(pattern, ns string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
-		return strings.HasPrefix(ns, prefix)
+// platformNamespaceReached is the platform namespace a destination pattern reaches ("kube-*"
+// for any of Kubernetes' own), or "".
+func platformNamespaceReached(pattern string) string {
+	for _, ns := range contract.PlatformNamespaces {
+		if contract.MatchesNamespace(pattern, ns) {
+			return ns
+		}
 	}
-	return pattern == ns
+	const kube = "kube-"
+	if prefix, ok := strings.CutSuffix(pattern, "*"); (ok && (strings.HasPrefix(prefix, kube) || strings.HasPrefix(kube, prefix))) || strings.HasPrefix(pattern, kube) {
+		return kube + "*"
+	}
+	return ""
 }

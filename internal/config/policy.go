@@ -28,6 +28,9 @@ type Policy struct {
 	// requires reviewers on the stack's GitHub environment; RequireReleaseTag requires the root
 	// app to follow a release tag rather than a branch.
 	RequireAdmins, RequireReviewers, RequireReleaseTag bool
+	// RequireEnvironmentSubjects requires every CI subject to be a GitHub environment's: a
+	// branch or tag subject skips the environment's reviewers and ref rules.
+	RequireEnvironmentSubjects bool
 	// DeployRef is the only ref that may deploy into the stack's GitHub environment (and so
 	// obtain its OIDC subject): a branch or a tag pattern.
 	DeployRef DeployRef
@@ -67,6 +70,8 @@ func PolicyFor(env Environment) Policy {
 		RequireAdmins:     true,
 		RequireReviewers:  true,
 		RequireReleaseTag: true,
+		// The CI role of prod is assumable only in prod's environment, behind its reviewers.
+		RequireEnvironmentSubjects: true,
 		// Releases are tags; a branch (or a pull request) cannot deploy prod.
 		DeployRef: DeployRef{Tag: "v*"},
 		Database:  dbplan.ProdSettings,

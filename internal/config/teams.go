@@ -61,10 +61,21 @@ func (c *Config) validateTeams(errs *Errors) {
 		Owner:              c.GitHub.Owner,
 		AdminRoleArns:      c.Cluster.AdminRoleARNs,
 		Partition:          partition,
+		// Teams' namespaces stay outside what the platform's Argo CD project reaches.
+		PlatformDestinations: c.platformDestinations(),
 	}) {
 		errs.add(Namespace+":teams"+p.Path, p.Msg)
 	}
 	c.validateDatabases(errs)
+}
+
+// platformDestinations are the platform Argo CD project's destination namespaces (none
+// without Argo CD).
+func (c *Config) platformDestinations() []string {
+	if !c.ArgoCD.Enabled {
+		return nil
+	}
+	return c.ArgoCD.DestinationNamespaces
 }
 
 // validateDatabases judges every team's databases: each on its own (dbplan.Validate), then

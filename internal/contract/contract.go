@@ -55,6 +55,15 @@ func PartitionOfRegion(region string) string {
 var PlatformNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease",
 	ArgoCDNamespace, "external-secrets", "external-dns", "monitoring", "logging", "tracing"}
 
+// MatchesNamespace is whether an Argo CD destination namespace, a name or a prefix pattern
+// ("apps-*"), matches ns.
+func MatchesNamespace(pattern, ns string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(ns, prefix)
+	}
+	return pattern == ns
+}
+
 // SSM parameter layout. Everything stored for a cluster lives under /<cluster>/: the
 // platform's own secrets under /<cluster>/platform/ (External Secrets' own role reads that
 // prefix and nothing else), each team's under /<cluster>/teams/<team>/ (read only through the
@@ -137,6 +146,16 @@ const (
 // IngressGroup is the AWS Load Balancer Controller IngressGroup every platform UI joins: one
 // shared ALB instead of one per UI.
 const IngressGroup = "platform"
+
+// PlatformHosts are the platform's names under the stack's domain (<name>.<domain>): Argo CD's
+// and Grafana's. No team serves them.
+var PlatformHosts = []string{ArgoCDHost, GrafanaHost}
+
+// The platform's hosts: Argo CD at argocd.<domain>, Grafana at grafana.<domain>.
+const (
+	ArgoCDHost  = "argocd"
+	GrafanaHost = "grafana"
+)
 
 // PlatformIngressClass is the IngressClass of the platform's UIs (the group IngressGroup,
 // platform namespaces only). Teams have their own classes (components/teams).

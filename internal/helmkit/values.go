@@ -2,8 +2,6 @@ package helmkit
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/example/platform/internal/contract"
 )
 
 // Value fragments several charts share. Every key they set was checked against the pinned
@@ -32,9 +30,10 @@ func Spread(labels map[string]any) []any {
 // ALBIngressAnnotations put an Ingress on the shared internet-facing ALB with the stack's
 // certificate and an HTTP->HTTPS redirect. scheme and ssl-redirect are "exclusive" in an
 // IngressGroup: every member must use these exact values, or the controller rejects the group.
+// The group itself comes from the class's IngressClassParams: the controller refuses the
+// group.name annotation (disableIngressGroupNameAnnotation).
 func ALBIngressAnnotations(certificateArn pulumi.StringInput, healthPath string) map[string]any {
 	return map[string]any{
-		"alb.ingress.kubernetes.io/group.name":       contract.IngressGroup,
 		"alb.ingress.kubernetes.io/scheme":           "internet-facing",
 		"alb.ingress.kubernetes.io/target-type":      "ip",
 		"alb.ingress.kubernetes.io/certificate-arn":  certificateArn,

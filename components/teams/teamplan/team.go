@@ -44,6 +44,10 @@ type Team struct {
 	// Ingress is "shared" (default: one ALB for every team that shares) or "dedicated" (the
 	// team's own IngressClass and ALB).
 	Ingress string `json:"ingress"`
+	// Hosts are names (one DNS label each) under the stack's domain the team's Ingresses may
+	// serve besides <team> and <team>--<anything> (TeamHosts), e.g. "shop" for
+	// shop.<domain>. Each belongs to one team.
+	Hosts []string `json:"hosts,omitempty"`
 	// Policies are what the team's workloads may do in AWS (their Pod Identity role).
 	Policies Policies `json:"policies"`
 	// Images are the team's ECR repositories, one per image name.

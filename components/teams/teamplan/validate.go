@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
 )
 
@@ -24,6 +25,9 @@ type Rules struct {
 	AdminRoleArns []string
 	// Partition of the stack's region ("aws", "aws-cn", ...).
 	Partition string
+	// PlatformDestinations are the namespaces (or prefixes, "apps-*") the platform's Argo CD
+	// project deploys into (platform:argocd.destinationNamespaces): no team's namespace.
+	PlatformDestinations []string
 }
 
 var (
@@ -45,11 +49,17 @@ var AllowedManagedPolicies = []string{
 	"AmazonRoute53ReadOnlyAccess",
 }
 
+// ReservedNames are names a team may not have: Kubernetes' own prefix, the shared ingress
+// class and group (SharedIngressClass), the platform's Argo CD project and Loki tenant, the
+// tenants Loki ("fake") and Tempo ("single-tenant") use without one, and Grafana's main
+// organization.
+var ReservedNames = []string{"kube", "system", SharedIngressClass, "platform", "default", "admin", "main", "fake", "single-tenant"}
+
 // Validate judges the teams; every problem names its path.
 func Validate(teams []Team, r Rules) []Problem {
 	var out []Problem
 	add := func(path, format string, a ...any) { out = append(out, Problem{path, fmt.Sprintf(format, a...)}) }
-	names, namespaces, roles := map[string]int{}, map[string]string{}, map[string]string{}
+	names, namespaces, roles, hosts := map[string]int{}, map[string]string{}, map[string]string{}, map[string]string{}
 	for _, a := range r.AdminRoleArns {
 		roles[a] = "platform:cluster.adminRoleArns"
 	}
@@ -60,6 +70,14 @@ func Validate(teams []Team, r Rules) []Problem {
 			add(p+".name", "is required: a DNS label naming the team, e.g. payments")
 		case !dnsLabel.MatchString(t.Name) || len(t.Name) > MaxNameLength:
 			add(p+".name", "%q is not allowed: a DNS label (lowercase letters, digits, '-') of at most %d characters, the longest the names derived from it allow", t.Name, MaxNameLength)
+		case t.Name[0] < 'a' || t.Name[0] > 'z':
+			// YAML reads "1234" as a number (a kustomization's namespace, a label value), and
+			// Services and Grafana logins take names that start with a letter.
+			add(p+".name", "%q is not allowed: a team's name starts with a letter", t.Name)
+		case strings.Contains(t.Name, "--"):
+			add(p+".name", "%q is not allowed: \"--\" separates a team's name from the rest in its application names (<team>--<app>) and hosts (<team>--<name>.<domain>), so a team's name never contains it", t.Name)
+		case slices.Contains(ReservedNames, t.Name) || slices.Contains(contract.PlatformHosts, t.Name):
+			add(p+".name", "%q is reserved (%s, and the platform's hosts %s); choose another name", t.Name, strings.Join(ReservedNames, ", "), strings.Join(contract.PlatformHosts, ", "))
 		default:
 			if j, dup := names[t.Name]; dup {
 				add(p+".name", "%q is already the name of team [%d]; team names are unique", t.Name, j)
@@ -73,6 +91,8 @@ func Validate(teams []Team, r Rules) []Problem {
 				add(np, "%q is not a namespace name: a DNS label of at most 63 characters", ns)
 			case slices.Contains(r.PlatformNamespaces, ns) || strings.HasPrefix(ns, "kube-"):
 				add(np, "%q is a platform namespace; the platform's are %s", ns, strings.Join(r.PlatformNamespaces, ", "))
+			case slices.ContainsFunc(r.PlatformDestinations, func(p string) bool { return contract.MatchesNamespace(p, ns) }):
+				add(np, "%q is inside platform:argocd.destinationNamespaces (%s): the platform's Argo CD project could deploy into it; choose a name outside them", ns, strings.Join(r.PlatformDestinations, ", "))
 			case namespaces[ns] != "":
 				add(np, "%q is already a namespace of %s; a namespace belongs to one team", ns, namespaces[ns])
 			default:
@@ -132,6 +152,19 @@ func Validate(teams []Team, r Rules) []Problem {
 				add(rp, "%q is outside platform:github.owner (%s): teams deploy and push from the organization's repositories only", repo, r.Owner)
 			}
 		}
+		for j, h := range t.Hosts {
+			hp := fmt.Sprintf("%s.hosts[%d]", p, j)
+			switch {
+			case !dnsLabel.MatchString(h):
+				add(hp, "%q is not allowed: one DNS label under the stack's domain (e.g. shop for shop.<domain>), which its wildcard certificate covers", h)
+			case slices.Contains(contract.PlatformHosts, h):
+				add(hp, "%q is the platform's (%s.<domain>); teams serve other names", h, h)
+			case hosts[h] != "":
+				add(hp, "%q is already %s; a host belongs to one team", h, hosts[h])
+			default:
+				hosts[h] = fmt.Sprintf("a host of team %q", t.Name)
+			}
+		}
 		switch t.Ingress {
 		case SharedIngress, DedicatedIngress:
 		default:
@@ -178,6 +211,17 @@ func Validate(teams []Team, r Rules) []Problem {
 		}
 		if len(t.Images) > 0 && len(t.Repos) == 0 {
 			add(p+".images", "needs repos: the repositories whose workflows push the images")
+		}
+	}
+	// A listed host must not be another team's by name (<team>, <team>--*): checked once every
+	// team's name is known.
+	for i, t := range teams {
+		for j, h := range t.Hosts {
+			for _, o := range teams {
+				if o.Name != "" && o.Name != t.Name && OwnsHost(Team{Name: o.Name}, h) {
+					add(fmt.Sprintf("[%d].hosts[%d]", i, j), "%q is team %q's by its name (%s and %s--*); choose a name no team is called by", h, o.Name, o.Name, o.Name)
+				}
+			}
 		}
 	}
 	return out
