@@ -73,7 +73,7 @@ func TestPlanJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stack != "prod" || len(p.Resources) != 206 {
+	if p.Stack != "prod" || len(p.Resources) != 208 {
 		t.Errorf("stack %s with %d resources", p.Stack, len(p.Resources))
 	}
 	for _, r := range p.Resources {

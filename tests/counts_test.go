@@ -52,8 +52,8 @@ func TestResourceCounts(t *testing.T) {
 		// Argo CD's alert rules
 		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 2,
 		// what the teams' monitors and alerts may do, and its binding
-		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy":        1,
-		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 1,
+		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy":        2,
+		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation

@@ -42,7 +42,7 @@ func TestArgoCDValues(t *testing.T) {
 		ing := "server.ingress."
 		ann, _ := get(v, ing+"annotations").(map[string]any)
 		if get(v, ing+"enabled") != true || getString(v, ing+"controller") != "aws" || getString(v, ing+"ingressClassName") != "alb" ||
-			getString(v, ing+"aws.backendProtocolVersion") != "GRPC" || ann["alb.ingress.kubernetes.io/group.name"] != "platform" ||
+			getString(v, ing+"aws.backendProtocolVersion") != "GRPC" || ann["alb.ingress.kubernetes.io/group.name"] != nil ||
 			ann["alb.ingress.kubernetes.io/certificate-arn"] != p.Outputs["certificateArn"].Value || ann["alb.ingress.kubernetes.io/ssl-redirect"] != "443" {
 			t.Errorf("%s: ingress = %v", stack, get(v, "server.ingress"))
 		}

@@ -85,14 +85,14 @@ func TestScaffoldOnAPIServer(t *testing.T) {
 				t.Errorf("%s %s: %d of %d objects validated: %v", stack, name, n, len(objs), errs)
 			}
 			team := p.named(t, "kubernetes:argoproj.io/v1alpha1:AppProject", "teams-"+app.Team+"-project")
-			black := strings.Join(flatten(get(team, "spec.namespaceResourceBlacklist")), " ")
+			white := strings.Join(flatten(get(team, "spec.namespaceResourceWhitelist")), " ")
 			for _, o := range objs {
 				kind := o.Body["kind"].(string)
 				meta := o.Body["metadata"].(map[string]any)
 				if meta["namespace"] != app.Team {
 					t.Errorf("%s %s: %s in %v, not the team's namespace", stack, name, kind, meta["namespace"])
 				}
-				if strings.Contains(black, "kind="+kind+" ") || strings.HasSuffix(black, "kind="+kind) {
+				if !strings.Contains(white, "kind="+kind+" ") && !strings.HasSuffix(white, "kind="+kind) {
 					t.Errorf("%s %s: the team's project refuses %s", stack, name, kind)
 				}
 				switch kind {

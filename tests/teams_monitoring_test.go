@@ -3,7 +3,6 @@ package tests
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/example/platform/internal/kubeapi"
 )
@@ -38,19 +37,7 @@ func alertRule(ns string, rule map[string]any) kubeapi.Object {
 // same objects in a platform namespace pass: the policy is the teams'.
 func TestTeamMonitoringPolicyOnAPIServer(t *testing.T) {
 	s := kubeapi.Shared(t)
-	applied := 0
-	for _, o := range kubeObjects(stackPlan(t, "dev")) {
-		switch o.Body["kind"] {
-		case "Namespace", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding":
-			if err := s.Apply(o); err != nil {
-				t.Fatalf("applying %s: %v", o.ID, err)
-			}
-			applied++
-		}
-	}
-	if applied < 2+3 {
-		t.Fatalf("applied %d objects: want the policy, its binding and the namespaces", applied)
-	}
+	applyPolicies(t, s, stackPlan(t, "dev"))
 	port := map[string]any{"port": "http", "path": "/metrics"}
 	tokenFile := map[string]any{"port": "http", "bearerTokenFile": "/var/run/secrets/kubernetes.io/serviceaccount/token"}
 	warning := map[string]any{"alert": "ApiDown", "expr": `up{job="api"} == 0`, "for": "5m", "labels": map[string]any{"severity": "warning"}}
@@ -78,15 +65,7 @@ func TestTeamMonitoringPolicyOnAPIServer(t *testing.T) {
 		{"the platform's own", serviceMonitor("monitoring", tokenFile, map[string]any{"namespaceSelector": map[string]any{"any": true}}), ""},
 		{"the platform's critical", alertRule("monitoring", critical), ""},
 	}
-	// The server loads a new policy asynchronously: wait (bounded) until it refuses the first
-	// refused case, then every answer counts.
-	deadline := time.Now().Add(30 * time.Second)
-	for s.DryRunApply(cases[2].obj) == nil {
-		if time.Now().After(deadline) {
-			t.Fatal("the policy refused nothing within 30 s")
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitForPolicy(t, s, cases[2].obj)
 	for _, c := range cases {
 		err := s.DryRunApply(c.obj)
 		switch {

@@ -204,9 +204,9 @@ func TestTeamProjects(t *testing.T) {
 			if len(get(proj, "spec.clusterResourceWhitelist").([]any)) != 0 {
 				t.Errorf("%s: %s may create cluster-scoped objects", stack, team)
 			}
-			black := strings.Join(flatten(get(proj, "spec.namespaceResourceBlacklist")), " ")
-			for _, kind := range []string{"ResourceQuota", "LimitRange", "NetworkPolicy", "RoleBinding", "Role", "SecretStore"} {
-				if !strings.Contains(black, "kind="+kind) {
+			white := strings.Join(flatten(get(proj, "spec.namespaceResourceWhitelist")), " ")
+			for _, kind := range []string{"ResourceQuota", "LimitRange", "NetworkPolicy", "RoleBinding", "Role", "SecretStore", "TargetGroupBinding"} {
+				if strings.Contains(white, "kind="+kind) {
 					t.Errorf("%s: %s project may write %s", stack, team, kind)
 				}
 			}

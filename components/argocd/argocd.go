@@ -101,6 +101,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	// The platform's Applications from Git live here (no pods: restricted).
+	appsNs, err := helmkit.Namespace(ctx, name+"-apps-ns", AppsNamespace, helmkit.Restricted, nil, parent)
+	if err != nil {
+		return nil, err
+	}
+	if err := helmkit.NewAdmissionPolicy(ctx, name+"-namespace-policy", NamespacePolicy, NamespacePolicySpec(), PolicyBindingSpec(NamespacePolicy), parent); err != nil {
+		return nil, err
+	}
+	if err := helmkit.NewAdmissionPolicy(ctx, name+"-git-namespace-policy", GitNamespacePolicy, GitNamespacePolicySpec(args.DestinationNamespaces), PolicyBindingSpec(GitNamespacePolicy), parent); err != nil {
+		return nil, err
+	}
 	secretParam, err := ssm.NewParameter(ctx, name+"-dex-client-secret", &ssm.ParameterArgs{
 		Name:        pulumi.String(contract.DexClientSecretParameter(args.Cluster.Name)),
 		Type:        pulumi.String("SecureString"),
@@ -176,7 +187,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Kind:        pulumi.String("Application"),
 		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(contract.ArgoCDRootApp), Namespace: ns.Metadata.Name()},
 		OtherFields: map[string]any{"spec": RootAppSpec(repoURL, args.Path, args.Revision)},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project, rootProject})); err != nil {
+	}, parent, pulumi.DependsOn([]pulumi.Resource{release, repoSecret, project, rootProject, appsNs})); err != nil {
 		return nil, err
 	}
 
@@ -240,59 +251,13 @@ func RepoSecretSpec(repoURL string, parameter pulumi.StringInput) map[string]any
 	}
 }
 
-// ProjectSpec allows the GitOps repository only, into the listed namespaces of this cluster:
-// never argocd itself, so no Application of the project writes Argo CD's own configuration
-// (its ConfigMaps, Secrets, projects) from Git.
-func ProjectSpec(repoURL string, namespaces []string) map[string]any {
-	dests := []any{}
-	for _, n := range namespaces {
-		if n == Namespace {
-			continue
-		}
-		dests = append(dests, map[string]any{"server": InCluster, "namespace": n})
-	}
-	return map[string]any{
-		"description":  "Platform applications from the GitOps repository",
-		"sourceRepos":  []any{repoURL},
-		"destinations": dests,
-		// Apps may create their namespaces, nothing else cluster-wide.
-		"clusterResourceWhitelist": []any{map[string]any{"group": "", "kind": "Namespace"}},
-	}
-}
-
-// RootProject is the app-of-apps' own project.
-const RootProject = "platform-root"
-
-// RootProjectSpec lets the app-of-apps create Applications in argocd and nothing else: not
-// Argo CD's ConfigMaps or Secrets, not AppProjects (which would widen what Git may reach).
-func RootProjectSpec(repoURL string) map[string]any {
-	return map[string]any{
-		"description":                "The app-of-apps: Applications in argocd, nothing else",
-		"sourceRepos":                []any{repoURL},
-		"destinations":               []any{map[string]any{"server": InCluster, "namespace": Namespace}},
-		"clusterResourceWhitelist":   []any{},
-		"namespaceResourceWhitelist": []any{map[string]any{"group": "argoproj.io", "kind": "Application"}},
-	}
-}
-
-// LockedProjectSpec is Argo CD's default project with nothing allowed: an Application that
-// names no other project deploys nowhere.
-func LockedProjectSpec() map[string]any {
-	return map[string]any{
-		"description":              "Locked: use a team's or the platform's project",
-		"sourceRepos":              []any{},
-		"destinations":             []any{},
-		"clusterResourceWhitelist": []any{},
-	}
-}
-
-// RootAppSpec is the app-of-apps: automated sync with prune and self-heal, retried with
-// backoff.
+// RootAppSpec is the app-of-apps: the platform's Applications into AppsNamespace, automated
+// sync with prune and self-heal, retried with backoff.
 func RootAppSpec(repoURL, path, revision string) map[string]any {
 	return map[string]any{
 		"project":     RootProject,
 		"source":      map[string]any{"repoURL": repoURL, "targetRevision": revision, "path": path},
-		"destination": map[string]any{"server": InCluster, "namespace": Namespace},
+		"destination": map[string]any{"server": InCluster, "namespace": AppsNamespace},
 		"syncPolicy": map[string]any{
 			"automated": map[string]any{"prune": true, "selfHeal": true},
 			"retry": map[string]any{

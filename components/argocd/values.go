@@ -109,7 +109,9 @@ func Values(s Settings) (map[string]any, error) {
 	v := map[string]any{
 		"global": map[string]any{"domain": Host(s.Domain)},
 		"configs": map[string]any{
-			"params": map[string]any{"server.insecure": true},
+			// Applications in AppsNamespace too (the root app's), which only the platform
+			// project admits (its sourceNamespaces).
+			"params": map[string]any{"server.insecure": true, "application.namespaces": AppsNamespace},
 			"cm": map[string]any{
 				"url":           "https://" + Host(s.Domain),
 				"admin.enabled": false,

@@ -117,7 +117,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := b.monitoringPolicy(); err != nil {
 		return nil, err
 	}
-	if err := b.admissionPolicy(b.name+"-ingress-policy", teamplan.IngressPolicy, teamplan.IngressPolicySpec(), teamplan.IngressPolicyBindingSpec()); err != nil {
+	if err := helmkit.NewAdmissionPolicy(ctx, name+"-ingress-policy", teamplan.IngressPolicy, teamplan.IngressPolicySpec(), teamplan.IngressPolicyBindingSpec(), b.parent); err != nil {
 		return nil, err
 	}
 	outputs := pulumi.Map{}
@@ -193,27 +193,7 @@ func (b *builder) monitoringPolicy() error {
 	if b.args.Addons.MonitoringNamespace == "" {
 		return nil
 	}
-	return b.admissionPolicy(b.name+"-monitoring-policy", teamplan.MonitoringPolicy, teamplan.MonitoringPolicySpec(), teamplan.MonitoringPolicyBindingSpec())
-}
-
-// admissionPolicy creates a ValidatingAdmissionPolicy and its binding, after it.
-func (b *builder) admissionPolicy(resourceName, name string, spec, binding map[string]any) error {
-	policy, err := apiextensions.NewCustomResource(b.ctx, resourceName, &apiextensions.CustomResourceArgs{
-		ApiVersion:  pulumi.String("admissionregistration.k8s.io/v1"),
-		Kind:        pulumi.String("ValidatingAdmissionPolicy"),
-		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(name)},
-		OtherFields: map[string]any{"spec": spec},
-	}, b.parent)
-	if err != nil {
-		return err
-	}
-	_, err = apiextensions.NewCustomResource(b.ctx, resourceName+"-binding", &apiextensions.CustomResourceArgs{
-		ApiVersion:  pulumi.String("admissionregistration.k8s.io/v1"),
-		Kind:        pulumi.String("ValidatingAdmissionPolicyBinding"),
-		Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(name)},
-		OtherFields: map[string]any{"spec": binding},
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{policy}))
-	return err
+	return helmkit.NewAdmissionPolicy(b.ctx, b.name+"-monitoring-policy", teamplan.MonitoringPolicy, teamplan.MonitoringPolicySpec(), teamplan.MonitoringPolicyBindingSpec(), b.parent)
 }
 
 // ingressClasses: one shared class for the teams that share, one per dedicated team; each

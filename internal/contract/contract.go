@@ -53,7 +53,12 @@ func PartitionOfRegion(region string) string {
 // PlatformNamespaces are the namespaces the platform runs in: no team may have one, and only
 // they may use the platform's secret stores and IngressClass.
 var PlatformNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease",
-	ArgoCDNamespace, "external-secrets", "external-dns", "monitoring", "logging", "tracing"}
+	ArgoCDNamespace, ArgoCDAppsNamespace, "external-secrets", "external-dns", "monitoring", "logging", "tracing"}
+
+// UnrestrictedNamespaces are the only namespaces that may enforce less than Pod Security
+// baseline: Kubernetes' own (kube-system runs the nodes' agents) and monitoring (the node
+// exporter reads the host). The platform's admission policy refuses any other.
+var UnrestrictedNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease", "monitoring"}
 
 // MatchesNamespace is whether an Argo CD destination namespace, a name or a prefix pattern
 // ("apps-*"), matches ns.
@@ -183,6 +188,9 @@ const (
 const (
 	ArgoCDNamespace = "argocd"
 	ArgoCDRootApp   = "root"
+	// ArgoCDAppsNamespace holds the platform's Applications from Git (the root app's), which
+	// Argo CD admits to the platform project only.
+	ArgoCDAppsNamespace = "argocd-apps"
 )
 
 // IngressClassParamsSpec puts every Ingress of a class into one IngressGroup (one ALB), for

@@ -105,14 +105,16 @@ func (a App) Validate(stacks []Stack) error {
 	return errors.Join(errs...)
 }
 
-// host is the app's host in a stack: <host>.<domain>. --host is one DNS label (default the
-// app's name), the same in every stack under its own domain; a full name under one of the
-// stacks' domains gives its label. Any other name is outside the stacks' domains, where
-// ExternalDNS publishes nothing.
+// host is the app's host in a stack: <host>.<domain>. --host is one DNS label, the same in
+// every stack under its own domain; a full name under one of the stacks' domains gives its
+// label. The team must own it (teamplan.OwnsHost: <team>, <team>-<name> or one of its hosts),
+// or the teams' admission policy refuses the Ingress. The default is the app's name where the
+// team owns it in every stack, else <team>-<app>. Any other name is outside the stacks'
+// domains, where ExternalDNS publishes nothing.
 func (a App) host(s Stack, all []Stack) (string, error) {
 	h := a.Host
 	if h == "" {
-		h = a.Name
+		h = a.defaultHost(all)
 	}
 	for _, o := range all {
 		if label, ok := strings.CutSuffix(h, "."+o.Domain); ok {
@@ -125,9 +127,23 @@ func (a App) host(s Stack, all []Stack) (string, error) {
 		for _, o := range all {
 			domains = append(domains, o.Domain)
 		}
-		return "", fmt.Errorf("%q is not a name under the stacks' domains (%s): give its first label, e.g. %s", a.Host, strings.Join(domains, ", "), a.Name)
+		return "", fmt.Errorf("%q is not a name under the stacks' domains (%s): give its first label, e.g. %s-%s", a.Host, strings.Join(domains, ", "), a.Team, a.Name)
+	}
+	if t, err := teamplan.Find(s.Teams, a.Team); err == nil && !teamplan.OwnsHost(t, h) {
+		return "", fmt.Errorf("%q is not team %s's in stack %s: a team serves %s, %s-<name> and its own hosts (platform:teams[].hosts: %s)", h, a.Team, s.Name, a.Team, a.Team, cmp.Or(strings.Join(t.Hosts, ", "), "none"))
 	}
 	return h + "." + s.Domain, nil
+}
+
+// defaultHost is the app's name where its team owns that name in every stack, else
+// <team>-<app>, which the team always owns.
+func (a App) defaultHost(all []Stack) string {
+	for _, s := range all {
+		if t, err := teamplan.Find(s.Teams, a.Team); err != nil || !teamplan.OwnsHost(t, a.Name) {
+			return a.Team + "-" + a.Name
+		}
+	}
+	return a.Name
 }
 
 // database checks that the app's database exists for its team in stack s and is delivered to

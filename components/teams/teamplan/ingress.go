@@ -52,11 +52,11 @@ var IngressAnnotationsAllowed = []string{
 }
 
 // TeamHosts is the regular expression of the hosts a team's Ingresses may serve in a stack:
-// <team>.<domain>, <team>--<label>.<domain> (no other team's name contains "--", so no two
-// teams' names overlap) and each of the team's hosts (<host>.<domain>), one label under the
-// domain, which the stack's wildcard certificate covers.
+// <team>.<domain>, <team>-<rest>.<domain> and each of the team's hosts (<host>.<domain>), one
+// label under the domain, which the stack's wildcard certificate covers. No team's name starts
+// with another's and "-" (Validate), so no name is two teams'.
 func TeamHosts(t Team, domain string) string {
-	names := []string{regexp.QuoteMeta(t.Name), regexp.QuoteMeta(t.Name) + `--[a-z0-9]([-a-z0-9]*[a-z0-9])?`}
+	names := []string{regexp.QuoteMeta(t.Name), regexp.QuoteMeta(t.Name) + `-[a-z0-9]([-a-z0-9]*[a-z0-9])?`}
 	for _, h := range t.Hosts {
 		names = append(names, regexp.QuoteMeta(h))
 	}
@@ -65,7 +65,7 @@ func TeamHosts(t Team, domain string) string {
 
 // OwnsHost is whether label (one DNS label under the domain) is the team's.
 func OwnsHost(t Team, label string) bool {
-	return label == t.Name || strings.HasPrefix(label, t.Name+"--") || slices.Contains(t.Hosts, label)
+	return label == t.Name || strings.HasPrefix(label, t.Name+"-") || slices.Contains(t.Hosts, label)
 }
 
 // IngressNamespaceAnnotations are the annotations of a team's namespace the policy reads.

@@ -8,19 +8,26 @@ const InCluster = "https://kubernetes.default.svc"
 // ProjectName is the team's AppProject.
 func ProjectName(team string) string { return "team-" + team }
 
-// ProtectedKinds are what a team's Applications may never create or change: the platform
-// sets them (quota, limits, network policy) or they would grant access (RBAC).
-var ProtectedKinds = []struct{ Group, Kind string }{
-	{"", "ResourceQuota"}, {"", "LimitRange"},
-	{"networking.k8s.io", "NetworkPolicy"},
-	{"rbac.authorization.k8s.io", "Role"}, {"rbac.authorization.k8s.io", "RoleBinding"},
-	{"external-secrets.io", "SecretStore"},
+// ProjectKinds are all a team's Applications may create: the kinds its members may write in
+// its namespaces (DeveloperRules, SecretsRules; a test keeps the two in step). Anything else is
+// refused by Argo CD, so the platform's objects in the namespace (quota, limits, network policy,
+// RBAC, the SecretStore) and anything the platform has not thought of (a TargetGroupBinding that
+// joins a target group of the platform's, an Application that names another project) stay out
+// of Git's reach.
+var ProjectKinds = []struct{ Group, Kind string }{
+	{"", "Pod"}, {"", "Service"}, {"", "ConfigMap"}, {"", "PersistentVolumeClaim"}, {"", "ServiceAccount"}, {"", "Secret"},
+	{"apps", "Deployment"}, {"apps", "StatefulSet"}, {"apps", "ReplicaSet"}, {"apps", "DaemonSet"},
+	{"batch", "Job"}, {"batch", "CronJob"},
+	{"autoscaling", "HorizontalPodAutoscaler"}, {"policy", "PodDisruptionBudget"},
+	{"networking.k8s.io", "Ingress"}, {"external-secrets.io", "ExternalSecret"},
+	{"monitoring.coreos.com", "ServiceMonitor"}, {"monitoring.coreos.com", "PodMonitor"}, {"monitoring.coreos.com", "PrometheusRule"},
 }
 
 // ProjectSpec is a team's AppProject: sources are the GitOps repository and the team's
 // repositories; destinations are the team's namespaces in this cluster; no cluster-scoped
-// kind; the protected kinds refused; the developer role (sync, not change the project) for
-// the team's GitHub team through Dex ("org:team").
+// kind; ProjectKinds and nothing else; Applications in Argo CD's own namespace only (the
+// ApplicationSet's: no sourceNamespaces); the developer role (sync, not change the project)
+// for the team's GitHub team through Dex ("org:team").
 func ProjectSpec(t Team, owner, gitopsRepoURL string) map[string]any {
 	sources := []any{gitopsRepoURL}
 	for _, r := range t.Repos {
@@ -30,16 +37,16 @@ func ProjectSpec(t Team, owner, gitopsRepoURL string) map[string]any {
 	for _, ns := range t.Namespaces {
 		dests = append(dests, map[string]any{"server": InCluster, "namespace": ns})
 	}
-	var blacklist []any
-	for _, k := range ProtectedKinds {
-		blacklist = append(blacklist, map[string]any{"group": k.Group, "kind": k.Kind})
+	var kinds []any
+	for _, k := range ProjectKinds {
+		kinds = append(kinds, map[string]any{"group": k.Group, "kind": k.Kind})
 	}
 	spec := map[string]any{
 		"description":                "Team " + t.Name + ": its namespaces only",
 		"sourceRepos":                sources,
 		"destinations":               dests,
 		"clusterResourceWhitelist":   []any{},
-		"namespaceResourceBlacklist": blacklist,
+		"namespaceResourceWhitelist": kinds,
 	}
 	if len(t.SyncWindows) > 0 {
 		var windows []any

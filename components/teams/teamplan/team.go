@@ -45,8 +45,8 @@ type Team struct {
 	// team's own IngressClass and ALB).
 	Ingress string `json:"ingress"`
 	// Hosts are names (one DNS label each) under the stack's domain the team's Ingresses may
-	// serve besides <team> and <team>--<anything> (TeamHosts), e.g. "shop" for
-	// shop.<domain>. Each belongs to one team.
+	// serve besides <team> and <team>-<anything> (TeamHosts), e.g. "shop" for shop.<domain>.
+	// Each belongs to one team.
 	Hosts []string `json:"hosts,omitempty"`
 	// Policies are what the team's workloads may do in AWS (their Pod Identity role).
 	Policies Policies `json:"policies"`

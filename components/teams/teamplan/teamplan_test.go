@@ -1,6 +1,7 @@
 package teamplan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +102,34 @@ func TestValidate(t *testing.T) {
 	got := Validate([]Team{a, b}, rules)
 	if len(got) != 2 || got[0].Path != "[1].accessRoleArns[0]" || got[1].Path != "[1].policies.managedPolicyArns[0]" {
 		t.Errorf("problems %v", got)
+	}
+}
+
+// What Git may create in a team's namespace (its project's kinds) is what its members may
+// write there: Argo CD never does for a team more than the team's own RBAC allows.
+func TestProjectKindsAreTheMembersKinds(t *testing.T) {
+	writable := map[string]bool{}
+	for _, rules := range [][]any{DeveloperRules(), SecretsRules()} {
+		for _, r := range rules {
+			m := r.(map[string]any)
+			if !slices.Contains(m["verbs"].([]any), any("create")) {
+				continue
+			}
+			for _, res := range m["resources"].([]any) {
+				writable[m["apiGroups"].([]any)[0].(string)+"/"+res.(string)] = true
+			}
+		}
+	}
+	for _, k := range ProjectKinds {
+		plural := strings.ToLower(k.Kind) + "s"
+		if k.Kind == "Ingress" {
+			plural = "ingresses"
+		}
+		if !writable[k.Group+"/"+plural] {
+			t.Errorf("the project admits %s/%s, which the team's members may not write", k.Group, k.Kind)
+		}
+	}
+	if len(ProjectKinds) < 15 {
+		t.Errorf("only %d kinds", len(ProjectKinds))
 	}
 }

@@ -74,8 +74,6 @@ func Validate(teams []Team, r Rules) []Problem {
 			// YAML reads "1234" as a number (a kustomization's namespace, a label value), and
 			// Services and Grafana logins take names that start with a letter.
 			add(p+".name", "%q is not allowed: a team's name starts with a letter", t.Name)
-		case strings.Contains(t.Name, "--"):
-			add(p+".name", "%q is not allowed: \"--\" separates a team's name from the rest in its application names (<team>--<app>) and hosts (<team>--<name>.<domain>), so a team's name never contains it", t.Name)
 		case slices.Contains(ReservedNames, t.Name) || slices.Contains(contract.PlatformHosts, t.Name):
 			add(p+".name", "%q is reserved (%s, and the platform's hosts %s); choose another name", t.Name, strings.Join(ReservedNames, ", "), strings.Join(contract.PlatformHosts, ", "))
 		default:
@@ -213,13 +211,25 @@ func Validate(teams []Team, r Rules) []Problem {
 			add(p+".images", "needs repos: the repositories whose workflows push the images")
 		}
 	}
-	// A listed host must not be another team's by name (<team>, <team>--*): checked once every
+	// Names derived as <team>-<rest> (Argo CD applications <team>-<app>, hosts <team>-<name>)
+	// are one team's only if no team's name starts with another's and "-": teams a and a-b
+	// would both make a-b-c (team a's app b-c, team a-b's app c).
+	for i, t := range teams {
+		for _, o := range teams {
+			if o.Name != "" && strings.HasPrefix(t.Name, o.Name+"-") {
+				rest := strings.TrimPrefix(t.Name, o.Name+"-")
+				add(fmt.Sprintf("[%d].name", i), "%q starts with team %q's name and \"-\": the names made as <team>-<name> would collide (team %s's application %s-x and team %s's application x are both %s-x, and so are their hosts); choose a name that does not start with %q",
+					t.Name, o.Name, o.Name, rest, t.Name, t.Name, o.Name+"-")
+			}
+		}
+	}
+	// A listed host must not be another team's by name (<team>, <team>-*): checked once every
 	// team's name is known.
 	for i, t := range teams {
 		for j, h := range t.Hosts {
 			for _, o := range teams {
 				if o.Name != "" && o.Name != t.Name && OwnsHost(Team{Name: o.Name}, h) {
-					add(fmt.Sprintf("[%d].hosts[%d]", i, j), "%q is team %q's by its name (%s and %s--*); choose a name no team is called by", h, o.Name, o.Name, o.Name)
+					add(fmt.Sprintf("[%d].hosts[%d]", i, j), "%q is team %q's by its name (%s and %s-*); choose a name no team is called by", h, o.Name, o.Name, o.Name)
 				}
 			}
 		}
