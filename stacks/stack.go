@@ -125,7 +125,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		FlowLogsRetentionDays: cfg.Network.FlowLogsRetentionDays,
 		Account:               account,
 		PermissionsBoundary:   p.Boundary.Arn,
-		Databases:             len(cfg.Databases()) > 0,
+		DatabaseSlots:         cfg.DatabaseSlots(),
 	}); err != nil {
 		return nil, err
 	}

@@ -63,9 +63,6 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if len(a.Instances) == 0 {
 		errs = append(errs, errors.New("databases: no Instances: create the component only when a team has a database"))
 	}
-	if len(a.Network.DatabaseSubnetCIDRs) == 0 {
-		errs = append(errs, errors.New("databases: the Network has no database subnets (network.Args.Databases)"))
-	}
 	if a.Cluster.Name == "" || a.Account.ID == "" || a.KeyDeletionWindowDays < 7 || a.AlarmTopicArn == nil {
 		errs = append(errs, errors.New("databases: Cluster, Account, AlarmTopicArn and KeyDeletionWindowDays (7-30) are required"))
 	}
@@ -80,6 +77,8 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 		switch {
 		case !ok:
 			errs = append(errs, fmt.Errorf("databases: %s: no team %q", i.Key(), i.Team))
+		case a.Network.DatabaseSubnetGroups[i.Team] == (pulumi.StringOutput{}):
+			errs = append(errs, fmt.Errorf("databases: %s: the Network has no database subnets of team %s (network.Args.DatabaseSlots)", i.Key(), i.Team))
 		case t.Namespaces[i.Namespace] == nil:
 			errs = append(errs, fmt.Errorf("databases: %s: team %s has no namespace %q", i.Key(), i.Team, i.Namespace))
 		case i.IAMAuthentication && t.WorkloadRoleName == (pulumi.StringOutput{}):

@@ -35,8 +35,8 @@ func build(t *testing.T, dbs []dbplan.Database, mutate func(*Args), withProvider
 		}
 		a := &Args{
 			Instances: instances,
-			Network: handle.Network{VpcID: plantest.Output("vpc-1"), DatabaseSubnetGroup: plantest.Output("db-group"),
-				DatabaseSubnetCIDRs: []string{"10.0.192.0/22", "10.0.196.0/22"}},
+			Network: handle.Network{VpcID: plantest.Output("vpc-1"), DatabaseSubnetGroups: map[string]pulumi.StringOutput{"payments": plantest.Output("db-group")},
+				DatabaseSubnetCIDRs: map[string][]string{"payments": {"10.0.224.0/28", "10.0.232.0/28"}}},
 			Cluster: handle.Cluster{Name: "c1", ClusterName: plantest.Output("c1"), NodeSecurityGroupID: plantest.Output("sg-nodes")},
 			Teams: handle.Teams{ByName: map[string]handle.Team{"payments": {
 				SecretsRoleArn: plantest.Output("arn:aws:iam::1:role/s"), SecretsRoleName: plantest.Output("s"),
@@ -97,7 +97,7 @@ func TestDatabasesRefuseBadArgs(t *testing.T) {
 		want         string
 	}{
 		{"no provider", nil, false, "Kubernetes provider"},
-		{"no database subnets", func(a *Args) { a.Network.DatabaseSubnetCIDRs = nil }, true, "no database subnets"},
+		{"no database subnets of the team", func(a *Args) { a.Network.DatabaseSubnetGroups = nil }, true, "no database subnets of team payments"},
 		{"unknown team", func(a *Args) { a.Teams.ByName = map[string]handle.Team{} }, true, `no team "payments"`},
 		{"iam login without a workload role", func(a *Args) { a.Instances[0].IAMAuthentication = true }, true, "needs the team's workload role"},
 		{"unresolved", func(a *Args) { a.Instances[0].InstanceClass = "" }, true, "not resolved"},

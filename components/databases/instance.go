@@ -79,7 +79,7 @@ func (b *builder) instance(i dbplan.Instance) (instanceOut, error) {
 		Username:                     pulumi.String(dbplan.MasterUsername),
 		ManageMasterUserPassword:     pulumi.Bool(true),
 		MasterUserSecretKmsKeyId:     b.key.Arn,
-		DbSubnetGroupName:            a.Network.DatabaseSubnetGroup,
+		DbSubnetGroupName:            a.Network.DatabaseSubnetGroups[i.Team],
 		VpcSecurityGroupIds:          pulumi.StringArray{sg.ID()},
 		PubliclyAccessible:           pulumi.Bool(false),
 		ParameterGroupName:           pg.Name,

@@ -15,10 +15,10 @@ import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 type Network struct {
 	VpcID            pulumi.StringOutput
 	PrivateSubnetIDs pulumi.StringArrayOutput
-	// DatabaseSubnetGroup is the DB subnet group of the database subnets, whose CIDRs
-	// DatabaseSubnetCIDRs are (empty when the stack has no databases).
-	DatabaseSubnetGroup pulumi.StringOutput
-	DatabaseSubnetCIDRs []string
+	// DatabaseSubnetGroups are the teams' DB subnet groups, by team, over the team's own
+	// database subnets, whose CIDRs DatabaseSubnetCIDRs are (empty without databases).
+	DatabaseSubnetGroups map[string]pulumi.StringOutput
+	DatabaseSubnetCIDRs  map[string][]string
 }
 
 // Zone is the stack's DNS zone.

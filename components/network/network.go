@@ -5,6 +5,8 @@ package network
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -33,9 +35,11 @@ type Args struct {
 	Account contract.Account
 	// PermissionsBoundary is the boundary the flow-log role carries (components/boundary).
 	PermissionsBoundary pulumi.StringInput
-	// Databases creates the plan's database subnets and their DB subnet group (a team has a
-	// database). Nothing of them exists otherwise.
-	Databases bool
+	// DatabaseSlots are the teams with databases and their slots (platform:teams[].databaseSlot):
+	// each gets its own database subnets (netplan.TeamDatabaseSubnets) and DB subnet group, so
+	// that a team's network policy can admit its own databases' addresses and no other team's.
+	// Nothing of them exists without a team with databases.
+	DatabaseSlots map[string]int
 }
 
 // Network is the component.
@@ -47,11 +51,11 @@ type Network struct {
 	PrivateSubnetIDs pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
 	NatGatewayIDs    pulumi.StringArrayOutput `pulumi:"natGatewayIds"`
 	FlowLogGroupName pulumi.StringOutput      `pulumi:"flowLogGroupName"`
-	// DatabaseSubnetGroup is the DB subnet group over the database subnets ("" without
-	// databases).
-	DatabaseSubnetGroup pulumi.StringOutput `pulumi:"databaseSubnetGroup"`
+	// DatabaseSubnetGroups are the teams' DB subnet groups, by team.
+	DatabaseSubnetGroups pulumi.StringMapOutput `pulumi:"databaseSubnetGroups"`
 
-	databaseCIDRs []string
+	databaseGroups map[string]pulumi.StringOutput
+	databaseCIDRs  map[string][]string
 }
 
 func (a *Args) validate() error {
@@ -77,8 +81,19 @@ func (a *Args) validate() error {
 	if a.PermissionsBoundary == nil {
 		errs = append(errs, errors.New("network: PermissionsBoundary is required (every role carries it)"))
 	}
-	if a.Databases && len(a.Plan.Database) != len(a.Plan.Private) {
-		errs = append(errs, errors.New("network: Databases needs one database subnet per AZ in the Plan"))
+	if len(a.DatabaseSlots) > 0 && len(a.Plan.Database) != len(a.Plan.Private) {
+		errs = append(errs, errors.New("network: DatabaseSlots need one database range per AZ in the Plan"))
+	}
+	taken := map[int]string{}
+	for _, team := range slices.Sorted(maps.Keys(a.DatabaseSlots)) {
+		slot := a.DatabaseSlots[team]
+		if _, err := netplan.TeamDatabaseSubnets(a.Plan, slot); err != nil && len(a.Plan.Database) > 0 {
+			errs = append(errs, fmt.Errorf("network: team %s: %w", team, err))
+		}
+		if other, dup := taken[slot]; dup {
+			errs = append(errs, fmt.Errorf("network: teams %s and %s have the same database slot %d", other, team, slot))
+		}
+		taken[slot] = team
 	}
 	return errors.Join(errs...)
 }
@@ -134,22 +149,21 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	n.PrivateSubnetIDs = subnets.private
 	n.NatGatewayIDs = subnets.nats
 	n.FlowLogGroupName = flowLogGroup
-	n.DatabaseSubnetGroup = pulumi.String("").ToStringOutput()
-	if a.Databases {
-		if n.DatabaseSubnetGroup, err = newDatabaseSubnets(ctx, name, vpc, a, parent); err != nil {
-			return nil, err
-		}
-		for _, s := range a.Plan.Database {
-			n.databaseCIDRs = append(n.databaseCIDRs, s.CIDR)
-		}
+	if n.databaseGroups, n.databaseCIDRs, err = newDatabaseSubnets(ctx, name, vpc, a, parent); err != nil {
+		return nil, err
 	}
+	groups := pulumi.StringMap{}
+	for team, g := range n.databaseGroups {
+		groups[team] = g
+	}
+	n.DatabaseSubnetGroups = groups.ToStringMapOutput()
 	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
-		"databaseSubnetGroup": n.DatabaseSubnetGroup,
-		"vpcId":               n.VpcID,
-		"publicSubnetIds":     n.PublicSubnetIDs,
-		"privateSubnetIds":    n.PrivateSubnetIDs,
-		"natGatewayIds":       n.NatGatewayIDs,
-		"flowLogGroupName":    n.FlowLogGroupName,
+		"databaseSubnetGroups": n.DatabaseSubnetGroups,
+		"vpcId":                n.VpcID,
+		"publicSubnetIds":      n.PublicSubnetIDs,
+		"privateSubnetIds":     n.PrivateSubnetIDs,
+		"natGatewayIds":        n.NatGatewayIDs,
+		"flowLogGroupName":     n.FlowLogGroupName,
 	}); err != nil {
 		return nil, err
 	}
@@ -306,7 +320,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 // Handle is what the components built on the network need of it.
 func (n *Network) Handle() handle.Network {
 	return handle.Network{VpcID: n.VpcID, PrivateSubnetIDs: n.PrivateSubnetIDs,
-		DatabaseSubnetGroup: n.DatabaseSubnetGroup, DatabaseSubnetCIDRs: n.databaseCIDRs}
+		DatabaseSubnetGroups: n.databaseGroups, DatabaseSubnetCIDRs: n.databaseCIDRs}
 }
 
 func nameTag(name string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name)} }

@@ -25,9 +25,10 @@ type Args struct {
 	Teams   []teamplan.Team
 	Cluster handle.Cluster
 	// PublicSubnetCIDRs are where the load balancers' IP targets come from;
-	// DatabaseSubnetCIDRs where the teams' databases are (their pods may reach PostgreSQL there).
+	// DatabaseSubnetCIDRs where each team's databases are, by team (its pods may reach
+	// PostgreSQL there, and nowhere else's).
 	PublicSubnetCIDRs   []string
-	DatabaseSubnetCIDRs []string
+	DatabaseSubnetCIDRs map[string][]string
 	Certificate         handle.Certificate
 	// Zone's domain is what the teams' hosts are under (teamplan.TeamHosts).
 	Zone handle.Zone

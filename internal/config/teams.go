@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/example/platform/components/databases/dbplan"
+	"github.com/example/platform/components/network/netplan"
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
 )
@@ -88,13 +89,14 @@ func (c *Config) validateDatabases(errs *Errors) {
 	if errs.has(Namespace + ":cluster.name") {
 		cluster = "platform"
 	}
+	c.validateDatabaseSlots(errs)
 	for i, t := range c.Teams {
 		if len(t.Databases) == 0 {
 			continue
 		}
 		p := fmt.Sprintf("%s:teams[%d]", Namespace, i)
 		if s := c.Network.Subnets; s != nil && len(s.Database) == 0 && !errs.has(Namespace+":network.subnets") {
-			errs.add(p+".databases", "needs database subnets, and platform:network.subnets sets the layout without any: add platform:network.subnets.database, one CIDR per availability zone")
+			errs.add(p+".databases", "needs database subnets, and platform:network.subnets sets the layout without any: add platform:network.subnets.database, one range per availability zone (each team's /28s are cut from it)")
 		}
 		for _, problem := range dbplan.Validate(cluster, t.Name, t.Namespaces, t.Databases, c.today(), identifiers) {
 			errs.add(p+problem.Path, problem.Msg)
@@ -105,6 +107,78 @@ func (c *Config) validateDatabases(errs *Errors) {
 			}
 		}
 	}
+}
+
+// validateDatabaseSlots: every team with databases has a slot of its own inside the VPC's
+// database ranges; its database subnets (and so its network policy) follow from it.
+func (c *Config) validateDatabaseSlots(errs *Errors) {
+	slots := c.databaseSlotCount()
+	if slots < 0 {
+		return // the network's own keys say what is wrong
+	}
+	taken := map[int]string{}
+	for _, t := range c.Teams {
+		if t.DatabaseSlot != nil {
+			taken[*t.DatabaseSlot] = t.Name
+		}
+	}
+	free := func() int {
+		for s := 0; s < slots; s++ {
+			if taken[s] == "" {
+				return s
+			}
+		}
+		return -1
+	}
+	seen := map[int]string{}
+	for i, t := range c.Teams {
+		key := fmt.Sprintf("%s:teams[%d].databaseSlot", Namespace, i)
+		switch s := t.DatabaseSlot; {
+		case s == nil && len(t.Databases) > 0 && free() >= 0:
+			errs.add(key, fmt.Sprintf("is required for a team with databases: the place of its own database subnets in the VPC's database ranges (0 to %d), one per team and never changed; %d is free", slots-1, free()))
+		case s == nil && len(t.Databases) > 0:
+			errs.add(key, fmt.Sprintf("is required for a team with databases, and all %d slots of the VPC's database ranges are taken: widen platform:network.cidr or platform:network.subnets.database", slots))
+		case s == nil:
+		case *s < 0 || *s >= slots:
+			errs.add(key, fmt.Sprintf("%d is outside the VPC's database ranges, which hold slots 0 to %d (a /28 per AZ each)", *s, slots-1))
+		case seen[*s] != "":
+			errs.add(key, fmt.Sprintf("%d is already the slot of %s; each team has its own", *s, seen[*s]))
+		default:
+			seen[*s] = fmt.Sprintf("team %q", t.Name)
+		}
+	}
+}
+
+// databaseSlotCount is how many teams the VPC's database ranges hold, or -1 when the network
+// config is too wrong to say.
+func (c *Config) databaseSlotCount() int {
+	n := c.Network
+	if n.AZCount < netplan.MinAZs || n.AZCount > netplan.MaxAZs {
+		return -1
+	}
+	azs := make([]string, n.AZCount)
+	var p netplan.Plan
+	var err error
+	if s := n.Subnets; s != nil {
+		p, err = netplan.PlanOverride(n.CIDR, azs, s.Public, s.Private, s.Database)
+	} else {
+		p, err = netplan.PlanSubnets(n.CIDR, azs)
+	}
+	if err != nil {
+		return -1
+	}
+	return netplan.DatabaseSlots(p)
+}
+
+// DatabaseSlots are the teams with databases and their slots.
+func (c *Config) DatabaseSlots() map[string]int {
+	out := map[string]int{}
+	for _, t := range c.Teams {
+		if len(t.Databases) > 0 && t.DatabaseSlot != nil {
+			out[t.Name] = *t.DatabaseSlot
+		}
+	}
+	return out
 }
 
 // Databases are every team's databases with the environment's defaults applied, in config order.

@@ -19,11 +19,14 @@ import (
 //	block 3    reserved: private subnet of a 4th AZ
 //	block 4    public subnets, /P+6 each, one per AZ (load balancers and NAT gateways only)
 //	block 5    reserved: intra (control-plane ENIs, endpoints)
-//	block 6    database subnets, /P+6 each, one per AZ (created when a team has a database)
-//	block 7    reserved: spare
+//	block 6    reserved: spare (earlier releases put one shared database subnet per AZ here;
+//	           kept free so that they can be replaced beside it)
+//	block 7    database ranges, a quarter (/P+5) per AZ: each team with databases gets its own
+//	           /28 subnet in every AZ's range, at its slot (TeamDatabaseSubnets)
 //
-// A subnet's CIDR depends only on the VPC CIDR and its AZ index, so going from 2 to 3 AZs adds
-// subnets without moving (and so replacing) the existing ones.
+// A subnet's CIDR depends only on the VPC CIDR and its AZ index (and a team's database subnets
+// on the team's slot), so going from 2 to 3 AZs adds subnets without moving (and so replacing)
+// the existing ones.
 const (
 	MinVPCPrefix = 16
 	MaxVPCPrefix = 20
@@ -33,7 +36,12 @@ const (
 	blockBits       = 3 // eighths
 	publicBlock     = 4
 	publicExtraBits = 3 // public subnets are an eighth of block 4
-	databaseBlock   = 6
+	databaseBlock   = 7
+	// databaseAZBits: the database block is cut in quarters, one per AZ (a 4th AZ's spare).
+	databaseAZBits = 2
+	// DatabaseSubnetPrefix is the size of a team's database subnet in each AZ: 11 usable
+	// addresses (AWS keeps 5), one per instance and one per Multi-AZ standby.
+	DatabaseSubnetPrefix = 28
 )
 
 // Subnet is one planned subnet.
@@ -47,8 +55,8 @@ type Plan struct {
 	VPC     string
 	Public  []Subnet
 	Private []Subnet
-	// Database subnets hold the teams' databases (no route out of the VPC). Empty when an
-	// explicit layout names none.
+	// Database are the per-AZ database ranges each team's database subnets are cut from
+	// (TeamDatabaseSubnets; no route out of the VPC). Empty when an explicit layout names none.
 	Database []Subnet
 	Reserved []string // blocks kept free for growth, in address order
 }
@@ -68,12 +76,12 @@ func PlanSubnets(vpcCIDR string, azs []string) (Plan, error) {
 	for i, az := range azs {
 		priv, _ := cidr.Subnet(vpc, blockBits, i)
 		pub, _ := cidr.Subnet(publicBase, publicExtraBits, i)
-		db, _ := cidr.Subnet(databaseBase, publicExtraBits, i)
+		db, _ := cidr.Subnet(databaseBase, databaseAZBits, i)
 		p.Private = append(p.Private, Subnet{AZ: az, CIDR: priv.String()})
 		p.Public = append(p.Public, Subnet{AZ: az, CIDR: pub.String()})
 		p.Database = append(p.Database, Subnet{AZ: az, CIDR: db.String()})
 	}
-	for _, b := range []int{3, 5, 7} {
+	for _, b := range []int{3, 5, 6} {
 		r, _ := cidr.Subnet(vpc, blockBits, b)
 		p.Reserved = append(p.Reserved, r.String())
 	}
@@ -81,8 +89,8 @@ func PlanSubnets(vpcCIDR string, azs []string) (Plan, error) {
 }
 
 // PlanOverride checks an explicit layout (platform:network.subnets) and returns it as a Plan:
-// one public and one private subnet per AZ, and optionally one database subnet per AZ, all
-// inside the VPC, none overlapping.
+// one public and one private subnet per AZ, and optionally one database range per AZ (the teams'
+// database subnets are cut from it), all inside the VPC, none overlapping.
 func PlanOverride(vpcCIDR string, azs, public, private, database []string) (Plan, error) {
 	vpc, err := parseVPC(vpcCIDR)
 	if err != nil {
@@ -93,7 +101,7 @@ func PlanOverride(vpcCIDR string, azs, public, private, database []string) (Plan
 			len(azs), len(public), len(private))
 	}
 	if len(database) != 0 && len(database) != len(azs) {
-		return Plan{}, fmt.Errorf("needs no database subnets or exactly one per availability zone (%d), got %d", len(azs), len(database))
+		return Plan{}, fmt.Errorf("needs no database ranges or exactly one per availability zone (%d), got %d", len(azs), len(database))
 	}
 	p := Plan{VPC: vpc.String()}
 	var nets []*net.IPNet
@@ -130,6 +138,46 @@ func PlanOverride(vpcCIDR string, azs, public, private, database []string) (Plan
 		}
 	}
 	return p, nil
+}
+
+// DatabaseSlots is how many teams can have database subnets: the /28s in the smallest
+// per-AZ database range (0 without database ranges).
+func DatabaseSlots(p Plan) int {
+	slots := -1
+	for _, s := range p.Database {
+		_, n, err := net.ParseCIDR(s.CIDR)
+		if err != nil {
+			return 0
+		}
+		ones, _ := n.Mask.Size()
+		if ones > DatabaseSubnetPrefix {
+			return 0
+		}
+		if k := 1 << (DatabaseSubnetPrefix - ones); slots < 0 || k < slots {
+			slots = k
+		}
+	}
+	return max(slots, 0)
+}
+
+// TeamDatabaseSubnets are a team's database subnets, one per AZ: the slot-th /28 of each AZ's
+// database range. A team's slot (platform:teams[].databaseSlot) never changes, so neither do
+// its subnets, whatever other teams come and go.
+func TeamDatabaseSubnets(p Plan, slot int) ([]Subnet, error) {
+	if n := DatabaseSlots(p); slot < 0 || slot >= n {
+		return nil, fmt.Errorf("database slot %d is outside the VPC's database ranges, which hold slots 0 to %d", slot, n-1)
+	}
+	var out []Subnet
+	for _, s := range p.Database {
+		_, n, _ := net.ParseCIDR(s.CIDR)
+		ones, _ := n.Mask.Size()
+		sub, err := cidr.Subnet(n, DatabaseSubnetPrefix-ones, slot)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Subnet{AZ: s.AZ, CIDR: sub.String()})
+	}
+	return out, nil
 }
 
 // ParseIPv4CIDR parses a canonical IPv4 CIDR (the network address, not a host in it).

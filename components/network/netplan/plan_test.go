@@ -24,8 +24,8 @@ func TestPlanSubnets(t *testing.T) {
 			azs:          azs3,
 			wantPrivate:  []string{"10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"},
 			wantPublic:   []string{"10.0.128.0/22", "10.0.132.0/22", "10.0.136.0/22"},
-			wantReserved: []string{"10.0.96.0/19", "10.0.160.0/19", "10.0.224.0/19"},
-			wantDatabase: []string{"10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"},
+			wantReserved: []string{"10.0.96.0/19", "10.0.160.0/19", "10.0.192.0/19"},
+			wantDatabase: []string{"10.0.224.0/21", "10.0.232.0/21", "10.0.240.0/21"},
 		},
 		{
 			name:        "/16 over 2 AZs keeps the 3-AZ addresses",
@@ -33,8 +33,8 @@ func TestPlanSubnets(t *testing.T) {
 			azs:         azs3[:2],
 			wantPrivate: []string{"10.10.0.0/19", "10.10.32.0/19"},
 			wantPublic:  []string{"10.10.128.0/22", "10.10.132.0/22"},
-			// Database subnets also keep their addresses when a third AZ comes.
-			wantDatabase: []string{"10.10.192.0/22", "10.10.196.0/22"},
+			// Database ranges also keep their addresses when a third AZ comes.
+			wantDatabase: []string{"10.10.224.0/21", "10.10.232.0/21"},
 		},
 		{
 			name:        "/20, the smallest VPC",
@@ -212,4 +212,43 @@ func cidrs(subnets []Subnet) []string {
 		out = append(out, s.CIDR)
 	}
 	return out
+}
+
+// Each team's database subnets: its slot's /28 in every AZ's range, whatever the other teams'
+// slots; slots outside the ranges are refused.
+func TestTeamDatabaseSubnets(t *testing.T) {
+	p, err := PlanSubnets("10.10.0.0/16", []string{"a", "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := DatabaseSlots(p); n != 128 {
+		t.Errorf("a /16 has %d database slots, want 128 (a /21 per AZ in /28s)", n)
+	}
+	for slot, want := range map[int][]string{
+		0:   {"10.10.224.0/28", "10.10.232.0/28", "10.10.240.0/28"},
+		1:   {"10.10.224.16/28", "10.10.232.16/28", "10.10.240.16/28"},
+		127: {"10.10.231.240/28", "10.10.239.240/28", "10.10.247.240/28"},
+	} {
+		got, err := TeamDatabaseSubnets(p, slot)
+		if err != nil || strings.Join(cidrs(got), ",") != strings.Join(want, ",") || got[2].AZ != "c" {
+			t.Errorf("slot %d: %v (%v), want %v", slot, got, err, want)
+		}
+	}
+	for _, bad := range []int{-1, 128} {
+		if _, err := TeamDatabaseSubnets(p, bad); err == nil || !strings.Contains(err.Error(), "slots 0 to 127") {
+			t.Errorf("slot %d: %v", bad, err)
+		}
+	}
+	small, _ := PlanSubnets("10.10.0.0/20", []string{"a", "b"})
+	if n := DatabaseSlots(small); n != 8 {
+		t.Errorf("a /20 has %d database slots, want 8", n)
+	}
+	over, _ := PlanOverride("10.10.0.0/16", []string{"a", "b"}, []string{"10.10.0.0/24", "10.10.1.0/24"},
+		[]string{"10.10.16.0/20", "10.10.32.0/20"}, []string{"10.10.64.0/26", "10.10.65.0/27"})
+	if n := DatabaseSlots(over); n != 2 {
+		t.Errorf("ranges /26 and /27 hold %d slots, want 2 (the smaller range's)", n)
+	}
+	if n := DatabaseSlots(Plan{}); n != 0 {
+		t.Errorf("no ranges: %d slots", n)
+	}
 }

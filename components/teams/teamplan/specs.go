@@ -54,18 +54,26 @@ const (
 	PolicyMonitoring     = "platform-allow-monitoring"
 	PolicyInternetEgress = "platform-allow-internet-egress"
 	PolicyDatabase       = "platform-allow-database"
+	PolicyPodIdentity    = "platform-allow-pod-identity"
 )
+
+// PodIdentityAgent is where the EKS Pod Identity agent answers a pod's AWS SDK for credentials
+// (a link-local address on every node, port 80): without it a team's workload role is
+// unreachable behind default-deny.
+const PodIdentityAgent = "169.254.170.23/32"
 
 // privateRanges are never "the internet": the VPC, other private networks and the instance
 // metadata service stay closed to a team's internet egress.
 var privateRanges = []any{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"}
 
 // NetworkPolicies are the platform's policies in a team namespace, by name: deny everything,
-// then allow DNS to CoreDNS, traffic within the namespace, the load balancer (its IP targets
-// come from the public subnets) and the monitoring namespace's scraping in; the internet out
-// only when the team's config says so; PostgreSQL in the database subnets when the team has a
-// database (its security group admits every node, so this is what keeps other teams out at
-// the network; its password keeps them out in any case).
+// then allow DNS to CoreDNS, the Pod Identity agent (credentials of the team's workload role),
+// traffic within the namespace, the load balancer (its IP targets come from the public
+// subnets) and the monitoring namespace's scraping in; the internet out only when the team's
+// config says so; PostgreSQL in the team's own database subnets when it has databases. The
+// databases' security group admits every node (pods share their node's), so the policy is
+// what keeps other teams out of a team's databases at the network; each team's databases are
+// in subnets of its own (netplan.TeamDatabaseSubnets), which no other team's policy names.
 func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string, databaseSubnets []string) map[string]map[string]any {
 	all := map[string]any{}
 	ns := func(name string) map[string]any {
@@ -83,6 +91,10 @@ func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string,
 				"podSelector":       map[string]any{"matchLabels": map[string]any{"k8s-app": "kube-dns"}},
 			}},
 			"ports": []any{map[string]any{"protocol": "UDP", "port": 53}, map[string]any{"protocol": "TCP", "port": 53}},
+		}}},
+		PolicyPodIdentity: {"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
+			"to":    []any{map[string]any{"ipBlock": map[string]any{"cidr": PodIdentityAgent}}},
+			"ports": []any{map[string]any{"protocol": "TCP", "port": 80}},
 		}}},
 		PolicySameNamespace: {"podSelector": all, "policyTypes": []any{"Ingress", "Egress"},
 			"ingress": []any{map[string]any{"from": []any{map[string]any{"podSelector": all}}}},

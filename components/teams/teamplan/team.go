@@ -58,6 +58,10 @@ type Team struct {
 	// Databases are the team's PostgreSQL databases (RDS), each delivered to one of its
 	// namespaces as a connection Secret.
 	Databases []dbplan.Database `json:"databases,omitempty"`
+	// DatabaseSlot places the team's own database subnets in the VPC's database ranges
+	// (netplan.TeamDatabaseSubnets): required with databases, one per team, never changed
+	// (a new slot would replace the subnets, and so the databases).
+	DatabaseSlot *int `json:"databaseSlot,omitempty"`
 }
 
 // SyncWindow is an Argo CD project sync window.
