@@ -211,15 +211,15 @@ var badConfigs = []struct {
 	{"database version RDS no longer runs", "dev", []mutation{edit(kTeams, "0.databases.0.version", "10")}, "platform:teams[0].databases[0].version", `"10" is not a PostgreSQL major version RDS offers; use one of 11, 12, 13, 14, 15, 16, 17, 18`},
 	{"database version with a minor", "dev", []mutation{edit(kTeams, "0.databases.0.version", "16.4")}, "platform:teams[0].databases[0].version", `(a major version, e.g. "17")`},
 	{"database name collides in the team", "dev", []mutation{edit(kTeams, "0.databases", []any{map[string]any{"name": "ledger"}, map[string]any{"name": "ledger"}})}, "platform:teams[0].databases[1].name", `"ledger" is already the name of databases[0]`},
-	{"database identifier collides across teams", "dev", []mutation{edit(kTeams, "1.name", "payments-ledger"), edit(kTeams, "1.databases", []any{map[string]any{"name": "x"}}), edit(kTeams, "0.databases", []any{map[string]any{"name": "ledger-x"}}), edit(kTeams, "1.namespaces", []any{"search"})}, "platform:teams[1].databases[0].name", `makes the RDS identifier "platform-dev-payments-ledger-x", which team "payments"'s database "ledger-x" already has`},
+	{"team name extends another's", "dev", []mutation{edit(kTeams, "1.name", "payments-ledger"), edit(kTeams, "1.databases", []any{map[string]any{"name": "x"}}), edit(kTeams, "1.databaseSlot", 1), edit(kTeams, "0.databases", []any{map[string]any{"name": "ledger-x"}}), edit(kTeams, "1.namespaces", []any{"search"})}, "platform:teams[1].name", `"payments-ledger" starts with team "payments"'s name and "-"`},
 	{"database identifier too long", "dev", []mutation{edit(kTeams, "0.databases.0.name", "a-very-long-database-name-for-the-ledger-service")}, "platform:teams[0].databases[0].name", "RDS allows 63"},
 	{"database name not a label", "dev", []mutation{edit(kTeams, "0.databases.0.name", "Ledger_DB")}, "platform:teams[0].databases[0].name", "is not allowed: a DNS label starting with a letter"},
 	{"database in another team's namespace", "dev", []mutation{edit(kTeams, "0.databases.0.namespace", "search")}, "platform:teams[0].databases[0].namespace", `"search" is not one of the team's namespaces (payments)`},
 	{"database IAM login without a workload role", "dev", []mutation{edit(kTeams, "0.policies", map[string]any{})}, "platform:teams[0].databases[0].iamAuthentication", "needs the team's workload role"},
 	{"databases without database subnets", "dev", []mutation{edit(kNet, "subnets", map[string]any{
-		"public": []any{"10.10.0.0/24", "10.10.1.0/24"}, "private": []any{"10.10.16.0/20", "10.10.32.0/20"}})}, "platform:teams[0].databases", "add platform:network.subnets.database, one CIDR per availability zone"},
+		"public": []any{"10.10.0.0/24", "10.10.1.0/24"}, "private": []any{"10.10.16.0/20", "10.10.32.0/20"}})}, "platform:teams[0].databases", "add platform:network.subnets.database, one range per availability zone"},
 	{"alarm email not an address", "dev", []mutation{edit("platform:addons", "monitoring.alerting.alarmEmail", "on-call team")}, "platform:addons.monitoring.alerting.alarmEmail", `"on-call team" is not an email address`},
-	{"platform project reaching argocd", "dev", []mutation{edit("platform:argocd", "destinationNamespaces", []any{"apps-*", "argo*"})}, "platform:argocd.destinationNamespaces[1]", "reaches argocd"},
+	{"platform project reaching argocd", "dev", []mutation{edit("platform:argocd", "destinationNamespaces", []any{"apps-*", "argocd"})}, "platform:argocd.destinationNamespaces[1]", "reaches argocd"},
 }
 
 // alsoFails are the other keys a bad configuration's one mutation makes fail, where it
@@ -227,6 +227,8 @@ var badConfigs = []struct {
 var alsoFails = map[string][]string{
 	// Removing the block removes the repositories too.
 	"team without org": {"platform:github.gitopsRepo", "platform:github.infraRepo"},
+	// The database identifiers <cluster>-<team>-<name> of the two teams collide as well.
+	"team name extends another's": {"platform:teams[1].databases[0].name"},
 }
 
 func TestBadConfigFailsNamingTheKeyAndRegistersNothing(t *testing.T) {

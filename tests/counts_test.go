@@ -16,13 +16,13 @@ func TestResourceCounts(t *testing.T) {
 		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
 		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2
 		"platform:index:Addons": 1, "aws:eks/addon:Addon": 2, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,
-		"kubernetes:core/v1:Namespace": 5 + 1 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
+		"kubernetes:core/v1:Namespace": 5 + 2 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
 		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "random:index/randomPassword:RandomPassword": 1,
 		"aws:ssm/parameter:Parameter": 1 + 2, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
 		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
 		// GitHubIntegration and ArgoCD (the +1s above: CI role and policy, deploy key and client
-		// secret parameters, argocd namespace and release)
+		// secret parameters, the argocd and argocd-apps namespaces and the release)
 		"platform:index:GitHubIntegration": 1, "platform:index:ArgoCD": 1,
 		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1, "tls:index/privateKey:PrivateKey": 1,
 		// the CI role's cluster access
@@ -33,11 +33,11 @@ func TestResourceCounts(t *testing.T) {
 		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
 		// the platform's IngressClass and Loki's NetworkPolicy
-		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 16,
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 19,
 		// Teams (the + terms above: 2 secrets roles, 2 workload roles, a push role and their
 		// policies, a managed policy, 3 workload pod identities, 3 namespaces, an access entry,
 		// 2 projects): payments (1 namespace, internet egress, an image) and search (2
-		// namespaces, no Secrets, cluster view): 6 + 5 + 5 platform NetworkPolicies
+		// namespaces, no Secrets, cluster view): 7 + 6 + 6 platform NetworkPolicies
 		"platform:index:Teams": 1, "kubernetes:core/v1:ResourceQuota": 3, "kubernetes:core/v1:LimitRange": 3,
 		"kubernetes:core/v1:ServiceAccount": 3, "kubernetes:external-secrets.io/v1:SecretStore": 3,
 		"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 2 + 1 + 1, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": 3,
@@ -51,22 +51,23 @@ func TestResourceCounts(t *testing.T) {
 		// the Load Balancer Controller's and External Secrets' PodMonitors; the addons' and
 		// Argo CD's alert rules
 		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 2,
-		// what the teams' monitors and alerts may do, and its binding
-		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy":        2,
-		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 2,
+		// admission policies, each with its binding: what the teams' monitors and alerts and
+		// Ingresses may do, and every namespace's Pod Security and Argo CD's namespaces
+		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy":        4,
+		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 4,
 	}
 	perStack := map[string]map[string]int{
 		// 2 AZs, one NAT; records: delegation + 1 validation
 		"dev": {typeSubnet: 4 + 2, typeNAT: 1, "aws:ec2/eip:Eip": 1, typeRouteTable: 3 + 1, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4 + 2, typeRecord: 2,
 			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
-			// payments' database "ledger" (the + terms: 2 database subnets with their route
-			// table, its 2 log groups, the databases' key, the team's 2 policies on its roles,
+			// payments' database "ledger" (the + terms: the team's 2 database subnets with
+			// their route table and its DB subnet group, its 2 log groups, the databases' key, the team's 2 policies on its roles,
 			// the connection ExternalSecret and Secrets Manager store, the egress policy)
 			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
 			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
 			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 1 + 1, "aws:kms/alias:Alias": 1 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
-			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 17 + 1,
+			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 20 + 1,
 			// the platform's class and the teams' shared one, each with its params
 			"kubernetes:networking.k8s.io/v1:IngressClass": 2, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 2},
 		// 3 AZs, NAT per AZ; records: delegation + 2 validations (domain, apps.domain)

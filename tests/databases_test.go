@@ -20,6 +20,7 @@ func databasePlan(t *testing.T, stack string) *plan {
 	}
 	in := stackInput(t, stack)
 	edit(kTeams, "0.databases", []any{map[string]any{"name": "ledger", "storageGiB": 100}})(t, in.Config)
+	edit(kTeams, "0.databaseSlot", 0)(t, in.Config)
 	p, err := runNoPanic(t, in)
 	if err != nil {
 		t.Fatal(err)
@@ -77,14 +78,15 @@ func TestDatabasesPerEnvironment(t *testing.T) {
 				in["parameterGroupName"] != pg.Outputs["name"] {
 				t.Errorf("parameter group = %v, instance uses %v", pg.Inputs, in["parameterGroupName"])
 			}
-			// In the database subnets' group, behind a group admitting only the nodes on 5432.
-			group := p.named(t, "aws:rds/subnetGroup:SubnetGroup", "network-database")
+			// In the team's own database subnets' group, behind a group admitting only the
+			// nodes on 5432.
+			group := p.named(t, "aws:rds/subnetGroup:SubnetGroup", "network-database-payments")
 			if in["dbSubnetGroupName"] != group.Outputs["name"] {
 				t.Errorf("subnet group = %v", in["dbSubnetGroupName"])
 			}
 			var ids []string
 			for _, s := range p.ofType(typeSubnet) {
-				if strings.HasPrefix(s.Name, "network-database-") {
+				if strings.HasPrefix(s.Name, "network-database-payments-") {
 					ids = append(ids, s.ID)
 				}
 			}

@@ -101,8 +101,9 @@ func TestArgoCDValues(t *testing.T) {
 }
 
 // dev follows main, prod the release tag in Pulumi.prod.yaml. The root app is in its own
-// project, which may create Applications in argocd and nothing else; the platform project
-// may not reach argocd at all; the default project is locked to nothing.
+// project, which may create Applications in argocd-apps and nothing else; the platform project
+// may not reach argocd at all; the default project is locked to nothing. (What Argo CD then
+// decides with these projects: argocd_projects_test.go.)
 func TestRootApplicationAndProject(t *testing.T) {
 	for stack, rev := range map[string]string{"dev": "main", "prod": "v1.4.0"} {
 		p := stackPlan(t, stack)
@@ -116,7 +117,7 @@ func TestRootApplicationAndProject(t *testing.T) {
 		}
 		root := p.named(t, "kubernetes:argoproj.io/v1alpha1:AppProject", "argocd-root-project")
 		if getString(root, "metadata.name") != "platform-root" || strings.Join(getStrings(root, "spec.sourceRepos"), ",") != repo ||
-			fmt.Sprint(get(root, "spec.destinations")) != "[map[namespace:argocd server:https://kubernetes.default.svc]]" ||
+			fmt.Sprint(get(root, "spec.destinations")) != "[map[namespace:argocd-apps server:https://kubernetes.default.svc]]" ||
 			fmt.Sprint(get(root, "spec.namespaceResourceWhitelist")) != "[map[group:argoproj.io kind:Application]]" ||
 			len(get(root, "spec.clusterResourceWhitelist").([]any)) != 0 {
 			t.Errorf("%s: root project = %v", stack, root.Inputs)

@@ -67,14 +67,15 @@ func TestTeamIngressPolicyOnAPIServer(t *testing.T) {
 	}{
 		// What a team writes.
 		{"the team's name", ingress("payments", "teams", "payments"+d, nil, nil), ""},
-		{"<team>--<app>", ingress("payments", "teams", "payments--api"+d, ann("alb.ingress.kubernetes.io/healthcheck-path", "/healthz", "alb.ingress.kubernetes.io/success-codes", "200-299"), nil), ""},
-		{"a second namespace of the team", ingress("search-jobs", "teams", "search--jobs"+d, nil, nil), ""},
+		{"<team>-<app>", ingress("payments", "teams", "payments-api"+d, ann("alb.ingress.kubernetes.io/healthcheck-path", "/healthz", "alb.ingress.kubernetes.io/success-codes", "200-299"), nil), ""},
+		{"a second namespace of the team", ingress("search-jobs", "teams", "search-jobs"+d, nil, nil), ""},
+		{"a host of the team's config", ingress("search", "teams", "find"+d, nil, nil), ""},
 		{"forward to its own service", ingress("payments", "teams", "payments"+d, ann("alb.ingress.kubernetes.io/actions.canary",
 			`{"type":"forward","forwardConfig":{"targetGroups":[{"serviceName":"web","servicePort":"80","weight":90},{"serviceName":"web-canary","servicePort":"80","weight":10}]}}`), nil), ""},
 		{"tls for its own host", ingress("payments", "teams", "payments"+d, nil, tls("payments"+d)), ""},
 		{"a DNS ttl", service("payments", ann("external-dns.alpha.kubernetes.io/ttl", "60")), ""},
 		// The attacks.
-		{"the legacy class annotation", ingress("payments", "teams", "payments"+d, ann("kubernetes.io/ingress.class", "alb"), nil), "not the kubernetes.io/ingress.class annotation"},
+		{"the legacy class annotation", ingress("payments", "teams", "payments"+d, ann("kubernetes.io/ingress.class", "teams"), nil), "not the kubernetes.io/ingress.class annotation"},
 		{"the legacy class annotation alone", ingress("payments", "", "payments"+d, ann("kubernetes.io/ingress.class", "alb"), nil), "sets spec.ingressClassName: teams"},
 		{"the platform's class", ingress("payments", "alb", "payments"+d, nil, nil), "sets spec.ingressClassName: teams"},
 		{"the platform's group", ingress("payments", "teams", "payments"+d, ann("alb.ingress.kubernetes.io/group.name", "platform"), nil), "not group.name, group.order"},
@@ -82,7 +83,8 @@ func TestTeamIngressPolicyOnAPIServer(t *testing.T) {
 		{"Argo CD's host", ingress("payments", "teams", "argocd"+d, nil, nil), "serves its own hosts only"},
 		{"Grafana's host", ingress("payments", "teams", "grafana"+d, nil, nil), "serves its own hosts only"},
 		{"another team's host", ingress("payments", "teams", "search"+d, nil, nil), "serves its own hosts only"},
-		{"another team's app", ingress("payments", "teams", "search--ui"+d, nil, nil), "serves its own hosts only"},
+		{"another team's app", ingress("payments", "teams", "search-ui"+d, nil, nil), "serves its own hosts only"},
+		{"another team's host of its config", ingress("payments", "teams", "find"+d, nil, nil), "serves its own hosts only"},
 		{"a name outside the domain", ingress("payments", "teams", "payments.example.com", nil, nil), "serves its own hosts only"},
 		{"a wildcard", ingress("payments", "teams", "*"+d, nil, nil), "serves its own hosts only"},
 		{"two labels deep", ingress("payments", "teams", "x.payments"+d, nil, nil), "serves its own hosts only"},

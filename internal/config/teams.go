@@ -76,7 +76,14 @@ func (c *Config) platformDestinations() []string {
 	if !c.ArgoCD.Enabled {
 		return nil
 	}
-	return c.ArgoCD.DestinationNamespaces
+	// A pattern that is refused has its own error; the teams are judged against the others.
+	var out []string
+	for _, d := range c.ArgoCD.DestinationNamespaces {
+		if nsPattern.MatchString(d) && platformNamespaceReached(d) == "" {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // validateDatabases judges every team's databases: each on its own (dbplan.Validate), then
@@ -113,8 +120,8 @@ func (c *Config) validateDatabases(errs *Errors) {
 // database ranges; its database subnets (and so its network policy) follow from it.
 func (c *Config) validateDatabaseSlots(errs *Errors) {
 	slots := c.databaseSlotCount()
-	if slots < 0 {
-		return // the network's own keys say what is wrong
+	if slots <= 0 {
+		return // the network's own keys, or the databases' (no database ranges), say what is wrong
 	}
 	taken := map[int]string{}
 	for _, t := range c.Teams {
