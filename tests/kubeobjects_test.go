@@ -97,8 +97,10 @@ func TestKubernetesObjectCheckCanFail(t *testing.T) {
 // server, so a wrong quantity or field name fails here rather than in `helm upgrade`.
 func TestHelmValueFragmentsAgainstAPIServer(t *testing.T) {
 	s := kubeapi.Shared(t)
+	// Baseline, as every namespace must enforce (the platform's namespace policy).
 	if err := s.Apply(kubeapi.Object{ID: "ns", Body: map[string]any{
-		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "fragments"}}}); err != nil {
+		"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "fragments",
+			"labels": map[string]any{"pod-security.kubernetes.io/enforce": "baseline"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	checked := 0

@@ -144,6 +144,18 @@ func newServer(url, token string, hc *http.Client) *Server {
 // do sends one request and returns the body of a 2xx answer, else an error carrying the
 // message of the server's Status object.
 func (s *Server) do(method, path string, query url.Values, contentType string, body []byte) ([]byte, int, error) {
+	return s.doAs(nil, method, path, query, contentType, body)
+}
+
+// Identity is someone the tests act as (the server's Impersonate-* headers): the admin the
+// tests connect as may impersonate anyone, and the server then authorizes and admits the
+// request as that user and groups.
+type Identity struct {
+	User   string
+	Groups []string
+}
+
+func (s *Server) doAs(as *Identity, method, path string, query url.Values, contentType string, body []byte) ([]byte, int, error) {
 	u := s.URL + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -153,6 +165,12 @@ func (s *Server) do(method, path string, query url.Values, contentType string, b
 		return nil, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
+	if as != nil {
+		req.Header.Set("Impersonate-User", as.User)
+		for _, g := range as.Groups {
+			req.Header.Add("Impersonate-Group", g)
+		}
+	}
 	req.Header.Set("Accept", "application/json")
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -249,14 +267,31 @@ func (s *Server) forgetDiscovery() {
 
 // Apply server-side applies obj for real (meant for Namespaces and CRDs that later
 // objects depend on).
-func (s *Server) Apply(obj Object) error { return s.apply(obj, false) }
+func (s *Server) Apply(obj Object) error { return s.apply(nil, obj, false) }
 
 // DryRunApply server-side applies obj with dryRun=All and fieldValidation=Strict: the
 // server runs its full validation and admission but stores nothing. The error reads
 // "<ID>: <server message>".
-func (s *Server) DryRunApply(obj Object) error { return s.apply(obj, true) }
+func (s *Server) DryRunApply(obj Object) error { return s.apply(nil, obj, true) }
 
-func (s *Server) apply(obj Object, dryRun bool) error {
+// DryRunApplyAs is DryRunApply as someone else: their RBAC and the admission policies that
+// match them decide.
+func (s *Server) DryRunApplyAs(as Identity, obj Object) error { return s.apply(&as, obj, true) }
+
+// DryRunDeleteAs asks whether as may delete obj (dryRun=All: nothing is deleted).
+func (s *Server) DryRunDeleteAs(as Identity, obj Object) error {
+	id := objectID(obj)
+	path, _, err := s.applyRequest(obj)
+	if err != nil {
+		return fmt.Errorf("%s: %v", id, err)
+	}
+	if _, _, err := s.doAs(&as, http.MethodDelete, path, url.Values{"dryRun": {"All"}}, "", nil); err != nil {
+		return fmt.Errorf("%s: %v", id, err)
+	}
+	return nil
+}
+
+func (s *Server) apply(as *Identity, obj Object, dryRun bool) error {
 	id := objectID(obj)
 	path, body, err := s.applyRequest(obj)
 	if err != nil {
@@ -268,7 +303,7 @@ func (s *Server) apply(obj Object, dryRun bool) error {
 		q.Set("fieldValidation", "Strict")
 	}
 	// JSON is YAML, so the apply-patch+yaml content type takes the JSON body as is.
-	if _, _, err := s.do(http.MethodPatch, path, q, "application/apply-patch+yaml", body); err != nil {
+	if _, _, err := s.doAs(as, http.MethodPatch, path, q, "application/apply-patch+yaml", body); err != nil {
 		return fmt.Errorf("%s: %v", id, err)
 	}
 	if !dryRun && isCRD(obj.Body) {

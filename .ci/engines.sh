@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the enforcing engines the boundary tests ask (tests/engines/*: each a Go module of its
+# own, so their dependencies stay out of the program's) and the Helm CLI the network policy
+# test renders the pinned charts with, once: the binaries are cached. Prints the directory to
+# export as PLATFORM_ENGINES.
+#   argocd-engine  Argo CD v3.3.19's AppProject checks (tests/engines/argocd)
+#   netpol-engine  cyclonus v0.5.6's NetworkPolicy evaluator (tests/engines/netpol)
+#   helm           Helm v3.22.1 (helm.sh/helm/v3/cmd/helm)
+# Cold: ~10 min on 2 cores beside nothing else (Argo CD's 1,300 packages are most of it);
+# cached: instant. A binary is rebuilt when its module's go.mod, go.sum or source changes.
+set -Eeuo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=${PLATFORM_TESTBIN:-$HOME/.cache/platform-testbin}
+HELM_VERSION=v3.22.1
+export GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false"
+
+build_engine() { # name dir
+	local name=$1 dir=$2 sum dest
+	sum=$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go | sha256sum | cut -c1-16)
+	dest=$ROOT/engines/$name-$sum
+	if [ ! -x "$dest/$name" ]; then
+		echo "[engines] building $name ($dir)" >&2
+		mkdir -p "$dest"
+		(cd "$dir" && go build -o "$dest/$name" .) >&2
+	fi
+	ln -sf "$dest/$name" "$OUT/$name"
+}
+
+OUT=$ROOT/engines/bin
+mkdir -p "$OUT"
+build_engine argocd-engine tests/engines/argocd &
+A=$!
+build_engine netpol-engine tests/engines/netpol &
+N=$!
+HELM=$ROOT/helm-$HELM_VERSION
+if [ ! -x "$HELM/helm" ]; then
+	echo "[engines] building helm $HELM_VERSION" >&2
+	work=$(mktemp -d)
+	trap 'rm -rf "$work"' EXIT
+	(cd "$work" && cat >go.mod <<MOD
+module helmcli
+
+go 1.26
+
+require helm.sh/helm/v3 $HELM_VERSION
+MOD
+	GOFLAGS="-mod=mod -buildvcs=false" go build -o "$HELM/helm" \
+		-ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" helm.sh/helm/v3/cmd/helm) >&2
+fi
+ln -sf "$HELM/helm" "$OUT/helm"
+wait "$A"
+wait "$N"
+echo "$OUT"
