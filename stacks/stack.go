@@ -23,6 +23,7 @@ import (
 	"github.com/example/platform/components/databases"
 	"github.com/example/platform/components/dns"
 	"github.com/example/platform/components/githubint"
+	"github.com/example/platform/components/githubint/ghplan"
 	"github.com/example/platform/components/network"
 	"github.com/example/platform/components/network/netplan"
 	"github.com/example/platform/components/teams"
@@ -213,6 +214,8 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		ReviewerTeams: g.ReviewerTeams, Account: account,
 		DeployBranch: policy.DeployRef.Branch, DeployTag: policy.DeployRef.Tag,
 		Zone: p.DNS.Handle(), ParentZoneID: cfg.DNS.ParentZoneID, PermissionsBoundary: p.Boundary.Arn,
+		ProtectRepositories: cfg.ProtectsRepositories(), AdminTeams: cfg.AdminTeams(), TeamDirs: teamDirs(cfg),
+		RunnerGroup: cfg.UsesRunnerGroup(),
 	}); err != nil {
 		return err
 	}
@@ -232,6 +235,15 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		Protect:               policy.Protect,
 	}, inCluster)
 	return err
+}
+
+// teamDirs are the teams' directories in the GitOps repository and their GitHub teams.
+func teamDirs(cfg *config.Config) []ghplan.TeamDir {
+	var out []ghplan.TeamDir
+	for _, t := range cfg.Teams {
+		out = append(out, ghplan.TeamDir{Team: t.Name, GitHubTeam: t.GitHubTeam})
+	}
+	return out
 }
 
 // newTeams adds the product teams (nil without platform:teams).

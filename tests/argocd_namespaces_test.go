@@ -56,7 +56,7 @@ func TestNamespacePoliciesOnAPIServer(t *testing.T) {
 		{"kube-system as it is", admin, namespace("kube-system", nil), false, ""},
 		// From Git, outside the platform's namespaces.
 		{"Argo CD creates another namespace", git, namespace("payments2", restricted), false, "only the namespaces of platform:argocd.destinationNamespaces"},
-		{"Argo CD relabels a team's namespace", git, namespace("payments", map[string]any{"pod-security.kubernetes.io/enforce": "privileged"}), false, "only the namespaces of platform:argocd.destinationNamespaces"},
+		{"Argo CD relabels a team's namespace", git, namespace("payments", map[string]any{"pod-security.kubernetes.io/enforce": "baseline"}), false, "only the namespaces of platform:argocd.destinationNamespaces"},
 		{"Argo CD takes over a team's namespace", git, namespace("payments", restricted), false, "only the namespaces of platform:argocd.destinationNamespaces"},
 		{"Argo CD deletes a team's namespace", git, namespace("payments", nil), true, "only the namespaces of platform:argocd.destinationNamespaces"},
 		{"Argo CD deletes a platform namespace", git, namespace("monitoring", nil), true, "only the namespaces of platform:argocd.destinationNamespaces"},

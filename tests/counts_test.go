@@ -27,8 +27,10 @@ func TestResourceCounts(t *testing.T) {
 		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1, "tls:index/privateKey:PrivateKey": 1,
 		// the CI role's cluster access
 		"aws:eks/accessEntry:AccessEntry": 1 + 1, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
-		"github:index/repositoryDeployKey:RepositoryDeployKey": 1, "github:index/repositoryEnvironment:RepositoryEnvironment": 1,
-		"github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 1,
+		// the infrastructure repository's environment of the stack and its policy, and
+		// payments-api's (the push role trusts it), with its two (main, v* tags)
+		"github:index/repositoryDeployKey:RepositoryDeployKey": 1, "github:index/repositoryEnvironment:RepositoryEnvironment": 1 + 1,
+		"github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 1 + 2,
 		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":                       2,
 		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
@@ -74,6 +76,10 @@ func TestResourceCounts(t *testing.T) {
 		"prod": {typeSubnet: 6, typeNAT: 3, "aws:ec2/eip:Eip": 3, typeRouteTable: 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, typeRecord: 3,
 			// Secrets Manager store enabled in prod
 			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 2,
+			// prod manages the repositories' protection (platform:github.protectRepositories):
+			// CODEOWNERS and 3 rulesets on each of the two; its runners' group
+			"github:index/repositoryFile:RepositoryFile": 2, "github:index/repositoryRuleset:RepositoryRuleset": 6,
+			"github:index/actionsRunnerGroup:ActionsRunnerGroup": 1,
 			// the platform's, the shared and search's dedicated class, each with its params
 			"kubernetes:networking.k8s.io/v1:IngressClass": 3, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 3},
 	}

@@ -60,9 +60,10 @@ func TestWorkflowsMatchTheStacks(t *testing.T) {
 				}
 				deploying++
 				cfg := decodeStack(t, m[2])
-				want := ghplan.RunsOn(cfg.GitHub.Runners, m[2])
-				if got := runsOn(job.RunsOn); !reflect.DeepEqual(got, want) {
-					t.Errorf("%s runs %s on %v, but Pulumi.%s.yaml says runners %q: want runs-on %v", where, m[1], got, m[2], cfg.GitHub.Runners, want)
+				wantGroup, want := ghplan.RunsOn(cfg.GitHub.Runners, m[2], cfg.UsesRunnerGroup())
+				if group, got := runsOn(job.RunsOn); group != wantGroup || !reflect.DeepEqual(got, want) {
+					t.Errorf("%s runs %s on group %q %v, but Pulumi.%s.yaml says runners %q (runner group %v): want group %q, labels %v",
+						where, m[1], group, got, m[2], cfg.GitHub.Runners, cfg.UsesRunnerGroup(), wantGroup, want)
 				}
 			}
 		}
@@ -72,19 +73,24 @@ func TestWorkflowsMatchTheStacks(t *testing.T) {
 	}
 }
 
-func runsOn(v any) []string {
+// runsOn reads a job's runs-on: a label, a list of labels, or {group, labels}.
+func runsOn(v any) (group string, labels []string) {
 	switch x := v.(type) {
 	case string:
-		return []string{x}
+		return "", []string{x}
 	case []any:
 		var out []string
 		for _, e := range x {
 			s, _ := e.(string)
 			out = append(out, s)
 		}
-		return out
+		return "", out
+	case map[string]any:
+		group, _ = x["group"].(string)
+		_, labels = runsOn(x["labels"])
+		return group, labels
 	}
-	return nil
+	return "", nil
 }
 
 func decodeStack(t *testing.T, stack string) *config.Config {
@@ -196,8 +202,10 @@ func TestWorkflowsGivePullRequestsNothing(t *testing.T) {
 	}
 }
 
-// Each environment deploys only from what its workflow is triggered by: dev from main, prod
-// from v* tags (the GitHubIntegration sets the environments' deployment policies).
+// Each environment deploys only from its branch: dev from main on a push, prod from main when
+// someone dispatches the release workflow with a release tag (the GitHubIntegration sets the
+// environments' deployment policies); prod's self-hosted runners serve exactly that workflow on
+// main (its runner group).
 func TestEnvironmentsDeployOnlyFromTheirRefs(t *testing.T) {
 	for file, stack := range map[string]string{"deploy-dev.yml": "dev", "release.yml": "prod"} {
 		raw, err := os.ReadFile(filepath.Join(projectDir(t), ".github", "workflows", file))
@@ -208,24 +216,39 @@ func TestEnvironmentsDeployOnlyFromTheirRefs(t *testing.T) {
 		if err := yaml.Unmarshal(raw, &p); err != nil {
 			t.Fatal(err)
 		}
-		push, _ := p.On["push"].(map[string]any)
-		env := stackPlan(t, stack).named(t, "github:index/repositoryEnvironment:RepositoryEnvironment", "github-environment")
-		pol := stackPlan(t, stack).named(t, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", "github-deploy-from")
+		plan := stackPlan(t, stack)
+		env := plan.named(t, "github:index/repositoryEnvironment:RepositoryEnvironment", "github-environment")
+		pol := plan.named(t, "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy", "github-deploy-from")
 		if get(env, "canAdminsBypass") != false || get(env, "deploymentBranchPolicy.customBranchPolicies") != true ||
 			get(env, "deploymentBranchPolicy.protectedBranches") != false {
 			t.Errorf("%s environment = %v", stack, env.Inputs)
 		}
 		ref := config.PolicyFor(config.Environment(stack)).DeployRef
-		switch {
-		case ref.Tag != "":
-			tags, _ := push["tags"].([]any)
-			if len(tags) != 1 || tags[0] != ref.Tag || getString(pol, "tagPattern") != ref.Tag || get(pol, "branchPattern") != nil {
-				t.Errorf("%s: workflow tags %v, environment policy %v, want %s", stack, tags, pol.Inputs, ref.Tag)
+		if ref.Branch != "main" || getString(pol, "branchPattern") != ref.Branch || get(pol, "tagPattern") != nil {
+			t.Errorf("%s: deploy ref %+v, environment policy %v, want main", stack, ref, pol.Inputs)
+		}
+		cfg := decodeStack(t, stack)
+		switch stack {
+		case "dev":
+			push, _ := p.On["push"].(map[string]any)
+			if branches, _ := push["branches"].([]any); len(p.On) != 1 || len(branches) != 1 || branches[0] != ref.Branch {
+				t.Errorf("dev: triggers %v, want a push to %s only", p.On, ref.Branch)
 			}
-		default:
-			branches, _ := push["branches"].([]any)
-			if len(branches) != 1 || branches[0] != ref.Branch || getString(pol, "branchPattern") != ref.Branch || get(pol, "tagPattern") != nil {
-				t.Errorf("%s: workflow branches %v, environment policy %v, want %s", stack, branches, pol.Inputs, ref.Branch)
+		case "prod":
+			dispatch, _ := p.On["workflow_dispatch"].(map[string]any)
+			if _, ok := dispatch["inputs"].(map[string]any)["tag"]; len(p.On) != 1 || !ok || !strings.Contains(string(raw), `^v[0-9]+\.[0-9]+\.[0-9]+$`) ||
+				!strings.Contains(string(raw), "ref: refs/tags/${{ inputs.tag }}") {
+				t.Errorf("prod: triggers %v: want workflow_dispatch with a tag input, checked and checked out", p.On)
+			}
+			if !cfg.UsesRunnerGroup() {
+				t.Fatal("prod's example runs without a runner group")
+			}
+			group := plan.named(t, "github:index/actionsRunnerGroup:ActionsRunnerGroup", "github-runner-group")
+			if getString(group, "name") != ghplan.RunnerGroup(stack) || get(group, "restrictedToWorkflows") != true || getString(group, "visibility") != "selected" ||
+				strings.Join(getStrings(group, "selectedWorkflows"), ",") != ghplan.ReleaseWorkflow("example-org", "platform-infra")+"" ||
+				!strings.HasSuffix(ghplan.ReleaseWorkflow("example-org", "platform-infra"), "/.github/workflows/"+file+"@refs/heads/"+ref.Branch) ||
+				len(getStrings(group, "selectedRepositoryIds")) != 1 {
+				t.Errorf("prod runner group = %v", group.Inputs)
 			}
 		}
 	}

@@ -6,7 +6,6 @@ package githubint
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -54,6 +53,16 @@ type Args struct {
 	// PermissionsBoundary is the boundary the CI role carries, and the only one the roles it
 	// creates may carry (components/boundary).
 	PermissionsBoundary pulumi.StringInput
+	// ProtectRepositories manages the GitOps and infrastructure repositories' CODEOWNERS and
+	// rulesets (protectRepositories): AdminTeams own everything and create the release tags,
+	// each of TeamDirs owns its directory of the GitOps repository. One stack of those sharing
+	// the repositories sets it.
+	ProtectRepositories bool
+	AdminTeams          []string
+	TeamDirs            []ghplan.TeamDir
+	// RunnerGroup puts the stack's self-hosted runners in a group serving only the release
+	// workflow on the default branch.
+	RunnerGroup bool
 }
 
 // GitHubIntegration is the component.
@@ -92,6 +101,9 @@ func (a *Args) validate() error {
 	}
 	if _, err := ghplan.CIPolicyNames(a.CIPolicyArns); err != nil {
 		return fmt.Errorf("githubint: %w", err)
+	}
+	if a.ProtectRepositories && len(a.AdminTeams) == 0 {
+		return errors.New("githubint: ProtectRepositories needs AdminTeams (the code owners and release taggers)")
 	}
 	return nil
 }
@@ -138,6 +150,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	if err := newEnvironment(ctx, name, args, roleArn, parent); err != nil {
 		return nil, err
+	}
+	if args.ProtectRepositories {
+		if err := protectRepositories(ctx, name, args, parent); err != nil {
+			return nil, err
+		}
+	}
+	if args.RunnerGroup {
+		if err := newRunnerGroup(ctx, name, args, parent); err != nil {
+			return nil, err
+		}
 	}
 
 	g.DeployKeyParameter = param.Name
@@ -234,22 +256,18 @@ func newClusterAccess(ctx *pulumi.Context, name string, a *Args, role *iam.Role,
 // newEnvironment creates the stack's GitHub environment on the infrastructure repository
 // (reviewers gate prod deploys) and the variables CI reads in it.
 func newEnvironment(ctx *pulumi.Context, name string, a *Args, roleArn pulumi.StringOutput, parent pulumi.ResourceOption) error {
-	var teamIDs pulumi.IntArray
-	for _, slug := range a.ReviewerTeams {
-		team, err := github.LookupTeam(ctx, &github.LookupTeamArgs{Slug: slug, SummaryOnly: pulumi.BoolRef(true)})
-		if err != nil {
-			return fmt.Errorf("looking up GitHub team %s/%s: %w", a.Owner, slug, err)
-		}
-		id, err := strconv.Atoi(team.Id)
-		if err != nil {
-			return fmt.Errorf("GitHub team %s has id %q: %w", slug, team.Id, err)
-		}
-		teamIDs = append(teamIDs, pulumi.Int(id))
+	ids, err := teamIDs(ctx, a.Owner, a.ReviewerTeams)
+	if err != nil {
+		return err
+	}
+	var reviewers pulumi.IntArray
+	for _, id := range ids {
+		reviewers = append(reviewers, pulumi.Int(id))
 	}
 	envArgs := &github.RepositoryEnvironmentArgs{
 		Repository:        pulumi.String(a.InfraRepo),
 		Environment:       pulumi.String(a.Stack),
-		PreventSelfReview: pulumi.Bool(len(teamIDs) > 0),
+		PreventSelfReview: pulumi.Bool(len(reviewers) > 0),
 		// Reviewers bind everyone, administrators too.
 		CanAdminsBypass: pulumi.Bool(false),
 		// Only the refs below may deploy here: a branch of a pull request cannot run a job in
@@ -258,8 +276,8 @@ func newEnvironment(ctx *pulumi.Context, name string, a *Args, roleArn pulumi.St
 			ProtectedBranches: pulumi.Bool(false), CustomBranchPolicies: pulumi.Bool(true),
 		},
 	}
-	if len(teamIDs) > 0 {
-		envArgs.Reviewers = github.RepositoryEnvironmentReviewerArray{github.RepositoryEnvironmentReviewerArgs{Teams: teamIDs}}
+	if len(reviewers) > 0 {
+		envArgs.Reviewers = github.RepositoryEnvironmentReviewerArray{github.RepositoryEnvironmentReviewerArgs{Teams: reviewers}}
 	}
 	env, err := github.NewRepositoryEnvironment(ctx, name+"-environment", envArgs, parent)
 	if err != nil {

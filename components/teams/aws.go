@@ -124,7 +124,7 @@ func (b *builder) images(t teamplan.Team, out *awsSide) error {
 	}
 	push, err := iam.NewRole(b.ctx, prefix+"-push-role", &iam.RoleArgs{
 		AssumeRolePolicy: pulumix.Policy(a.GitHub.OIDCProviderArn.ToStringOutput(), func(provider string) iampolicy.Document {
-			return teamplan.PushTrust(provider, teamplan.PushSubjects(a.GitHub.Owner, t.Repos), ghplan.OIDCHost, ghplan.OIDCAudience)
+			return teamplan.PushTrust(provider, teamplan.PushSubjects(a.GitHub.Owner, t.Repos, a.Stack), ghplan.OIDCHost, ghplan.OIDCAudience)
 		}),
 		Description:         pulumi.String(fmt.Sprintf("GitHub Actions of team %s's repositories pushing images to %s", t.Name, a.Cluster.Name)),
 		MaxSessionDuration:  pulumi.Int(3600),
@@ -142,7 +142,7 @@ func (b *builder) images(t teamplan.Team, out *awsSide) error {
 		return err
 	}
 	out.pushRole = push.Arn
-	return nil
+	return b.pushEnvironments(t)
 }
 
 // workloadIdentity binds the team's service account in ns to its workload role.

@@ -75,8 +75,11 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if a.Addons.ExternalSecrets == nil || a.Addons.LoadBalancerController == nil {
 		errs = append(errs, errors.New("teams: the External Secrets and Load Balancer Controller addons are required (secret stores, ingress classes)"))
 	}
-	if a.ArgoCD.Release != nil && (a.Revision == "" || a.Stack == "") {
-		errs = append(errs, errors.New("teams: Revision and Stack are required with Argo CD (the ApplicationSet)"))
+	if a.Stack == "" {
+		errs = append(errs, errors.New("teams: Stack is required (the ApplicationSet's overlays, the push roles' GitHub environment)"))
+	}
+	if a.ArgoCD.Release != nil && a.Revision == "" {
+		errs = append(errs, errors.New("teams: Revision is required with Argo CD (the ApplicationSet)"))
 	}
 	if a.Zone.Domain == "" {
 		errs = append(errs, errors.New("teams: Zone is required (the teams' hosts are under its domain)"))

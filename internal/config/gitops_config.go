@@ -1,6 +1,10 @@
 package config
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/example/platform/components/githubint/ghplan"
+)
 
 // GitHubConfig is platform:github: the GitHubIntegration component exists when owner is set.
 // The GitHub provider itself is configured the Pulumi way: github:owner and github:token
@@ -31,6 +35,41 @@ type GitHubConfig struct {
 	// runners that reach the private API endpoint, labelled platform-<stack>) or
 	// "github-hosted" (needs the public endpoint open to 0.0.0.0/0).
 	Runners string `json:"runners"`
+	// RunnerGroup puts self-hosted runners in a runner group that serves only the release
+	// workflow on the default branch (ghplan.ReleaseWorkflow). Default true; GitHub offers
+	// workflow-restricted runner groups on GitHub Enterprise Cloud only: false accepts that any
+	// workflow of the infrastructure repository, from any branch, runs on the runners (prod
+	// previews warn).
+	RunnerGroup *bool `json:"runnerGroup,omitempty"`
+	// ProtectRepositories manages the GitOps and infrastructure repositories' rulesets and
+	// CODEOWNERS (ghplan.CodeOwners). Default true in prod, false in dev: exactly one stack of
+	// those sharing the repositories manages them.
+	ProtectRepositories *bool `json:"protectRepositories,omitempty"`
+}
+
+// UsesRunnerGroup is whether the stack's workflows run in its runner group.
+func (c *Config) UsesRunnerGroup() bool {
+	return c.GitHub.Runners == ghplan.SelfHosted && (c.GitHub.RunnerGroup == nil || *c.GitHub.RunnerGroup)
+}
+
+// ProtectsRepositories is whether this stack manages the repositories' protection.
+func (c *Config) ProtectsRepositories() bool {
+	if p := c.GitHub.ProtectRepositories; p != nil {
+		return *p
+	}
+	return c.Policy().ProtectRepositories
+}
+
+// AdminTeams are the GitHub teams with role:admin in Argo CD: the platform's admins, who own
+// the repositories' code and create the release tags.
+func (c *Config) AdminTeams() []string {
+	var out []string
+	for _, t := range c.ArgoCD.Teams {
+		if c.ArgoCDRoles()[t] == "role:admin" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // ArgoCDConfig is platform:argocd.

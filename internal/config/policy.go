@@ -31,6 +31,9 @@ type Policy struct {
 	// RequireEnvironmentSubjects requires every CI subject to be a GitHub environment's: a
 	// branch or tag subject skips the environment's reviewers and ref rules.
 	RequireEnvironmentSubjects bool
+	// ProtectRepositories is the default of platform:github.protectRepositories: the stack that
+	// manages the shared repositories' rulesets and CODEOWNERS.
+	ProtectRepositories bool
 	// DeployRef is the only ref that may deploy into the stack's GitHub environment (and so
 	// obtain its OIDC subject): a branch or a tag pattern.
 	DeployRef DeployRef
@@ -72,8 +75,12 @@ func PolicyFor(env Environment) Policy {
 		RequireReleaseTag: true,
 		// The CI role of prod is assumable only in prod's environment, behind its reviewers.
 		RequireEnvironmentSubjects: true,
-		// Releases are tags; a branch (or a pull request) cannot deploy prod.
-		DeployRef: DeployRef{Tag: "v*"},
+		ProtectRepositories:        true,
+		// Only the default branch's release workflow deploys prod, a release tag's tree at a
+		// time (dispatched with the tag; only admins create release tags): its runner group
+		// serves that workflow on main and nothing else (ghplan.ReleaseWorkflow), so no
+		// branch (or pull request) runs in prod's environment or on its runners.
+		DeployRef: DeployRef{Branch: "main"},
 		Database:  dbplan.ProdSettings,
 	}
 }

@@ -22,7 +22,7 @@ func TestPolicyFor(t *testing.T) {
 			Database:  dbplan.Settings{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupRetentionDays: 1, ApplyImmediately: true}}},
 		{EnvProd, Policy{Replicas: 2, MinReplicas: 2, Protect: true, ForceDestroy: false, KeyDeletionWindowDays: 30,
 			ExternalDNSPolicy: "upsert-only", NATLayouts: []string{"perAz"},
-			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true, RequireEnvironmentSubjects: true, DeployRef: DeployRef{Tag: "v*"},
+			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true, RequireEnvironmentSubjects: true, ProtectRepositories: true, DeployRef: DeployRef{Branch: "main"},
 			// prod's databases survive an AZ, keep two weeks of recovery and refuse deletion.
 			Database: dbplan.Settings{InstanceClass: "db.t4g.medium", StorageGiB: 50, MultiAZ: true, BackupRetentionDays: 14,
 				DeletionProtection: true, FinalSnapshot: true}}},

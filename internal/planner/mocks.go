@@ -277,6 +277,15 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"addonName": str("addonName"), "kubernetesVersion": str("kubernetesVersion"), "version": version, "id": str("addonName"),
 		}), nil
+	case "github:index/getRepository:getRepository":
+		full := ""
+		if v, ok := args.Args["fullName"]; ok && v.IsString() {
+			full = v.StringValue()
+		}
+		h := fnv.New32a()
+		h.Write([]byte(full))
+		name := full[strings.LastIndex(full, "/")+1:]
+		return resource.NewPropertyMapFromMap(map[string]any{"id": name, "fullName": full, "name": name, "repoId": int(h.Sum32() % 1000000000)}), nil
 	case "github:index/getTeam:getTeam":
 		slug := ""
 		if v, ok := args.Args["slug"]; ok && v.IsString() {

@@ -33,12 +33,15 @@ const (
 )
 
 // RunsOn is the runs-on of the jobs that deploy a stack: GitHub's ubuntu-latest, or the
-// self-hosted runners labelled for the stack.
-func RunsOn(runners, stack string) []string {
+// self-hosted runners labelled for the stack, in its runner group (RunnerGroup) when it has one.
+func RunsOn(runners, stack string, group bool) (runnerGroup string, labels []string) {
 	if runners == GitHubHosted {
-		return []string{"ubuntu-latest"}
+		return "", []string{"ubuntu-latest"}
 	}
-	return []string{"self-hosted", "linux", "platform-" + stack}
+	if group {
+		runnerGroup = RunnerGroup(stack)
+	}
+	return runnerGroup, []string{"self-hosted", "linux", "platform-" + stack}
 }
 
 // RepoSSHURL is the GitOps repository's SSH URL, as Argo CD fetches it with the deploy key.

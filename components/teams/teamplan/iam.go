@@ -38,15 +38,14 @@ func SecretsPolicy(a contract.Account, cluster, team, keyArn string) iampolicy.D
 }
 
 // PushTrust lets only the named workflows (PushSubjects) assume a team's push role: the
-// audience pinned, the subjects matched as listed (StringLike for the release tag pattern).
+// audience pinned, the subjects matched exactly.
 func PushTrust(providerArn string, subjects []string, host, audience string) iampolicy.Document {
 	return iampolicy.New(iampolicy.Statement{
 		Effect:    "Allow",
 		Principal: map[string][]string{"Federated": {providerArn}},
 		Action:    []string{"sts:AssumeRoleWithWebIdentity"},
 		Condition: map[string]map[string][]string{
-			"StringEquals": {host + ":aud": {audience}},
-			"StringLike":   {host + ":sub": subjects},
+			"StringEquals": {host + ":aud": {audience}, host + ":sub": subjects},
 		},
 	})
 }

@@ -49,7 +49,13 @@ var IngressAnnotationsAllowed = []string{
 	"auth-type", "auth-idp-cognito", "auth-idp-oidc", "auth-on-unauthenticated-request", "auth-scope",
 	"auth-session-cookie", "auth-session-timeout",
 	"actions.*", "transforms.*", "use-regex-path-match",
+	// Listeners are the group's (their ports merge), so only the group's own: ListenPorts.
+	"listen-ports",
 }
+
+// ListenPorts are the listen-ports values a team's Ingress may set (spaces aside): HTTPS, and
+// HTTP beside it. A team never opens another port on a shared load balancer.
+var ListenPorts = []string{`[{"HTTPS":443}]`, `[{"HTTP":80},{"HTTPS":443}]`}
 
 // TeamHosts is the regular expression of the hosts a team's Ingresses may serve in a stack:
 // <team>.<domain>, <team>-<rest>.<domain> and each of the team's hosts (<host>.<domain>), one
@@ -125,6 +131,10 @@ func IngressPolicySpec() map[string]any {
 				"message":    "a team's Ingress actions forward to its own Services only (no targetGroupARN or targetGroupName, which reach any target group of the account)",
 			},
 			map[string]any{
+				"expression": isIngress + ` || !('` + albPrefix + `listen-ports' in variables.annotations) || variables.annotations['` + albPrefix + `listen-ports'].replace(' ', '') in ` + quoted(ListenPorts),
+				"message":    "a team's Ingress listens on HTTPS 443 (and HTTP 80) only: listen-ports " + strings.Join(ListenPorts, " or "),
+			},
+			map[string]any{
 				"expression": `variables.annotations.all(k, !k.startsWith('` + dnsPrefix + `') || k in ['` + dnsPrefix + `ttl', '` + dnsPrefix + `ingress-hostname-source'])`,
 				"message":    "a team's Ingress or Service may not set ExternalDNS's hostname, target or other annotations (only ttl and ingress-hostname-source): ExternalDNS publishes the Ingress's checked hosts and nothing else",
 			},
@@ -139,4 +149,13 @@ func IngressPolicyBindingSpec() map[string]any {
 		"validationActions": []any{"Deny"},
 		"matchResources":    map[string]any{"namespaceSelector": teamNamespaces()},
 	}
+}
+
+// quoted is a CEL list of string literals.
+func quoted(items []string) string {
+	out := make([]string, len(items))
+	for i, v := range items {
+		out[i] = strconv.Quote(v)
+	}
+	return "[" + strings.Join(out, ", ") + "]"
 }

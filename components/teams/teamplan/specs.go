@@ -142,13 +142,19 @@ func ECRRepositoryName(cluster, team, image string) string {
 	return strings.Join([]string{cluster, team, image}, "/")
 }
 
-// PushSubjects are the GitHub OIDC subjects that may push a team's images: its repositories'
-// default branch and release tags, as the platform's CI role trusts only named subjects.
-func PushSubjects(owner string, repos []string) []string {
+// PushSubjects are the GitHub OIDC subjects that may push a team's images to a stack's
+// repositories: jobs of its repositories in the GitHub environment named after the stack, which
+// the program gives a deployment policy (the default branch and release tags only,
+// PushRefs). A branch or tag subject would let any workflow that names the ref push, without
+// the environment's policy; environment subjects only.
+func PushSubjects(owner string, repos []string, stack string) []string {
 	var out []string
 	for _, r := range repos {
-		full := owner + "/" + RepoName(r)
-		out = append(out, "repo:"+full+":ref:refs/heads/main", "repo:"+full+":ref:refs/tags/v*")
+		out = append(out, "repo:"+owner+"/"+RepoName(r)+":environment:"+stack)
 	}
 	return out
 }
+
+// PushRefs are the refs whose workflows may run in a team repository's environment of a stack
+// (and so push its images): the default branch and release tags.
+var PushRefs = struct{ Branch, Tag string }{Branch: "main", Tag: "v*"}

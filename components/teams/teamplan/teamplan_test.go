@@ -68,21 +68,22 @@ func TestProjectSpec(t *testing.T) {
 }
 
 // The secrets policy reaches the team's prefix only; the push trust names subjects exactly
-// (branch main, tags v*) and pins the audience.
+// (the stack's environment of each repository, never a branch or tag) and pins the audience.
 func TestIAM(t *testing.T) {
 	a := contract.Account{ID: "1", Partition: "aws", Region: "eu-north-1"}
 	doc := SecretsPolicy(a, "c1", "a", "arn:aws:kms:eu-north-1:1:key/k").JSON()
 	if !strings.Contains(doc, "parameter/c1/teams/a/*") || !strings.Contains(doc, "secret:c1/teams/a/*") || strings.Contains(doc, "parameter/c1/*") {
 		t.Errorf("secrets policy %s", doc)
 	}
-	subjects := PushSubjects("org", []string{"a-api", "org/a-web"})
-	want := "repo:org/a-api:ref:refs/heads/main repo:org/a-api:ref:refs/tags/v* repo:org/a-web:ref:refs/heads/main repo:org/a-web:ref:refs/tags/v*"
+	subjects := PushSubjects("org", []string{"a-api", "org/a-web"}, "prod")
+	want := "repo:org/a-api:environment:prod repo:org/a-web:environment:prod"
 	if strings.Join(subjects, " ") != want {
 		t.Errorf("subjects %v", subjects)
 	}
 	trust := PushTrust("arn:p", subjects, "token.actions.githubusercontent.com", "sts.amazonaws.com")
 	c := trust.Statement[0].Condition
-	if c["StringEquals"]["token.actions.githubusercontent.com:aud"][0] != "sts.amazonaws.com" || len(c["StringLike"]["token.actions.githubusercontent.com:sub"]) != 4 {
+	if c["StringEquals"]["token.actions.githubusercontent.com:aud"][0] != "sts.amazonaws.com" || len(c["StringEquals"]["token.actions.githubusercontent.com:sub"]) != 2 ||
+		len(c) != 1 {
 		t.Errorf("push trust %s", trust.JSON())
 	}
 }

@@ -59,7 +59,7 @@ var ReservedNames = []string{"kube", "system", SharedIngressClass, "platform", "
 func Validate(teams []Team, r Rules) []Problem {
 	var out []Problem
 	add := func(path, format string, a ...any) { out = append(out, Problem{path, fmt.Sprintf(format, a...)}) }
-	names, namespaces, roles, hosts := map[string]int{}, map[string]string{}, map[string]string{}, map[string]string{}
+	names, namespaces, roles, hosts, repos := map[string]int{}, map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
 	for _, a := range r.AdminRoleArns {
 		roles[a] = "platform:cluster.adminRoleArns"
 	}
@@ -148,6 +148,10 @@ func Validate(teams []Team, r Rules) []Problem {
 				// The missing owner is reported on its own key (config.validateTeams).
 			case hasOwner && !strings.EqualFold(owner, r.Owner):
 				add(rp, "%q is outside platform:github.owner (%s): teams deploy and push from the organization's repositories only", repo, r.Owner)
+			case repos[strings.ToLower(RepoName(repo))] != "":
+				add(rp, "%q is already a repository of %s: a repository belongs to one team (its workflows push that team's images)", repo, repos[strings.ToLower(RepoName(repo))])
+			default:
+				repos[strings.ToLower(RepoName(repo))] = fmt.Sprintf("team %q", t.Name)
 			}
 		}
 		for j, h := range t.Hosts {
