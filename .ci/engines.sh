@@ -6,6 +6,7 @@
 #   argocd-engine  Argo CD v3.3.19's AppProject checks (tests/engines/argocd)
 #   netpol-engine  cyclonus v0.5.6's NetworkPolicy evaluator (tests/engines/netpol)
 #   helm           Helm v3.22.1 (helm.sh/helm/v3/cmd/helm)
+#   actionlint     actionlint v1.7.12, GitHub Actions' workflow checker (github.com/rhysd/actionlint)
 # Cold: ~10 min on 2 cores beside nothing else (Argo CD's 1,300 packages are most of it);
 # cached: instant. A binary is rebuilt when its module's go.mod, go.sum or source changes.
 set -Eeuo pipefail
@@ -32,22 +33,24 @@ build_engine argocd-engine tests/engines/argocd &
 A=$!
 build_engine netpol-engine tests/engines/netpol &
 N=$!
-HELM=$ROOT/helm-$HELM_VERSION
-if [ ! -x "$HELM/helm" ]; then
-	echo "[engines] building helm $HELM_VERSION" >&2
-	work=$(mktemp -d)
-	trap 'rm -rf "$work"' EXIT
-	(cd "$work" && cat >go.mod <<MOD
-module helmcli
-
-go 1.26
-
-require helm.sh/helm/v3 $HELM_VERSION
-MOD
-	GOFLAGS="-mod=mod -buildvcs=false" go build -o "$HELM/helm" \
-		-ldflags "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" helm.sh/helm/v3/cmd/helm) >&2
-fi
-ln -sf "$HELM/helm" "$OUT/helm"
+# build_tool name module version package [ldflags]: a released tool from the Go module proxy.
+build_tool() {
+	local name=$1 module=$2 version=$3 pkg=$4 ldflags=${5:-} dest=$ROOT/$1-$3 work
+	if [ ! -x "$dest/$name" ]; then
+		echo "[engines] building $name $version" >&2
+		work=$(mktemp -d)
+		(cd "$work" && printf 'module %scli\n\ngo 1.26\n\nrequire %s %s\n' "$name" "$module" "$version" >go.mod &&
+			GOFLAGS="-mod=mod -buildvcs=false" go build -o "$dest/$name" -ldflags "$ldflags" "$pkg") >&2
+		rm -rf "$work"
+	fi
+	ln -sf "$dest/$name" "$OUT/$name"
+}
+build_tool helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" &
+H=$!
+build_tool actionlint github.com/rhysd/actionlint v1.7.12 github.com/rhysd/actionlint/cmd/actionlint &
+L=$!
+wait "$H"
+wait "$L"
 wait "$A"
 wait "$N"
 echo "$OUT"

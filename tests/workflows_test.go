@@ -2,6 +2,7 @@ package tests
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -251,5 +252,31 @@ func TestEnvironmentsDeployOnlyFromTheirRefs(t *testing.T) {
 				t.Errorf("prod runner group = %v", group.Inputs)
 			}
 		}
+	}
+}
+
+// Every workflow passes actionlint, GitHub Actions' checker (syntax, expressions, runner
+// labels and groups, untrusted input in scripts); a control shows it refuses an injection.
+func TestWorkflowsPassActionlint(t *testing.T) {
+	lint := enforcerPath(t, "actionlint")
+	files, err := filepath.Glob(filepath.Join(projectDir(t), ".github", "workflows", "*.yml"))
+	if err != nil || len(files) < 4 {
+		t.Fatalf("workflows: %v %v", files, err)
+	}
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(lint, append([]string{"-no-color", "-shellcheck=", "-pyflakes="}, args...)...)
+		cmd.Dir = projectDir(t)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run(files...); err != nil {
+		t.Errorf("actionlint: %v\n%s", err, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yml")
+	if err := os.WriteFile(bad, []byte("on: pull_request\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"${{ github.event.pull_request.title }}\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run(bad); err == nil || !strings.Contains(out, "potentially untrusted") {
+		t.Errorf("the control passed actionlint: %v\n%s", err, out)
 	}
 }
