@@ -60,14 +60,20 @@ func (c *Config) ProtectsRepositories() bool {
 	return c.Policy().ProtectRepositories
 }
 
-// AdminTeams are the GitHub teams with role:admin in Argo CD: the platform's admins, who own
-// the repositories' code and create the release tags.
+// AdminTeams are the platform's admins, who own the repositories' code and create the release
+// tags: the GitHub teams with role:admin in Argo CD, or without Argo CD the teams that approve
+// the stack's deployments (platform:github.reviewerTeams).
 func (c *Config) AdminTeams() []string {
 	var out []string
-	for _, t := range c.ArgoCD.Teams {
-		if c.ArgoCDRoles()[t] == "role:admin" {
-			out = append(out, t)
+	if c.ArgoCD.Enabled {
+		for _, t := range c.ArgoCD.Teams {
+			if c.ArgoCDRoles()[t] == "role:admin" {
+				out = append(out, t)
+			}
 		}
+	}
+	if len(out) == 0 {
+		out = append(out, c.GitHub.ReviewerTeams...)
 	}
 	return out
 }

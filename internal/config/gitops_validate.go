@@ -167,7 +167,7 @@ func (c *Config) validateGitHub(errs *Errors) {
 		errs.add(k+".runners", fmt.Sprintf("%q is not allowed; use %q (runners that reach the private API endpoint, labelled platform-%s) or %q", g.Runners, ghplan.SelfHosted, c.Stack, ghplan.GitHubHosted))
 	}
 	if c.ProtectsRepositories() && len(c.AdminTeams()) == 0 && g.Owner != "" {
-		errs.add(k+".protectRepositories", "needs the platform's admin teams, the repositories' code owners and release taggers: a team of platform:argocd.teams with role:admin (or set protectRepositories: false in the stacks that do not manage the repositories)")
+		errs.add(k+".protectRepositories", "needs the platform's admin teams, the repositories' code owners and release taggers: a team of platform:argocd.teams with role:admin, or platform:github.reviewerTeams (or set protectRepositories: false in the stacks that do not manage the repositories)")
 	}
 	if c.Policy().RequireReviewers && len(g.ReviewerTeams) == 0 {
 		errs.add(k+".reviewerTeams", "is required in "+c.env()+": the GitHub teams that approve production deployments")
