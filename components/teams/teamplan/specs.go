@@ -49,7 +49,7 @@ func LimitDefaults(l Limits) (limits, requests map[string]string) {
 const (
 	PolicyDefaultDeny    = "platform-default-deny"
 	PolicyDNS            = "platform-allow-dns"
-	PolicySameNamespace  = "platform-allow-same-namespace"
+	PolicySameTeam       = "platform-allow-same-team"
 	PolicyLoadBalancer   = "platform-allow-load-balancer"
 	PolicyMonitoring     = "platform-allow-monitoring"
 	PolicyInternetEgress = "platform-allow-internet-egress"
@@ -68,7 +68,7 @@ var privateRanges = []any{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.
 
 // NetworkPolicies are the platform's policies in a team namespace, by name: deny everything,
 // then allow DNS to CoreDNS, the Pod Identity agent (credentials of the team's workload role),
-// traffic within the namespace, the load balancer (its IP targets come from the public
+// traffic among the team's namespaces, the load balancer (its IP targets come from the public
 // subnets) and the monitoring namespace's scraping in; the internet out only when the team's
 // config says so; PostgreSQL in the team's own database subnets when it has databases. The
 // databases' security group admits every node (pods share their node's), so the policy is
@@ -79,6 +79,7 @@ func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string,
 	ns := func(name string) map[string]any {
 		return map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": name}}}
 	}
+	team := map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{TeamLabel: t.Name}}}
 	var lb []any
 	for _, cidr := range publicSubnets {
 		lb = append(lb, map[string]any{"ipBlock": map[string]any{"cidr": cidr}})
@@ -96,9 +97,10 @@ func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string,
 			"to":    []any{map[string]any{"ipBlock": map[string]any{"cidr": PodIdentityAgent}}},
 			"ports": []any{map[string]any{"protocol": "TCP", "port": 80}},
 		}}},
-		PolicySameNamespace: {"podSelector": all, "policyTypes": []any{"Ingress", "Egress"},
-			"ingress": []any{map[string]any{"from": []any{map[string]any{"podSelector": all}}}},
-			"egress":  []any{map[string]any{"to": []any{map[string]any{"podSelector": all}}}}},
+		// The team's own namespaces, by the team label only the program sets on namespaces.
+		PolicySameTeam: {"podSelector": all, "policyTypes": []any{"Ingress", "Egress"},
+			"ingress": []any{map[string]any{"from": []any{team}}},
+			"egress":  []any{map[string]any{"to": []any{team}}}},
 		PolicyLoadBalancer: {"podSelector": all, "policyTypes": []any{"Ingress"}, "ingress": []any{map[string]any{"from": lb}}},
 		PolicyMonitoring:   {"podSelector": all, "policyTypes": []any{"Ingress"}, "ingress": []any{map[string]any{"from": []any{ns(monitoringNamespace)}}}},
 	}
