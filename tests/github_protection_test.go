@@ -47,13 +47,13 @@ func TestCodeOwners(t *testing.T) {
 	gitops := owners("github-gitops-codeowners")
 	for path, want := range map[string]string{
 		"teams/payments/apps/payments-api/overlays/prod/kustomization.yaml": "@example-org/payments-devs",
-		"teams/payments/README.md":                                          "@example-org/payments-devs",
-		"teams/search/apps/search-api/base/deployment.yaml":                 "@example-org/search-devs",
-		"teams/search-jobs/apps/x/base/job.yaml":                            "@example-org/platform",
-		"teams/payments-x/apps/a/base/d.yaml":                               "@example-org/platform",
-		"clusters/prod/apps.yaml":                                           "@example-org/platform",
-		".github/CODEOWNERS":                                                "@example-org/platform",
-		"README.md":                                                         "@example-org/platform",
+		"teams/payments/README.md":                          "@example-org/payments-devs",
+		"teams/search/apps/search-api/base/deployment.yaml": "@example-org/search-devs",
+		"teams/search-jobs/apps/x/base/job.yaml":            "@example-org/platform",
+		"teams/payments-x/apps/a/base/d.yaml":               "@example-org/platform",
+		"clusters/prod/apps.yaml":                           "@example-org/platform",
+		".github/CODEOWNERS":                                "@example-org/platform",
+		"README.md":                                         "@example-org/platform",
 	} {
 		check("gitops", gitops, path, want)
 	}
@@ -78,7 +78,9 @@ func TestRepositoryRulesets(t *testing.T) {
 	h.Write([]byte("platform")) // the offline plan's id of the admin team (planner mocks)
 	adminTeam := fmt.Sprint(h.Sum32() % 10000000)
 	for _, repo := range []struct{ key, name string }{{"gitops", "gitops"}, {"infra", "platform-infra"}} {
-		r := func(suffix string) planner.Resource { return p.named(t, "github:index/repositoryRuleset:RepositoryRuleset", "github-"+repo.key+"-"+suffix) }
+		r := func(suffix string) planner.Resource {
+			return p.named(t, "github:index/repositoryRuleset:RepositoryRuleset", "github-"+repo.key+"-"+suffix)
+		}
 		actors := func(rs planner.Resource) []string {
 			var out []string
 			list, _ := get(rs, "bypassActors").([]any)
