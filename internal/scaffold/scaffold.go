@@ -211,7 +211,7 @@ func Init(stacks []Stack) map[string]string {
 	files := map[string]string{"README.md": repoReadme(stacks)}
 	seen := map[string]bool{}
 	for _, s := range stacks {
-		files["clusters/"+s.Name+"/README.md"] = fmt.Sprintf("# %s\n\nThe root Application of stack %s follows this directory (platform:argocd.path): put the\nplatform's own Applications here (project `platform`). Team applications live under `teams/`.\n", s.Name, s.Name)
+		files["clusters/"+s.Name+"/README.md"] = fmt.Sprintf("# %s\n\nThe root Application of stack %s follows this directory (platform:argocd.path): put the\nplatform's own Applications here, in namespace `argocd-apps` and project `platform` (Argo CD\nrefuses any other). Team applications live under `teams/`.\n", s.Name, s.Name)
 		for _, t := range s.Teams {
 			if seen[t.Name] {
 				continue
