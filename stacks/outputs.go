@@ -49,13 +49,17 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 }
 
 // withGrafanaSSO adds Grafana's GitHub login: the platform's teams with role:admin in Argo CD
-// are Admins, its other teams Viewers, the product teams platform:addons.monitoring.sso.teamRole.
+// are Admins of every organization, its other teams Viewers of the platform's, each product
+// team's GitHub team platform:addons.monitoring.sso.teamRole in its own organization.
 func withGrafanaSSO(c addons.Config, cfg *config.Config) addons.Config {
 	sso := cfg.Addons.Monitoring.SSO
 	if sso.ClientID == "" {
 		return c
 	}
-	s := addons.GrafanaSSO{ClientID: sso.ClientID, Org: cfg.GitHub.Owner}
+	s := addons.GrafanaSSO{ClientID: sso.ClientID, Org: cfg.GitHub.Owner, Teams: tenants(cfg), TeamRole: sso.TeamRole}
+	if s.TeamRole == "" {
+		s.TeamRole = "Viewer"
+	}
 	roles := cfg.ArgoCDRoles()
 	for _, t := range cfg.ArgoCD.Teams {
 		if roles[t] == "role:admin" {
@@ -64,18 +68,17 @@ func withGrafanaSSO(c addons.Config, cfg *config.Config) addons.Config {
 			s.Viewers = append(s.Viewers, t)
 		}
 	}
-	for _, t := range cfg.Teams {
-		if t.GitHubTeam == "" {
-			continue
-		}
-		if sso.TeamRole == "Editor" {
-			s.Editors = append(s.Editors, t.GitHubTeam)
-		} else {
-			s.Viewers = append(s.Viewers, t.GitHubTeam)
-		}
-	}
 	c.Monitoring.SSO = s
 	return c
+}
+
+// tenants are the product teams as the observability stack separates them.
+func tenants(cfg *config.Config) []addons.Tenant {
+	var out []addons.Tenant
+	for _, t := range cfg.Teams {
+		out = append(out, addons.Tenant{Name: t.Name, Namespaces: t.Namespaces, GitHubTeam: t.GitHubTeam})
+	}
+	return out
 }
 
 // outputs are what a user needs next: the kubeconfig, where to delegate DNS, the certificate,

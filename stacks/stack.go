@@ -173,7 +173,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		Cluster: p.Cluster.Handle(), Network: p.Network.Handle(), Zone: p.DNS.Handle(), Certificate: p.Certificates.Handle(),
 		Account: account,
 		Config:  withGrafanaSSO(addonsConfig(cfg.Addons, policy), cfg), PermissionsBoundary: p.Boundary.Arn,
-		Teams: len(cfg.Teams) > 0,
+		Tenants: tenants(cfg),
 	}, inCluster); err != nil {
 		return nil, err
 	}

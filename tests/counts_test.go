@@ -34,8 +34,8 @@ func TestResourceCounts(t *testing.T) {
 		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":                       2,
 		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
-		// the platform's IngressClass and Loki's NetworkPolicy
-		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 19,
+		// the platform's IngressClass, Loki's and the metrics proxies' NetworkPolicies
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 1 + 19,
 		// Teams (the + terms above: 2 secrets roles, 2 workload roles, a push role and their
 		// policies, a managed policy, 3 workload pod identities, 3 namespaces, an access entry,
 		// 2 projects): payments (1 namespace, internet egress, an image) and search (2
@@ -53,6 +53,9 @@ func TestResourceCounts(t *testing.T) {
 		// the Load Balancer Controller's and External Secrets' PodMonitors; the addons' and
 		// Argo CD's alert rules
 		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 2,
+		// each team's metrics proxy (Deployment, Service) and the Grafana organizations'
+		// reconciler's ConfigMap
+		"kubernetes:apps/v1:Deployment": 2, "kubernetes:v1:Service": 2, "kubernetes:core/v1:ConfigMap": 1,
 		// admission policies, each with its binding: what the teams' monitors and alerts and
 		// Ingresses may do, and every namespace's Pod Security and Argo CD's namespaces
 		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy":        4,
@@ -69,7 +72,7 @@ func TestResourceCounts(t *testing.T) {
 			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
 			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 1 + 1, "aws:kms/alias:Alias": 1 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
-			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 20 + 1,
+			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 1,
 			// the platform's class and the teams' shared one, each with its params
 			"kubernetes:networking.k8s.io/v1:IngressClass": 2, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 2},
 		// 3 AZs, NAT per AZ; records: delegation + 2 validations (domain, apps.domain)

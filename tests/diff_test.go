@@ -197,9 +197,11 @@ func TestDiffClassifies(t *testing.T) {
 	if !slices.Equal(removed, wantRemoved) || len(r.Added) != 0 {
 		t.Errorf("removing Tempo removed\n%s\nwant\n%s\nand added %d", strings.Join(removed, "\n"), strings.Join(wantRemoved, "\n"), len(r.Added))
 	}
-	// Grafana loses its data source and the platform's rules Tempo's alerts; nothing else.
-	if len(r.Changed) != 2 || r.Changed[0].Name != "addons-kube-prometheus-stack" || !slices.Equal(r.Changed[0].Keys, []string{"values.grafana"}) ||
-		r.Changed[1].Name != "addons-alert-rules" || !slices.Equal(r.Changed[1].Keys, []string{"spec.groups"}) {
+	// Grafana loses its data source (the platform's and the teams' organizations'), and the
+	// platform's rules Tempo's alerts; nothing else.
+	if len(r.Changed) != 3 || r.Changed[0].Name != "addons-grafana-tenants" || !slices.Equal(r.Changed[0].Keys, []string{"data.tenants.json"}) ||
+		r.Changed[1].Name != "addons-kube-prometheus-stack" || !slices.Equal(r.Changed[1].Keys, []string{"values.grafana"}) ||
+		r.Changed[2].Name != "addons-alert-rules" || !slices.Equal(r.Changed[2].Keys, []string{"spec.groups"}) {
 		t.Errorf("removing Tempo changed %+v, want only Grafana's data sources and the alert rules", r.Changed)
 	}
 	prices := pricing.Prices["eu-north-1"]

@@ -38,9 +38,10 @@ type Args struct {
 	Config      Config
 	// PermissionsBoundary is the boundary every addon role carries (components/boundary).
 	PermissionsBoundary pulumi.StringInput
-	// Teams is set when product teams share the cluster: External Secrets may then assume
-	// the teams' roles (contract.TeamRolePath) for their SecretStores.
-	Teams bool
+	// Tenants are the product teams sharing the cluster: External Secrets may assume the teams'
+	// roles (contract.TeamRolePath) for their SecretStores, and each team reads its own logs,
+	// metrics and traces (tenancy.go).
+	Tenants []Tenant
 }
 
 // Config is one typed block per addon (terraform-aws-eks-blueprints-addons' switch and

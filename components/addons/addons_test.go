@@ -179,7 +179,7 @@ func TestRefusesBadArgs(t *testing.T) {
 // Loki and Tempo link to each other only when both run; the trace-id pattern finds the ids
 // OpenTelemetry writes in logfmt and JSON lines, and nothing in a line without one.
 func TestDataSourcesLinkTracesAndLogs(t *testing.T) {
-	both := DataSources(true, true)
+	both := DataSources(true, true, nil)
 	if len(both) != 2 {
 		t.Fatalf("data sources = %v", both)
 	}
@@ -191,10 +191,10 @@ func TestDataSourcesLinkTracesAndLogs(t *testing.T) {
 	if got := tempo["jsonData"].(map[string]any)["tracesToLogsV2"].(map[string]any)["datasourceUid"]; got != loki["uid"] {
 		t.Errorf("Tempo's logs link = %v", got)
 	}
-	if _, linked := DataSources(true, false)[0].(map[string]any)["jsonData"]; linked {
+	if _, linked := DataSources(true, false, nil)[0].(map[string]any)["jsonData"].(map[string]any)["derivedFields"]; linked {
 		t.Error("Loki links to a Tempo that does not run")
 	}
-	if _, linked := DataSources(false, true)[0].(map[string]any)["jsonData"]; linked {
+	if _, linked := DataSources(false, true, nil)[0].(map[string]any)["jsonData"].(map[string]any)["tracesToLogsV2"]; linked {
 		t.Error("Tempo links to a Loki that does not run")
 	}
 	re := regexp.MustCompile(TraceIDPattern)
@@ -211,5 +211,48 @@ func TestDataSourcesLinkTracesAndLogs(t *testing.T) {
 		if got != want {
 			t.Errorf("%s: trace id %q, want %q", line, got, want)
 		}
+	}
+}
+
+// The platform reads every tenant: its own, the one Loki and Tempo used before tenancy, each
+// team's; a team's organization reads its own tenant, and its metrics through its own proxy
+// limited to its namespaces.
+func TestTenancy(t *testing.T) {
+	tenants := []Tenant{{Name: "a", Namespaces: []string{"a", "a-jobs"}, GitHubTeam: "a-devs"}, {Name: "b", Namespaces: []string{"b"}}}
+	header := func(ds any) string {
+		d := ds.(map[string]any)
+		if d["jsonData"].(map[string]any)["httpHeaderName1"] != "X-Scope-OrgID" {
+			t.Errorf("%s sends no tenant: %v", d["uid"], d)
+		}
+		return d["secureJsonData"].(map[string]any)["httpHeaderValue1"].(string)
+	}
+	platform := DataSources(true, true, tenants)
+	if got := header(platform[0]); got != "platform|fake|a|b" {
+		t.Errorf("the platform's Loki tenants = %s", got)
+	}
+	if got := header(platform[1]); got != "platform|single-tenant|a|b" {
+		t.Errorf("the platform's Tempo tenants = %s", got)
+	}
+	orgs := GrafanaTenants(tenants, true, true)["orgs"].([]any)
+	if len(orgs) != 2 {
+		t.Fatalf("organizations %v", orgs)
+	}
+	a := orgs[0].(map[string]any)
+	sources := a["datasources"].([]any)
+	prom := sources[0].(map[string]any)
+	if a["name"] != "a" || len(sources) != 3 || prom["url"] != "http://prom-label-proxy-a.monitoring.svc.cluster.local:8080" ||
+		header(sources[1]) != "a" || header(sources[2]) != "a" {
+		t.Errorf("team a's organization = %v", a)
+	}
+	if got := strings.Join(MetricsProxyArgs(tenants[0]), " "); !strings.Contains(got, "-label=namespace -label-value=a -label-value=a-jobs") ||
+		!strings.Contains(got, "-error-on-replace") || strings.Contains(got, "label-value=b") {
+		t.Errorf("team a's proxy args = %s", got)
+	}
+	sso := GrafanaSSO{Org: "org", Admins: []string{"platform"}, Viewers: []string{"ops"}, Teams: tenants, TeamRole: "Editor"}
+	if got := sso.grafanaOrgMapping(); got != "@org/platform:*:Admin @org/ops:1:Viewer @org/a-devs:a:Editor" {
+		t.Errorf("org_mapping = %s", got)
+	}
+	if got := sso.RoleAttributePath(); got != "contains(groups[*], '@org/platform') && 'Admin'" {
+		t.Errorf("role_attribute_path = %s", got)
 	}
 }

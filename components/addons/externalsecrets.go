@@ -112,7 +112,7 @@ func ClusterSecretStoreSpec(service, region string) map[string]any {
 func (c *Addons) externalSecrets(ctx *pulumi.Context) error {
 	cfg := c.args.Config.ExternalSecrets
 	policy := pulumix.Policy(c.args.Cluster.SecretsKeyArn, func(key string) iampolicy.Document {
-		return ExternalSecretsPolicy(c.args.Account, c.args.Cluster.Name, key, cfg.SecretsManager, c.args.Teams)
+		return ExternalSecretsPolicy(c.args.Account, c.args.Cluster.Name, key, cfg.SecretsManager, len(c.args.Tenants) > 0)
 	})
 	release, err := c.install(ctx, addon{
 		key: "external-secrets", namespace: "external-secrets", podSecurity: helmkit.Baseline,

@@ -9,33 +9,37 @@ import (
 	"github.com/example/platform/internal/contract"
 )
 
-// GrafanaSSO logs people in to Grafana with GitHub: members of Org only, their role from
-// their teams (Admin, then Editor, then Viewer; anyone else is refused), the local login
-// form off. The admin password stays in SSM for break-glass use through the API.
+// GrafanaSSO logs people in to Grafana with GitHub: members of Org only, the local login form
+// off. The platform's admins are Admins of every organization; the platform's other teams
+// Viewers of the main one (the platform's); each product team's GitHub team TeamRole (Viewer
+// or Editor) in its own organization and nowhere else (tenancy.go). Anyone else is refused.
+// The admin password stays in SSM for break-glass use through the API.
 type GrafanaSSO struct {
-	ClientID, Org            string
-	Admins, Editors, Viewers []string
+	ClientID, Org   string
+	Admins, Viewers []string
+	// Teams are the product teams; TeamRole is their members' role in their organization.
+	Teams    []Tenant
+	TeamRole string
 }
 
 // GrafanaOAuthSecret is the Secret Grafana reads its client secret from (as the environment
 // variable Grafana maps to [auth.github] client_secret).
 const GrafanaOAuthSecret = "grafana-github-oauth"
 
-// RoleAttributePath maps GitHub teams ("@org/team") to Grafana roles; strict: no role, no login.
+// RoleAttributePath makes the admins' GitHub teams ("@org/team") Admins whatever the
+// organization mapping says (it is empty for the moment a new team's organization takes to
+// appear): strict, so nobody else gets a role from it.
 func (s GrafanaSSO) RoleAttributePath() string {
 	var parts []string
-	for _, r := range []struct {
-		role  string
-		teams []string
-	}{{"Admin", s.Admins}, {"Editor", s.Editors}, {"Viewer", s.Viewers}} {
-		for _, t := range r.teams {
-			parts = append(parts, fmt.Sprintf("contains(groups[*], '@%s/%s') && '%s'", s.Org, t, r.role))
-		}
+	for _, t := range s.Admins {
+		parts = append(parts, fmt.Sprintf("contains(groups[*], '@%s/%s') && 'Admin'", s.Org, t))
 	}
 	return strings.Join(parts, " || ")
 }
 
-// values are the grafana.ini sections and the environment of GitHub login.
+// values are the grafana.ini sections and the environment of GitHub login. Strict: a user
+// whom neither the role path nor the organization mapping gives a role is refused (never put
+// in the main organization, which sees every team's data).
 func (s GrafanaSSO) values(grafana map[string]any) {
 	ini := grafana["grafana.ini"].(map[string]any)
 	ini["auth"] = map[string]any{"disable_login_form": true}
@@ -48,6 +52,8 @@ func (s GrafanaSSO) values(grafana map[string]any) {
 		"allowed_organizations": s.Org,
 		"role_attribute_path":   s.RoleAttributePath(),
 		"role_attribute_strict": true,
+		"org_mapping":           s.grafanaOrgMapping(),
+		"skip_org_role_sync":    false,
 	}
 	grafana["envFromSecret"] = GrafanaOAuthSecret
 }

@@ -2,12 +2,14 @@ package addons
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/pulumix"
@@ -41,7 +43,9 @@ func LokiValues(bucket pulumi.StringInput, region string, retentionDays, replica
 	v := map[string]any{
 		"deploymentMode": "Monolithic",
 		"loki": map[string]any{
-			"auth_enabled": false,
+			// Tenants: each team's logs apart (tenancy.go); the platform reads them all at once.
+			"auth_enabled": true,
+			"querier":      map[string]any{"multi_tenant_queries_enabled": true},
 			"commonConfig": map[string]any{"replication_factor": rf},
 			"schemaConfig": map[string]any{"configs": []any{map[string]any{
 				"from": "2026-11-01", "store": "tsdb", "object_store": "s3", "schema": "v13",
@@ -93,13 +97,18 @@ func AlloyValues(lokiPushURL string) map[string]any {
 }
 
 // AlloyConfig discovers the pods of the node it runs on (the chart sets HOSTNAME to the node
-// name), labels their logs by namespace, pod and container, and pushes them to Loki.
+// name), labels their logs by namespace, pod and container, and pushes them to Loki, each line
+// as the tenant of its namespace: the team of the namespace's team label (which only the
+// program sets, never anything the pod writes), else the platform.
 func AlloyConfig(lokiPushURL string) string {
 	return `discovery.kubernetes "pods" {
   role = "pod"
   selectors {
     role  = "pod"
     field = "spec.nodeName=" + coalesce(sys.env("HOSTNAME"), constants.hostname)
+  }
+  attach_metadata {
+    namespace = true
   }
 }
 
@@ -117,19 +126,50 @@ discovery.relabel "pods" {
     source_labels = ["__meta_kubernetes_pod_container_name"]
     target_label  = "container"
   }
+  rule {
+    target_label = "` + tenantLabel + `"
+    replacement  = "` + PlatformTenant + `"
+  }
+  rule {
+    source_labels = ["__meta_kubernetes_namespace_label_` + promLabelName(contract.TeamLabel) + `"]
+    regex         = "(.+)"
+    target_label  = "` + tenantLabel + `"
+  }
 }
 
 loki.source.kubernetes "pods" {
   targets    = discovery.relabel.pods.output
+  forward_to = [loki.process.tenant.receiver]
+}
+
+loki.process "tenant" {
+  stage.tenant {
+    label = "` + tenantLabel + `"
+  }
   forward_to = [loki.write.default.receiver]
 }
 
 loki.write "default" {
   endpoint {
-    url = "` + lokiPushURL + `"
+    url       = "` + lokiPushURL + `"
+    tenant_id = "` + PlatformTenant + `"
   }
 }
 `
+}
+
+// tenantLabel is the stream label Alloy carries a line's tenant in.
+const tenantLabel = "team"
+
+// promLabelName is a Kubernetes label's name as service discovery exposes it: every character
+// outside [a-zA-Z0-9_] becomes "_".
+func promLabelName(label string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '_'
+	}, label)
 }
 
 func (c *Addons) loki(ctx *pulumi.Context) error {
@@ -156,7 +196,8 @@ func (c *Addons) loki(ctx *pulumi.Context) error {
 	}); err != nil {
 		return err
 	}
-	// Loki has no tenants (auth_enabled: false): the network is its boundary.
+	// Only its clients reach Loki at all: it takes the tenant from a header, which anyone who
+	// reaches it could set.
 	_, err = apiextensions.NewCustomResource(ctx, c.name+"-loki-network-policy", &apiextensions.CustomResourceArgs{
 		ApiVersion:  pulumi.String("networking.k8s.io/v1"),
 		Kind:        pulumi.String("NetworkPolicy"),

@@ -55,6 +55,8 @@ type MonitoringSettings struct {
 	Receiver  string
 	Heartbeat bool
 	SSO       GrafanaSSO
+	// Tenants are the product teams, each read apart (tenancy.go).
+	Tenants []Tenant
 }
 
 // MonitoringValues: Prometheus and Alertmanager on gp3 volumes (the chart defaults to
@@ -83,11 +85,17 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 		},
 		"grafana.ini": map[string]any{"server": map[string]any{"root_url": "https://" + host}},
 		"resources":   helmkit.Resources("100m", "256Mi", "512Mi"),
+		// Dashboards from the platform's namespaces only (the chart's default is every
+		// namespace): a team's ConfigMap would otherwise land in the platform's organization.
+		"sidecar": map[string]any{"dashboards": map[string]any{"searchNamespace": platformNamespaces()}},
 	}
 	if s.SSO.ClientID != "" {
 		s.SSO.values(grafana)
 	}
-	sources := DataSources(s.Loki, s.Tempo)
+	if len(s.Tenants) > 0 {
+		grafanaTenantsValues(grafana)
+	}
+	sources := DataSources(s.Loki, s.Tempo, s.Tenants)
 	values := map[string]any{
 		"prometheus": map[string]any{
 			"podDisruptionBudget": pdb,
@@ -97,9 +105,12 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 				"serviceMonitorSelectorNilUsesHelmValues": false,
 				"podMonitorSelectorNilUsesHelmValues":     false,
 				"ruleSelectorNilUsesHelmValues":           false,
-				"retention":                               fmt.Sprintf("%dd", s.RetentionDays),
-				"replicas":                                s.Replicas,
-				"resources":                               helmkit.Resources("500m", "2Gi", "4Gi"),
+				// A team's monitors and rules write and read their own namespace only.
+				"enforcedNamespaceLabel":  "namespace",
+				"excludedFromEnforcement": EnforcementExclusions(),
+				"retention":               fmt.Sprintf("%dd", s.RetentionDays),
+				"replicas":                s.Replicas,
+				"resources":               helmkit.Resources("500m", "2Gi", "4Gi"),
 				"storageSpec": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
 					"storageClassName": GP3StorageClass,
 					"accessModes":      []any{"ReadWriteOnce"},
@@ -155,17 +166,32 @@ const (
 // ("traceId":"...") as OpenTelemetry SDKs and their log bridges write them.
 const TraceIDPattern = `(?:traceID|trace_id|traceId)"?[=:]\s*"?([0-9a-fA-F]{16,32})`
 
-// DataSources are Grafana's Loki and Tempo data sources, linked both ways: a trace's spans
+// DataSources are the platform's Grafana data sources for Loki and Tempo: every tenant
+// (PlatformTenants), linked both ways (dataSources). "$$" is Grafana provisioning's escape of "$".
+func DataSources(loki, tempo bool, tenants []Tenant) []any {
+	out := dataSources(loki, tempo, "$$")
+	for _, ds := range out {
+		d := ds.(map[string]any)
+		legacy := lokiLegacyTenant
+		if d["type"] == "tempo" {
+			legacy = tempoLegacyTenant
+		}
+		withTenant(d, PlatformTenants(tenants, legacy))
+	}
+	return out
+}
+
+// dataSources are Grafana's Loki and Tempo data sources, linked both ways: a trace's spans
 // open their logs in Loki (by trace id, a few minutes around the span), and a trace id in a
-// log line opens the trace in Tempo. "$$" is Grafana provisioning's escape of "$".
-func DataSources(loki, tempo bool) []any {
+// log line opens the trace in Tempo. dollar is "$" as the format at hand writes it.
+func dataSources(loki, tempo bool, dollar string) []any {
 	var out []any
 	if loki {
 		ds := map[string]any{"name": "Loki", "type": "loki", "uid": LokiDataSourceUID, "access": "proxy", "url": LokiQueryURL()}
 		if tempo {
 			ds["jsonData"] = map[string]any{"derivedFields": []any{map[string]any{
 				"name": "TraceID", "datasourceUid": TempoDataSourceUID, "matcherRegex": TraceIDPattern,
-				"url": "$${__value.raw}", "urlDisplayLabel": "View trace",
+				"url": dollar + "{__value.raw}", "urlDisplayLabel": "View trace",
 			}}}
 		}
 		out = append(out, ds)
@@ -233,9 +259,18 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		Receiver:       cfg.Receiver,
 		Heartbeat:      cfg.Heartbeat,
 		SSO:            cfg.SSO,
+		Tenants:        c.args.Tenants,
 	})
 	// Alertmanager mounts the receiver's Secret: it must exist before the pods start.
 	needs := c.withStorage(c.withLBC(c.base()))
+	if len(c.args.Tenants) > 0 {
+		// Grafana's pod mounts the tenants' reconciler.
+		cm, err := c.tenants(ctx, ns)
+		if err != nil {
+			return err
+		}
+		needs = append(needs, cm)
+	}
 	if c.ParameterStore != nil {
 		receiver, err := c.alertReceiverSecret(ctx, ns.Metadata.Name().Elem(), []pulumi.Resource{c.ParameterStore})
 		if err != nil {
@@ -262,4 +297,12 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 	c.GrafanaURL = pulumi.String("https://" + GrafanaHost(c.args.Zone.Domain)).ToStringOutput()
 	c.GrafanaAdminPasswordParameter = param.Name
 	return nil
+}
+
+func platformNamespaces() []any {
+	out := make([]any, len(contract.PlatformNamespaces))
+	for i, ns := range contract.PlatformNamespaces {
+		out[i] = ns
+	}
+	return out
 }

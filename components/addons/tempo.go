@@ -28,8 +28,11 @@ func TempoValues(bucket pulumi.StringInput, region string, retentionDays int) ma
 	return map[string]any{
 		"replicas": 1,
 		"tempo": map[string]any{
-			"retention": fmt.Sprintf("%dh", retentionDays*24),
-			"resources": helmkit.Resources("250m", "1Gi", "2Gi"),
+			// Tenants, as Loki's (tenancy.go): writers and readers name theirs.
+			"multitenancyEnabled": true,
+			"queryFrontend":       map[string]any{"multi_tenant_queries_enabled": true},
+			"retention":           fmt.Sprintf("%dh", retentionDays*24),
+			"resources":           helmkit.Resources("250m", "1Gi", "2Gi"),
 			"storage": map[string]any{"trace": map[string]any{
 				"backend": "s3",
 				"s3": map[string]any{

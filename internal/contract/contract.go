@@ -152,6 +152,11 @@ const (
 // shared ALB instead of one per UI.
 const IngressGroup = "platform"
 
+// TeamLabel labels a team's namespaces with the team's name. Only the program sets it (teams
+// cannot change namespaces): what reads it (ingress classes, admission policies, network
+// policy, the log shipper's tenants) trusts it.
+const TeamLabel = "platform.example.org/team"
+
 // PlatformHosts are the platform's names under the stack's domain (<name>.<domain>): Argo CD's
 // and Grafana's. No team serves them.
 var PlatformHosts = []string{ArgoCDHost, GrafanaHost}

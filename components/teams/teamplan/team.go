@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/example/platform/components/databases/dbplan"
+	"github.com/example/platform/internal/contract"
 )
 
 // Team is one entry of platform:teams.
@@ -135,7 +136,7 @@ const MaxNameLength = 64 - 8 - len("teams-") - len("-workload-role")
 func Group(team string) string { return "team:" + team }
 
 // TeamLabel labels a team's namespaces with the team's name.
-const TeamLabel = "platform.example.org/team"
+const TeamLabel = contract.TeamLabel
 
 // IngressClass is the IngressClass a team's Ingresses use, and its IngressGroup.
 func (t Team) IngressClass() string {
