@@ -118,20 +118,21 @@ func TestNetworkPolicyMatrix(t *testing.T) {
 		{"loki-gateway:8080", chartPod("logging", "loki", "gateway"), 8080, "http-metrics", "TCP"},
 		{"grafana:3000", chartPod("monitoring", "grafana", ""), 3000, "grafana", "TCP"},
 		{"prometheus:9090", prometheusPod(t, workloads, pod), 9090, "http-web", "TCP"},
+		{"payments-metrics:8080", planPod(t, p, "addons-prom-label-proxy-payments", pod), 8080, "http", "TCP"},
 	}
 	// The expected matrix: "+" reaches, "." does not, " " not asked (outside the cluster on
 	// both ends: no NetworkPolicy applies), one character per target in order. The teams' rows
 	// are the boundary; the platform's pods have no egress policy (they are the platform's),
 	// and Loki admits its clients only.
 	want := map[string]string{
-		"payments":      "+..++.++.....",
-		"search":        ".++++...+....",
-		"search-jobs":   ".++++...+....",
-		"prometheus":    "+++++++++++++",
-		"grafana":       "+++++++++++++",
-		"alloy":         "...++++++++++",
-		"external-dns":  "...++++++..++",
-		"load balancer": "++++     ..++",
+		"payments":      "+..++.++......",
+		"search":        ".++++...+.....",
+		"search-jobs":   ".++++...+.....",
+		"prometheus":    "+++++++++++++.",
+		"grafana":       "++++++++++++++",
+		"alloy":         "...++++++++++.",
+		"external-dns":  "...++++++..++.",
+		"load balancer": "++++     ..++.",
 	}
 	var connections []map[string]any
 	asked := func(s, d peer) bool { return s.Namespace != "" || d.Namespace != "" }
@@ -319,4 +320,14 @@ func prometheusPod(t *testing.T, workloads []workload, pod func(string, map[stri
 	}
 	t.Fatal("no Prometheus in the rendered kube-prometheus-stack")
 	return peer{}
+}
+
+// planPod is the pod of a Deployment the plan creates, labelled as its template says.
+func planPod(t *testing.T, p *plan, deployment string, pod func(string, map[string]string) peer) peer {
+	d := p.named(t, "kubernetes:apps/v1:Deployment", deployment)
+	labels := map[string]string{}
+	for k, v := range get(d, "spec.template.metadata.labels").(map[string]any) {
+		labels[k] = fmt.Sprint(v)
+	}
+	return pod(getString(d, "metadata.namespace"), labels)
 }
