@@ -112,13 +112,7 @@ func TestTeamIngressPolicyOnAPIServer(t *testing.T) {
 	}
 	waitForPolicy(t, s, cases[len(cases)-2].obj)
 	for _, c := range cases {
-		err := s.DryRunApply(c.obj)
-		switch {
-		case c.denied == "" && err != nil:
-			t.Errorf("%s: refused: %v", c.name, err)
-		case c.denied != "" && (err == nil || !strings.Contains(err.Error(), c.denied)):
-			t.Errorf("%s: %v, want a refusal saying %q", c.name, err, c.denied)
-		}
+		checkAdmission(t, c.name, s.DryRunApply(c.obj), c.denied)
 	}
 }
 
@@ -137,6 +131,18 @@ func applyPolicies(t *testing.T, s *kubeapi.Server, p *plan) {
 	}
 	if applied < 4+3 {
 		t.Fatalf("applied %d objects: want the policies, their bindings and the namespaces", applied)
+	}
+}
+
+// checkAdmission judges the API server's answer to one request: admitted where denied is "",
+// else refused with a message containing denied.
+func checkAdmission(t *testing.T, name string, err error, denied string) {
+	t.Helper()
+	switch {
+	case denied == "" && err != nil:
+		t.Errorf("%s: refused: %v", name, err)
+	case denied != "" && (err == nil || !strings.Contains(err.Error(), denied)):
+		t.Errorf("%s: %v, want a refusal saying %q", name, err, denied)
 	}
 }
 

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/example/platform/internal/kubeapi"
@@ -67,12 +66,6 @@ func TestTeamMonitoringPolicyOnAPIServer(t *testing.T) {
 	}
 	waitForPolicy(t, s, cases[2].obj)
 	for _, c := range cases {
-		err := s.DryRunApply(c.obj)
-		switch {
-		case c.denied == "" && err != nil:
-			t.Errorf("%s: refused: %v", c.name, err)
-		case c.denied != "" && (err == nil || !strings.Contains(err.Error(), c.denied)):
-			t.Errorf("%s: %v, want a refusal saying %q", c.name, err, c.denied)
-		}
+		checkAdmission(t, c.name, s.DryRunApply(c.obj), c.denied)
 	}
 }
