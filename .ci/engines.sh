@@ -5,9 +5,11 @@
 # export as PLATFORM_ENGINES.
 #   argocd-engine  Argo CD v3.3.19's AppProject checks (tests/engines/argocd)
 #   netpol-engine  cyclonus v0.5.6's NetworkPolicy evaluator (tests/engines/netpol)
+#   loki           Loki v3.7.6, the log store, multi-tenant (tests/engines/loki: Loki's replaces)
+#   prom-label-proxy  prom-label-proxy v0.15.0, the teams' metrics proxy
 #   helm           Helm v3.22.1 (helm.sh/helm/v3/cmd/helm)
 #   actionlint     actionlint v1.7.12, GitHub Actions' workflow checker (github.com/rhysd/actionlint)
-# Cold: ~10 min on 2 cores beside nothing else (Argo CD's 1,300 packages are most of it);
+# Cold: ~20 min on 2 cores beside nothing else (Argo CD's and Loki's packages are most of it);
 # cached: instant. A binary is rebuilt when its module's go.mod, go.sum or source changes.
 set -Eeuo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,14 +17,14 @@ ROOT=${PLATFORM_TESTBIN:-$HOME/.cache/platform-testbin}
 HELM_VERSION=v3.22.1
 export GOWORK=off GOFLAGS="-mod=readonly -buildvcs=false"
 
-build_engine() { # name dir
-	local name=$1 dir=$2 sum dest
+build_engine() { # name dir [package: default the module's own main]
+	local name=$1 dir=$2 pkg=${3:-.} sum dest
 	sum=$(cat "$dir"/go.mod "$dir"/go.sum "$dir"/*.go | sha256sum | cut -c1-16)
 	dest=$ROOT/engines/$name-$sum
 	if [ ! -x "$dest/$name" ]; then
 		echo "[engines] building $name ($dir)" >&2
 		mkdir -p "$dest"
-		(cd "$dir" && go build -o "$dest/$name" .) >&2
+		(cd "$dir" && go build -trimpath -ldflags "-s -w" -o "$dest/$name" "$pkg") >&2
 	fi
 	ln -sf "$dest/$name" "$OUT/$name"
 }
@@ -33,6 +35,8 @@ build_engine argocd-engine tests/engines/argocd &
 A=$!
 build_engine netpol-engine tests/engines/netpol &
 N=$!
+build_engine loki tests/engines/loki github.com/grafana/loki/v3/cmd/loki &
+K=$!
 # build_tool name module version package [ldflags]: a released tool from the Go module proxy.
 build_tool() {
 	local name=$1 module=$2 version=$3 pkg=$4 ldflags=${5:-} dest=$ROOT/$1-$3 work
@@ -49,8 +53,12 @@ build_tool helm helm.sh/helm/v3 "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "-X hel
 H=$!
 build_tool actionlint github.com/rhysd/actionlint v1.7.12 github.com/rhysd/actionlint/cmd/actionlint &
 L=$!
+build_tool prom-label-proxy github.com/prometheus-community/prom-label-proxy v0.15.0 github.com/prometheus-community/prom-label-proxy &
+P=$!
 wait "$H"
 wait "$L"
+wait "$P"
+wait "$K"
 wait "$A"
 wait "$N"
 echo "$OUT"

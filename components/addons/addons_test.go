@@ -2,9 +2,12 @@ package addons
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/grafana/alloy/syntax/ast"
+	"github.com/grafana/alloy/syntax/parser"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -254,5 +257,29 @@ func TestTenancy(t *testing.T) {
 	}
 	if got := sso.RoleAttributePath(); got != "contains(groups[*], '@org/platform') && 'Admin'" {
 		t.Errorf("role_attribute_path = %s", got)
+	}
+}
+
+// The log shipper's configuration is Alloy syntax, as Alloy's own parser reads it (the module
+// github.com/grafana/alloy/syntax), and names the components it means; a control shows the
+// parser refuses a broken one.
+func TestAlloyConfigParses(t *testing.T) {
+	cfg := AlloyConfig(LokiPushURL())
+	file, err := parser.ParseFile("config.alloy", []byte(cfg))
+	if err != nil {
+		t.Fatalf("Alloy cannot read its config: %v\n%s", err, cfg)
+	}
+	var blocks []string
+	for _, s := range file.Body {
+		if b, ok := s.(*ast.BlockStmt); ok {
+			blocks = append(blocks, strings.Join(b.Name, ".")+" "+b.Label)
+		}
+	}
+	want := []string{"discovery.kubernetes pods", "discovery.relabel pods", "loki.source.kubernetes pods", "loki.process tenant", "loki.write default"}
+	if !slices.Equal(blocks, want) {
+		t.Errorf("components %v, want %v", blocks, want)
+	}
+	if _, err := parser.ParseFile("bad.alloy", []byte(strings.Replace(cfg, "}\n", "\n", 1))); err == nil {
+		t.Error("the parser accepted a block without its closing brace")
 	}
 }
