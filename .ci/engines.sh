@@ -7,6 +7,8 @@
 #   netpol-engine  cyclonus v0.5.6's NetworkPolicy evaluator (tests/engines/netpol)
 #   loki           Loki v3.7.6, the log store, multi-tenant (tests/engines/loki: Loki's replaces)
 #   prom-label-proxy  prom-label-proxy v0.15.0, the teams' metrics proxy
+#   iam-engine     @cloud-copilot/iam-simulate and iam-data, AWS's IAM decisions (tests/engines/iam:
+#                  npm ci from its lockfile; Node.js; AGPL test tools, run as a separate process)
 #   helm           Helm v3.22.1 (helm.sh/helm/v3/cmd/helm)
 #   actionlint     actionlint v1.7.12, GitHub Actions' workflow checker (github.com/rhysd/actionlint)
 # Cold: ~20 min on 2 cores beside nothing else (Argo CD's and Loki's packages are most of it);
@@ -37,6 +39,25 @@ build_engine netpol-engine tests/engines/netpol &
 N=$!
 build_engine loki tests/engines/loki github.com/grafana/loki/v3/cmd/loki &
 K=$!
+
+# The IAM engine: its lockfile's packages, installed beside a copy of engine.mjs.
+install_iam() {
+	local dir=tests/engines/iam sum dest
+	command -v node >/dev/null && command -v npm >/dev/null || { echo "[engines] Node.js and npm are required for the IAM engine" >&2; return 1; }
+	sum=$(cat "$dir"/package.json "$dir"/package-lock.json "$dir"/engine.mjs | sha256sum | cut -c1-16)
+	dest=$ROOT/engines/iam-$sum
+	if [ ! -f "$dest/.installed" ]; then
+		echo "[engines] installing the IAM engine (npm ci)" >&2
+		rm -rf "$dest" && mkdir -p "$dest"
+		cp "$dir"/package.json "$dir"/package-lock.json "$dir"/engine.mjs "$dest"/
+		(cd "$dest" && npm ci --ignore-scripts --no-audit --no-fund) >&2
+		touch "$dest/.installed"
+	fi
+	printf '#!/bin/sh\nexec node "%s/engine.mjs" "$@"\n' "$dest" >"$OUT/iam-engine"
+	chmod +x "$OUT/iam-engine"
+}
+install_iam &
+I=$!
 # build_tool name module version package [ldflags]: a released tool from the Go module proxy.
 build_tool() {
 	local name=$1 module=$2 version=$3 pkg=$4 ldflags=${5:-} dest=$ROOT/$1-$3 work
@@ -59,6 +80,7 @@ wait "$H"
 wait "$L"
 wait "$P"
 wait "$K"
+wait "$I"
 wait "$A"
 wait "$N"
 echo "$OUT"

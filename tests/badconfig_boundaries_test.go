@@ -16,7 +16,7 @@ func init() {
 		{"team named like the shared ingress group", "dev", []mutation{edit(kTeams, "1.name", "teams")}, "platform:teams[1].name", `"teams" is reserved`},
 		{"team named by digits", "dev", []mutation{edit(kTeams, "1.name", "1234")}, "platform:teams[1].name", "starts with a letter"},
 		{"team named like a platform host", "prod", []mutation{edit(kTeams, "1.name", "grafana")}, "platform:teams[1].name", "the platform's hosts argocd, grafana"},
-		{"team name extending another's", "dev", []mutation{edit(kTeams, "1.name", "payments-search")}, "platform:teams[1].name", `starts with team "payments"'s name and "-"`},
+		{"team name extending another's", "dev", []mutation{edit(kTeams, "1.name", "payments-search"), edit(kTeams, "1.policies", map[string]any{})}, "platform:teams[1].name", `starts with team "payments"'s name and "-"`},
 		{"team namespace inside the platform's", "dev", []mutation{edit(kTeams, "1.namespaces.1", "apps-search")}, "platform:teams[1].namespaces[1]", "is inside platform:argocd.destinationNamespaces (apps-*)"},
 		{"platform destination in kube-system", "dev", []mutation{edit(kArgo, "destinationNamespaces", []any{"apps-*", "kube-system"})}, "platform:argocd.destinationNamespaces[1]", "reaches the platform namespace kube-system"},
 		{"platform destination pattern p*", "dev", []mutation{edit(kArgo, "destinationNamespaces", []any{"p*"})}, "platform:argocd.destinationNamespaces[0]", `prefixes ending in "-*"`},

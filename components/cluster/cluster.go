@@ -162,8 +162,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	cluster, err := eks.NewCluster(ctx, name+"-eks", clusterArgs(a, key.Arn),
 		parent, pulumi.Protect(a.Protect),
 		// pulumi-eks creates the cluster's service role itself: the transform gives it (and
-		// any other role the component creates) the boundary too.
-		pulumi.Transforms([]pulumi.ResourceTransform{BoundRoles(a.PermissionsBoundary)}),
+		// any other role the component creates) the boundary and the platform's path too.
+		pulumi.Transforms([]pulumi.ResourceTransform{BoundRoles(a.PermissionsBoundary, contract.PlatformRolePath(a.Name))}),
 		// The log group must exist before EKS starts logging; no input shows that.
 		pulumi.DependsOn([]pulumi.Resource{logGroup}))
 	if err != nil {
@@ -216,8 +216,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return c, nil
 }
 
-// BoundRoles is a transform that sets the permissions boundary on every IAM role it sees.
-func BoundRoles(boundary pulumi.StringInput) pulumi.ResourceTransform {
+// BoundRoles is a transform that sets the permissions boundary and the path on every IAM role
+// it sees.
+func BoundRoles(boundary pulumi.StringInput, path string) pulumi.ResourceTransform {
 	return func(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
 		if args.Type != "aws:iam/role:Role" {
 			return nil
@@ -227,6 +228,7 @@ func BoundRoles(boundary pulumi.StringInput) pulumi.ResourceTransform {
 			props[k] = v
 		}
 		props["permissionsBoundary"] = boundary
+		props["path"] = pulumi.String(path)
 		return &pulumi.ResourceTransformResult{Props: props, Opts: args.Opts}
 	}
 }

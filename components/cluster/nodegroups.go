@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/components/cluster/clusterplan"
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
 )
 
@@ -29,6 +30,7 @@ func newNodeGroups(ctx *pulumi.Context, name string, clusterName pulumi.StringOu
 	role, err := iam.NewRole(ctx, name+"-node-role", &iam.RoleArgs{
 		AssumeRolePolicy:    pulumi.String(trust.JSON()),
 		Description:         pulumi.String("EKS managed nodes of " + a.Name),
+		Path:                pulumi.String(contract.PlatformRolePath(a.Name)),
 		PermissionsBoundary: a.PermissionsBoundary,
 	}, parent)
 	if err != nil {

@@ -292,6 +292,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 	role, err := iam.NewRole(ctx, name+"-flow-logs-role", &iam.RoleArgs{
 		AssumeRolePolicy:    pulumi.String(trust.JSON()),
 		Description:         pulumi.String("VPC flow logs of " + name + " to CloudWatch Logs"),
+		Path:                pulumi.String(contract.PlatformRolePath(a.ClusterName)),
 		PermissionsBoundary: a.PermissionsBoundary,
 	}, parent)
 	if err != nil {

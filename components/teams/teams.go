@@ -90,7 +90,9 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if !helmkit.HasKubernetesProvider(opts) {
 		errs = append(errs, errors.New("teams: pass the cluster's Kubernetes provider (pulumi.Providers)"))
 	}
-	for _, p := range teamplan.Validate(a.Teams, teamplan.Rules{PlatformNamespaces: contract.PlatformNamespaces, Owner: a.GitHub.Owner, Partition: a.Account.Partition}) {
+	// Again with the account, which config does not know: team documents name it exactly.
+	for _, p := range teamplan.Validate(a.Teams, teamplan.Rules{PlatformNamespaces: contract.PlatformNamespaces, Owner: a.GitHub.Owner,
+		Account: a.Account, Cluster: a.Cluster.Name}) {
 		errs = append(errs, fmt.Errorf("teams%s: %s", p.Path, p.Msg))
 	}
 	for _, t := range a.Teams {

@@ -61,13 +61,23 @@ func (c *Config) validateTeams(errs *Errors) {
 		PlatformNamespaces: contract.PlatformNamespaces,
 		Owner:              c.GitHub.Owner,
 		AdminRoleArns:      c.Cluster.AdminRoleARNs,
-		Partition:          partition,
+		Account:            contract.Account{Partition: partition, Region: c.Region},
+		Cluster:            c.validClusterName(errs),
 		// Teams' namespaces stay outside what the platform's Argo CD project reaches.
 		PlatformDestinations: c.platformDestinations(),
 	}) {
 		errs.add(Namespace+":teams"+p.Path, p.Msg)
 	}
 	c.validateDatabases(errs)
+}
+
+// validClusterName is the cluster's name, or "" when it has an error of its own (what derives
+// from it is then not judged again).
+func (c *Config) validClusterName(errs *Errors) string {
+	if errs.has(Namespace + ":cluster.name") {
+		return ""
+	}
+	return c.Cluster.Name
 }
 
 // platformDestinations are the platform Argo CD project's destination namespaces (none

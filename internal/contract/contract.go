@@ -138,9 +138,32 @@ func TeamSecretsManagerPrefix(cluster, team string) string {
 	return SecretsManagerPrefix(cluster) + "teams/" + team + "/"
 }
 
+// Every IAM role of a stack lives under StackRolePath: the platform's under PlatformRolePath,
+// the teams' under TeamRolePath. The CI role's IAM writes, and the platform boundary's, reach
+// roles under it and nothing else in the account (the CI role itself is outside it).
+
+// StackRolePath is "/<cluster>/".
+func StackRolePath(cluster string) string { return "/" + cluster + "/" }
+
+// PlatformRolePath is the IAM path of the platform's roles.
+func PlatformRolePath(cluster string) string { return StackRolePath(cluster) + "platform/" }
+
 // TeamRolePath is the IAM path of the teams' roles: External Secrets may assume the roles
 // under it (a team's SecretStore names its team's), and nothing else.
-func TeamRolePath(cluster string) string { return "/" + cluster + "/teams/" }
+func TeamRolePath(cluster string) string { return StackRolePath(cluster) + "teams/" }
+
+// StackRolesArn is the ARN pattern of every role of the stack.
+func (a Account) StackRolesArn(cluster string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role%s*", a.Partition, a.ID, StackRolePath(cluster))
+}
+
+// StackTag tags every AWS resource of a stack with its cluster's name (aws:defaultTags): the CI
+// role may change or delete EC2 resources and KMS keys that carry it, and no others.
+const StackTag = "platform:cluster"
+
+// TeamTag tags a team's roles with the team's name: the team boundary reaches the team's own
+// resources through it (${aws:PrincipalTag/platform-team}).
+const TeamTag = "platform-team"
 
 // ClusterSecretStores teams and platform components reference by name.
 const (
@@ -178,6 +201,14 @@ func BoundaryPolicyName(cluster string) string { return cluster + "-permissions-
 // BoundaryPolicyArn is BoundaryPolicyName's ARN in the account.
 func (a Account) BoundaryPolicyArn(cluster string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:policy/%s", a.Partition, a.ID, BoundaryPolicyName(cluster))
+}
+
+// TeamBoundaryPolicyName is the permissions boundary of every team role of the stack.
+func TeamBoundaryPolicyName(cluster string) string { return cluster + "-team-boundary" }
+
+// TeamBoundaryPolicyArn is TeamBoundaryPolicyName's ARN in the account.
+func (a Account) TeamBoundaryPolicyArn(cluster string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:policy/%s", a.Partition, a.ID, TeamBoundaryPolicyName(cluster))
 }
 
 // Stack outputs other tools read by name (the runner reads the cluster's name and kubeconfig

@@ -78,6 +78,7 @@ func NewPodIdentity(ctx *pulumi.Context, name string, p PodIdentity, opts ...pul
 	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
 		AssumeRolePolicy:    pulumi.String(PodIdentityTrust(p.Account, p.Cluster).JSON()),
 		Description:         pulumi.String(fmt.Sprintf("EKS Pod Identity: %s/%s on %s", p.Namespace, p.ServiceAccount, p.Cluster)),
+		Path:                pulumi.String(contract.PlatformRolePath(p.Cluster)),
 		PermissionsBoundary: p.PermissionsBoundary,
 	}, opts...)
 	if err != nil {

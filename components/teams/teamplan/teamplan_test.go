@@ -21,28 +21,66 @@ func TestParseQuantity(t *testing.T) {
 	}
 }
 
+// A team's document names existing actions of the team's services, on the team's own resources
+// only: every escape is refused with a message naming the statement and what is allowed, and
+// the team's legitimate uses pass.
 func TestCheckDocument(t *testing.T) {
-	doc := func(actions string) string {
-		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":` + actions + `,"Resource":"*"}]}`
+	scope := DocumentScope{Account: contract.Account{Partition: "aws", Region: "eu-north-1", ID: "111122223333"}, Cluster: "c1", Team: "search"}
+	doc := func(actions, resources string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":` + actions + `,"Resource":` + resources + `}]}`
 	}
-	for actions, want := range map[string]string{
-		`["s3:GetObject","dynamodb:Query"]`: "",
-		`"iam:GetRole"`:                     "",
-		`"iam:List*"`:                       "",
-		`"*"`:                               "wildcard",
-		`"s3:*"`:                            "wildcard",
-		`"iam:PassRole"`:                    "IAM write",
-		`"iam:*"`:                           "wildcard",
-		`"IAM:CreateUser"`:                  "IAM write",
-		`"sts:AssumeRole"`:                  "assume other roles",
+	for _, tc := range []struct{ actions, resources, want string }{
+		// What a team does with its own resources.
+		{`["s3:GetObject","s3:PutObject"]`, `"arn:aws:s3:::c1-search-index/*"`, ""},
+		{`"s3:List*"`, `"arn:aws:s3:::c1-search-index"`, ""},
+		{`"ssm:GetParameter"`, `"arn:aws:ssm:eu-north-1:111122223333:parameter/c1/teams/search/app/*"`, ""},
+		{`"secretsmanager:GetSecretValue"`, `"arn:aws:secretsmanager:eu-north-1:111122223333:secret:c1/teams/search/db-*"`, ""},
+		{`["sqs:SendMessage","sqs:ReceiveMessage"]`, `"arn:aws:sqs:eu-north-1:111122223333:c1-search-jobs"`, ""},
+		{`"dynamodb:Query"`, `"arn:aws:dynamodb:eu-north-1:111122223333:table/c1-search-docs/index/by-date"`, ""},
+		{`"rds-db:connect"`, `"arn:aws:rds-db:eu-north-1:111122223333:dbuser:db-ABC123/search"`, ""},
+		{`"cloudwatch:PutMetricData"`, `"*"`, ""},
+		{`"ecr:GetAuthorizationToken"`, `"*"`, ""},
+		// The escapes.
+		{`"*"`, `"*"`, "wildcard actions are not allowed"},
+		{`"s3:*"`, `"arn:aws:s3:::c1-search-index/*"`, "wildcard actions are not allowed"},
+		{`"iam:GetRole"`, `"*"`, "uses s3, ssm"},
+		{`"sts:AssumeRoleWithWebIdentity"`, `"*"`, "and IAM, STS, EKS and EC2 never"},
+		{`"eks:CreateAccessEntry"`, `"*"`, "and IAM, STS, EKS and EC2 never"},
+		{`"ec2:ModifyInstanceMetadataOptions"`, `"*"`, "and IAM, STS, EKS and EC2 never"},
+		{`"kms:Decrypt"`, `"*"`, "uses s3, ssm"},
+		{`"dynamodb:Qurey"`, `"arn:aws:dynamodb:eu-north-1:111122223333:table/c1-search-docs"`, "which is no action of dynamodb"},
+		{`"s3:GetObject"`, `"*"`, `names Resource "*": name the team's resources (arn:aws:s3:::c1-search-*)`},
+		{`"ssm:GetParameter"`, `"arn:aws:ssm:eu-north-1:111122223333:parameter/c1/platform/grafana/admin-password"`, "which is not the team's"},
+		{`"ssm:GetParameter"`, `"arn:aws:ssm:eu-north-1:111122223333:parameter/c1/teams/payments/*"`, "which is not the team's"},
+		{`"ssm:GetParameter"`, `"arn:aws:ssm:eu-north-1:111122223333:parameter/c1/teams/search*"`, "which is not the team's"},
+		{`"secretsmanager:GetSecretValue"`, `"arn:aws:secretsmanager:eu-north-1:111122223333:secret:rds!db-1234"`, "which is not the team's"},
+		{`"s3:GetObject"`, `"arn:aws:s3:::c1-loki/*"`, "which is not the team's"},
+		{`"s3:GetObject"`, `"arn:aws:s3:::c1-*"`, "which is not the team's"},
+		{`"s3:GetObject"`, `"arn:aws:ssm:eu-north-1:111122223333:parameter/c1/teams/search/x"`, "a resource of ssm, which none of its actions are"},
+		{`"ssm:GetParameter"`, `"arn:aws:ssm:eu-north-1:999999999999:parameter/c1/teams/search/x"`, "outside the stack's partition, region or account"},
+		{`"rds-db:connect"`, `"arn:aws:rds-db:eu-north-1:111122223333:dbuser:*/*"`, "which is not the team's"},
+		{`"rds-db:connect"`, `"arn:aws:rds-db:eu-north-1:111122223333:dbuser:db-1/payments"`, "which is not the team's"},
 	} {
-		got := strings.Join(checkDocument(doc(actions)), "; ")
-		if (want == "") != (got == "") || !strings.Contains(got, want) {
-			t.Errorf("%s: %q, want %q", actions, got, want)
+		got := strings.Join(CheckDocument(doc(tc.actions, tc.resources), scope), "; ")
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s on %s: %q, want %q", tc.actions, tc.resources, got, tc.want)
 		}
 	}
-	if got := checkDocument(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`); len(got) != 1 || !strings.Contains(got[0], "NotAction") {
-		t.Errorf("NotAction: %v", got)
+	for raw, want := range map[string]string{
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`:                             "uses NotAction",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::c1-loki/*"}]}`: "uses NotResource",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Principal":{"AWS":"*"}}]}`: "names a principal",
+		`{"Statement":`: "is not an IAM policy document",
+	} {
+		if got := strings.Join(CheckDocument(raw, scope), "; "); !strings.Contains(got, want) {
+			t.Errorf("%s: %q, want %q", raw, got, want)
+		}
+	}
+	// At config time the account is unknown: any account passes there, the component checks.
+	config := scope
+	config.Account.ID = ""
+	if got := CheckDocument(doc(`"ssm:GetParameter"`, `"arn:aws:ssm:eu-north-1:999999999999:parameter/c1/teams/search/x"`), config); len(got) != 0 {
+		t.Errorf("config time: %v", got)
 	}
 }
 
@@ -93,7 +131,7 @@ func TestValidate(t *testing.T) {
 	a, b := DefaultTeam(), DefaultTeam()
 	a.Name, a.Namespaces = "a", []string{"a"}
 	b.Name, b.Namespaces = "b", []string{"b"}
-	rules := Rules{PlatformNamespaces: contract.PlatformNamespaces, Owner: "org", Partition: "aws",
+	rules := Rules{PlatformNamespaces: contract.PlatformNamespaces, Owner: "org", Account: contract.Account{Partition: "aws", Region: "eu-north-1"}, Cluster: "c1",
 		AdminRoleArns: []string{"arn:aws:iam::111122223333:role/admin"}}
 	if got := Validate([]Team{a, b}, rules); len(got) != 0 {
 		t.Fatalf("valid teams refused: %v", got)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/example/platform/internal/contract"
-	"github.com/example/platform/internal/iampolicy"
 )
 
 // Problem is one thing wrong with one team, at Path inside platform:teams ("[0].quota.cpu").
@@ -23,8 +22,12 @@ type Rules struct {
 	Owner string
 	// AdminRoleArns already have access entries (platform:cluster.adminRoleArns).
 	AdminRoleArns []string
-	// Partition of the stack's region ("aws", "aws-cn", ...).
-	Partition string
+	// Account is where the stack deploys: its partition and region (config knows them), and its
+	// ID once known ("" at config time: team documents may then name any account, and the
+	// component, which knows it, checks again).
+	Account contract.Account
+	// Cluster names the team's resources (contract.TeamResources).
+	Cluster string
 	// PlatformDestinations are the namespaces (or prefixes, "apps-*") the platform's Argo CD
 	// project deploys into (platform:argocd.destinationNamespaces): no team's namespace.
 	PlatformDestinations []string
@@ -65,6 +68,7 @@ func Validate(teams []Team, r Rules) []Problem {
 	}
 	for i, t := range teams {
 		p := fmt.Sprintf("[%d]", i)
+		nameOK := false
 		switch {
 		case t.Name == "":
 			add(p+".name", "is required: a DNS label naming the team, e.g. payments")
@@ -79,6 +83,8 @@ func Validate(teams []Team, r Rules) []Problem {
 		default:
 			if j, dup := names[t.Name]; dup {
 				add(p+".name", "%q is already the name of team [%d]; team names are unique", t.Name, j)
+			} else {
+				nameOK = true
 			}
 			names[t.Name] = i
 		}
@@ -173,13 +179,17 @@ func Validate(teams []Team, r Rules) []Problem {
 			add(p+".ingress", "%q is not allowed; use %q (default: one ALB every sharing team uses) or %q (the team's own ALB)", t.Ingress, SharedIngress, DedicatedIngress)
 		}
 		for j, arn := range t.Policies.ManagedPolicyArns {
-			name, ok := strings.CutPrefix(arn, "arn:"+r.Partition+":iam::aws:policy/")
+			name, ok := strings.CutPrefix(arn, "arn:"+r.Account.Partition+":iam::aws:policy/")
 			if !ok || !slices.Contains(AllowedManagedPolicies, name) {
-				add(fmt.Sprintf("%s.policies.managedPolicyArns[%d]", p, j), "%q is not a managed policy teams may have; allowed: %s (as arn:%s:iam::aws:policy/<name>)", arn, strings.Join(AllowedManagedPolicies, ", "), r.Partition)
+				add(fmt.Sprintf("%s.policies.managedPolicyArns[%d]", p, j), "%q is not a managed policy teams may have; allowed: %s (as arn:%s:iam::aws:policy/<name>)", arn, strings.Join(AllowedManagedPolicies, ", "), r.Account.Partition)
 			}
 		}
 		if t.Policies.Document != "" {
-			for _, msg := range checkDocument(t.Policies.Document) {
+			team := t.Name
+			if !nameOK {
+				team = ""
+			}
+			for _, msg := range CheckDocument(t.Policies.Document, DocumentScope{Account: r.Account, Cluster: r.Cluster, Team: team}) {
 				add(p+".policies.document", "%s", msg)
 			}
 		}
@@ -246,36 +256,6 @@ func ownerOr(owner string) string {
 		return "platform:github.owner"
 	}
 	return owner
-}
-
-// checkDocument refuses what would make a team's role more than a workload's: a wildcard
-// action, IAM writes, assuming other roles, NotAction (allow everything but), and malformed JSON.
-func checkDocument(raw string) []string {
-	doc, err := iampolicy.Parse([]byte(raw))
-	if err != nil {
-		return []string{fmt.Sprintf("is not an IAM policy document: %v", err)}
-	}
-	var out []string
-	for i, s := range doc.Statement {
-		if len(s.NotAction) > 0 {
-			out = append(out, fmt.Sprintf("statement %d uses NotAction: list the actions allowed instead", i))
-		}
-		if s.Effect != "Allow" {
-			continue
-		}
-		for _, a := range s.Action {
-			service, action, _ := strings.Cut(strings.ToLower(a), ":")
-			switch {
-			case a == "*" || action == "*":
-				out = append(out, fmt.Sprintf("statement %d allows %q: wildcard actions are not allowed; list the actions", i, a))
-			case service == "iam" && !strings.HasPrefix(action, "get") && !strings.HasPrefix(action, "list"):
-				out = append(out, fmt.Sprintf("statement %d allows %q: IAM write actions are not allowed in a team's policy", i, a))
-			case service == "sts" && strings.HasPrefix(action, "assumerole"):
-				out = append(out, fmt.Sprintf("statement %d allows %q: a team's role may not assume other roles", i, a))
-			}
-		}
-	}
-	return out
 }
 
 var suffixes = map[string]float64{"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
