@@ -10,6 +10,7 @@ import (
 
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/config"
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/stacks"
 )
@@ -29,6 +30,26 @@ func set(key string, raw *string) mutation {
 }
 
 func str(s string) *string { return &s }
+
+// renameCluster renames the stack's cluster and what config names after it: the teams'
+// resources (contract.TeamResources prefixes them with the cluster's name) and the stack tag in
+// aws:defaultTags.
+func renameCluster(to string) mutation {
+	return func(t *testing.T, cfg map[string]string) {
+		t.Helper()
+		var c struct{ Name string }
+		if err := json.Unmarshal([]byte(cfg[kCluster]), &c); err != nil {
+			t.Fatal(err)
+		}
+		edit(kCluster, "name", to)(t, cfg)
+		if raw, ok := cfg[kTeams]; ok {
+			cfg[kTeams] = strings.ReplaceAll(raw, ":::"+c.Name+"-", ":::"+to+"-")
+		}
+		if raw, ok := cfg[kDefaultTags]; ok {
+			cfg[kDefaultTags] = strings.ReplaceAll(raw, `"`+contract.StackTag+`":"`+c.Name+`"`, `"`+contract.StackTag+`":"`+to+`"`)
+		}
+	}
+}
 
 // edit sets path (dotted, list indexes as numbers) inside the JSON object at key to value.
 func edit(key, path string, value any) mutation {
@@ -69,11 +90,12 @@ func edit(key, path string, value any) mutation {
 }
 
 const (
-	kNet     = "platform:network"
-	kDNS     = "platform:dns"
-	kCluster = "platform:cluster"
-	kCerts   = "platform:certificates"
-	kTeams   = "platform:teams"
+	kNet         = "platform:network"
+	kDNS         = "platform:dns"
+	kCluster     = "platform:cluster"
+	kCerts       = "platform:certificates"
+	kTeams       = "platform:teams"
+	kDefaultTags = "aws:defaultTags"
 )
 
 // Each bad configuration must fail with an error naming the key, register nothing, and never

@@ -56,7 +56,7 @@ func TestDiffGolden(t *testing.T) {
 		"vpc-cidr-replaced": planWith(t, "dev", edit(kNet, "cidr", "10.30.0.0/16")),
 		"tempo-removed":     planWith(t, "dev", edit("platform:addons", "tempo.enabled", false)),
 		"retention-changed": planWith(t, "dev", edit(kNet, "flowLogsRetentionDays", 30)),
-		"cluster-renamed":   planWith(t, "dev", edit(kCluster, "name", "platform-dev2")),
+		"cluster-renamed":   planWith(t, "dev", renameCluster("platform-dev2")),
 		// A fresh run of the program, not the base itself: the program must plan the same
 		// stack the same way twice (no map order, clock or random value in an input).
 		"no-change": planWith(t, "dev"),

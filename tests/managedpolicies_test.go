@@ -97,6 +97,7 @@ func TestManagedPolicyArnsExist(t *testing.T) {
 	edit("platform:network", "availabilityZones", []any{"cn-north-1a", "cn-north-1b"})(t, china.Config)
 	// The teams name their managed policies in the stack's partition, as config requires.
 	china.Config[kTeams] = strings.ReplaceAll(china.Config[kTeams], "arn:aws:iam::aws:policy/", "arn:aws-cn:iam::aws:policy/")
+	china.Config[kTeams] = strings.ReplaceAll(china.Config[kTeams], "arn:aws:s3:::", "arn:aws-cn:s3:::")
 	variants["aws-cn"] = china
 
 	for name, in := range variants {

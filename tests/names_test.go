@@ -157,7 +157,7 @@ func asList(v any) []any { l, _ := v.([]any); return l }
 func worstCase(t *testing.T, domain string, additional []any) planner.Input {
 	t.Helper()
 	in := stackInput(t, "prod")
-	edit(kCluster, "name", strings.Repeat("c", config.MaxClusterNameLength))(t, in.Config)
+	renameCluster(strings.Repeat("c", config.MaxClusterNameLength))(t, in.Config)
 	edit(kCluster, "nodeGroups.0.name", strings.Repeat("g", 20))(t, in.Config)
 	longLabel := "platform.example.org/" + strings.Repeat("l", config.MaxNodeLabelKeyLength-len("platform.example.org/"))
 	edit(kCluster, "nodeGroups.0.labels", map[string]any{longLabel: strings.Repeat("v", 63)})(t, in.Config)

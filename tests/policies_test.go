@@ -112,7 +112,7 @@ func TestAttachedPoliciesAreWhatBuildsThem(t *testing.T) {
 			"teams-search-secrets-policy":   teamplan.SecretsPolicy(account, cluster, "search", keyArn),
 			"teams-payments-push-policy": teamplan.PushPolicy([]string{
 				"arn:aws:ecr:eu-north-1:" + planner.MockAccountID + ":repository/" + cluster + "/payments/payments-api"}),
-			"teams-search-workload-policy": iampolicy.New(iampolicy.Allow([]string{"s3:GetObject"}, "arn:aws:s3:::search-index-"+stack+"/*")),
+			"teams-search-workload-policy": iampolicy.New(iampolicy.Allow([]string{"s3:GetObject"}, "arn:aws:s3:::platform-"+stack+"-search-index/*")),
 		}
 		// dev's payments team has a database with IAM login: its secrets role reads exactly
 		// that database's RDS-managed secret, its workload role logs in as "payments" there.

@@ -1,6 +1,7 @@
 package boundary
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,11 +31,32 @@ func TestBoundaryPolicy(t *testing.T) {
 	for _, s := range doc.Statement {
 		sids[s.Sid] = s
 	}
-	if s := sids["NoRoleWithoutThisBoundary"]; s.Effect != "Deny" || s.Condition["StringNotEquals"]["iam:PermissionsBoundary"][0] != arn {
-		t.Errorf("roles without the boundary: %+v", s)
+	if s := sids["NoRoleWithoutABoundary"]; s.Effect != "Deny" || !slices.Equal(s.Condition["StringNotEquals"]["iam:PermissionsBoundary"], []string{arn, plantest.Account.TeamBoundaryPolicyArn("c1")}) {
+		t.Errorf("roles without a boundary: %+v", s)
 	}
-	if s := sids["BoundaryIsFixed"]; s.Effect != "Deny" || s.Resource[0] != arn {
-		t.Errorf("the boundary can change itself: %+v", s)
+	if s := sids["NoManagedPolicyWrites"]; s.Effect != "Deny" || s.Resource[0] != "*" || !slices.Contains(s.Action, "iam:CreatePolicyVersion") {
+		t.Errorf("the boundaries can be changed: %+v", s)
+	}
+	if s := sids["RolesOfThisStackOnly"]; s.Effect != "Deny" || !slices.Equal(s.NotResource, []string{plantest.Account.StackRolesArn("c1")}) {
+		t.Errorf("roles outside the stack: %+v", s)
+	}
+	team := plantest.Named(t, p, "aws:iam/policy:Policy", "boundary-team-policy")
+	if team.GetString("name") != "c1-team-boundary" {
+		t.Errorf("team boundary name = %s", team.GetString("name"))
+	}
+	tdoc, err := iampolicy.Parse([]byte(team.GetString("policy")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range tdoc.Statement {
+		if s.Effect != "Allow" || len(s.NotAction) > 0 || len(s.NotResource) > 0 {
+			t.Errorf("team boundary statement %s is not a plain allow", s.Sid)
+		}
+		for _, a := range s.Action {
+			if strings.HasPrefix(a, "iam:") || strings.HasPrefix(a, "eks:") || strings.HasPrefix(a, "ec2:") || a == "sts:AssumeRole" {
+				t.Errorf("team boundary allows %s", a)
+			}
+		}
 	}
 	if s := sids["PlatformServices"]; s.Effect != "Allow" || len(s.Action) != len(Services) || !strings.HasSuffix(s.Action[0], ":*") {
 		t.Errorf("allowed services: %+v", s)

@@ -56,6 +56,9 @@ type Config struct {
 	// organization it acts on (github:owner or GITHUB_OWNER).
 	HasArgoCDSecret, HasGitHubToken bool   `json:"-"`
 	GitHubProviderOwner             string `json:"-"`
+	// DefaultTags are aws:defaultTags.tags, which must hold contract.StackTag.
+	DefaultTags        map[string]string `json:"-"`
+	defaultTagsInvalid bool
 	// Today is the day support windows are judged on (Decode sets the current date): a
 	// Kubernetes version past EKS's end of extended support is refused, one in extended support
 	// is a warning.

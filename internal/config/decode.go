@@ -93,6 +93,7 @@ func DecodeOn(project, stack string, values map[string]string, secretKeys map[st
 		cfg.Environment = Environment(v)
 	}
 	cfg.decodeProviderConfig(values, secretKeys, &errs)
+	cfg.decodeDefaultTags(values, &errs)
 	targets := map[string]any{
 		"network":      &cfg.Network,
 		"dns":          &cfg.DNS,

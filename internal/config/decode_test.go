@@ -10,6 +10,7 @@ import (
 func minimal() map[string]string {
 	return map[string]string{
 		RegionKey:          "eu-north-1",
+		DefaultTagsKey:     `{"tags":{"platform:cluster":"platform-live"}}`,
 		"platform:dns":     `{"domain":"prod.example.org"}`,
 		"platform:cluster": `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"]}`,
 		"platform:argocd":  `{"enabled":false}`,
@@ -72,5 +73,26 @@ func TestErrorsNameTheirKeys(t *testing.T) {
 	}
 	if errs[1].Key != "platform:network.natGateways" || !strings.Contains(errs[1].Msg, "not allowed in prod") {
 		t.Errorf("second error = %+v", errs[1])
+	}
+}
+
+// The stack tag is required and must name the cluster: the platform's roles change only what
+// carries it.
+func TestDefaultTagsNameTheCluster(t *testing.T) {
+	for _, tt := range []struct{ tags, want string }{
+		{"", "aws:defaultTags lacks the tag platform:cluster: platform-live"},
+		{`{"tags":{"team":"x"}}`, "aws:defaultTags lacks the tag platform:cluster: platform-live"},
+		{`{"tags":{"platform:cluster":"platform-dev"}}`, `aws:defaultTags.tags.platform:cluster is "platform-dev", but the cluster is "platform-live"`},
+		{`{"tags":["x"]}`, "aws:defaultTags is not an object with a tags map"},
+	} {
+		v := minimal()
+		delete(v, DefaultTagsKey)
+		if tt.tags != "" {
+			v[DefaultTagsKey] = tt.tags
+		}
+		_, err := Decode("platform", "live", v, nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Count(err.Error(), tt.want) != 1 || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: err = %v, want %q once", tt.tags, err, tt.want)
+		}
 	}
 }

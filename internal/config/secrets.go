@@ -13,7 +13,7 @@ const (
 )
 
 // ProviderKeys are the other namespaces' keys Load reads.
-var ProviderKeys = []string{GitHubOwnerKey, GitHubTokenKey}
+var ProviderKeys = []string{GitHubOwnerKey, GitHubTokenKey, DefaultTagsKey}
 
 // Secret is one secret a stack needs and the command that sets it. The example stack files
 // hold none: `pulumi config set --secret` encrypts each for its stack.

@@ -51,6 +51,7 @@ func (c *Config) Validate() error {
 	v.validateNetwork(&errs)
 	v.validateDNS(&errs)
 	v.validateCluster(&errs)
+	v.validateDefaultTags(&errs)
 	v.validateAddons(&errs)
 	v.validateGitOps(&errs)
 	v.validateTeams(&errs)
