@@ -259,7 +259,7 @@ func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, acc
 		Teams: cfg.Teams, Cluster: p.Cluster.Handle(), PublicSubnetCIDRs: public,
 		DatabaseSubnetCIDRs: p.Network.Handle().DatabaseSubnetCIDRs,
 		Certificate:         p.Certificates.Handle(), Zone: p.DNS.Handle(), Addons: p.Addons.Handle(), Account: account,
-		PermissionsBoundary: p.Boundary.Arn, ForceDelete: policy.ForceDestroy,
+		PermissionsBoundary: p.Boundary.TeamArn, ForceDelete: policy.ForceDestroy,
 		Revision: cfg.ArgoCD.Revision, Stack: cfg.Stack, AutoSyncApps: cfg.ArgoCD.AutoSyncApps,
 	}
 	if p.ArgoCD != nil {

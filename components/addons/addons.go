@@ -39,7 +39,7 @@ type Args struct {
 	// PermissionsBoundary is the boundary every addon role carries (components/boundary).
 	PermissionsBoundary pulumi.StringInput
 	// Tenants are the product teams sharing the cluster: External Secrets may assume the teams'
-	// roles (contract.TeamRolePath) for their SecretStores, and each team reads its own logs,
+	// roles (contract.TeamSecretsRolePath) for their SecretStores, and each team reads its own logs,
 	// metrics and traces (tenancy.go).
 	Tenants []Tenant
 }

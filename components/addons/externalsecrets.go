@@ -55,7 +55,7 @@ func ExternalSecretsPolicy(a contract.Account, cluster, keyArn string, secretsMa
 	stmts = append(stmts, decrypt)
 	if teams {
 		stmts = append(stmts, iampolicy.Allow([]string{"sts:AssumeRole", "sts:TagSession"},
-			fmt.Sprintf("arn:%s:iam::%s:role%s*", a.Partition, a.ID, contract.TeamRolePath(cluster))))
+			fmt.Sprintf("arn:%s:iam::%s:role%s*", a.Partition, a.ID, contract.TeamSecretsRolePath(cluster))))
 	}
 	return iampolicy.New(stmts...)
 }

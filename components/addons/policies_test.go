@@ -124,7 +124,7 @@ func TestExternalSecretsPolicyWithinUpstream(t *testing.T) {
 	withTeams := ExternalSecretsPolicy(testAccount, "platform-dev", "k", false, true)
 	last := withTeams.Statement[len(withTeams.Statement)-1]
 	if len(withTeams.Statement) != 3 || !reflect.DeepEqual(last.Action, []string{"sts:AssumeRole", "sts:TagSession"}) ||
-		!reflect.DeepEqual(last.Resource, []string{"arn:aws:iam::111122223333:role/platform-dev/teams/*"}) {
+		!reflect.DeepEqual(last.Resource, []string{"arn:aws:iam::111122223333:role/platform-dev/teams/secrets/*"}) {
 		t.Errorf("with teams = %s", withTeams.JSON())
 	}
 }

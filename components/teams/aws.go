@@ -11,6 +11,7 @@ import (
 
 	"github.com/example/platform/components/githubint/ghplan"
 	"github.com/example/platform/components/teams/teamplan"
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 	"github.com/example/platform/internal/iampolicy"
 	"github.com/example/platform/internal/pulumix"
@@ -40,6 +41,7 @@ func (b *builder) awsSide(t teamplan.Team) (awsSide, error) {
 		}),
 		Description:         pulumi.String(fmt.Sprintf("Team %s's secrets on %s, read by External Secrets", t.Name, a.Cluster.Name)),
 		PermissionsBoundary: a.PermissionsBoundary,
+		Tags:                teamTags(t.Name),
 	}, b.parent)
 	if err != nil {
 		return out, err
@@ -56,9 +58,11 @@ func (b *builder) awsSide(t teamplan.Team) (awsSide, error) {
 
 	if len(t.Policies.ManagedPolicyArns) > 0 || t.Policies.Document != "" {
 		role, err := iam.NewRole(b.ctx, prefix+"-workload-role", &iam.RoleArgs{
+			Path:                pulumi.String(contract.TeamRolePath(a.Cluster.Name)),
 			AssumeRolePolicy:    pulumi.String(helmkit.PodIdentityTrust(a.Account, a.Cluster.Name).JSON()),
 			Description:         pulumi.String(fmt.Sprintf("Team %s's workloads on %s (service account %s)", t.Name, a.Cluster.Name, t.Name)),
 			PermissionsBoundary: a.PermissionsBoundary,
+			Tags:                teamTags(t.Name),
 		}, b.parent)
 		if err != nil {
 			return out, err
@@ -123,12 +127,14 @@ func (b *builder) images(t teamplan.Team, out *awsSide) error {
 		arns = append(arns, repo.Arn)
 	}
 	push, err := iam.NewRole(b.ctx, prefix+"-push-role", &iam.RoleArgs{
+		Path: pulumi.String(contract.TeamRolePath(a.Cluster.Name)),
 		AssumeRolePolicy: pulumix.Policy(a.GitHub.OIDCProviderArn.ToStringOutput(), func(provider string) iampolicy.Document {
 			return teamplan.PushTrust(provider, teamplan.PushSubjects(a.GitHub.Owner, t.Repos, a.Stack), ghplan.OIDCHost, ghplan.OIDCAudience)
 		}),
 		Description:         pulumi.String(fmt.Sprintf("GitHub Actions of team %s's repositories pushing images to %s", t.Name, a.Cluster.Name)),
 		MaxSessionDuration:  pulumi.Int(3600),
 		PermissionsBoundary: a.PermissionsBoundary,
+		Tags:                teamTags(t.Name),
 	}, b.parent)
 	if err != nil {
 		return err
@@ -157,4 +163,10 @@ func (b *builder) workloadIdentity(t teamplan.Team, ns string, created *corev1.N
 		RoleArn:        aws.workloadRole,
 	}, b.parent)
 	return err
+}
+
+// teamTags name a team role's team: the team boundary reads it (contract.TeamTag), so a role
+// reaches its own team's resources and no other's.
+func teamTags(team string) pulumi.StringMap {
+	return pulumi.StringMap{contract.TeamTag: pulumi.String(team)}
 }

@@ -44,7 +44,9 @@ type Args struct {
 	// GitHub (zero without it) is the organization: team repositories, their pushes to ECR.
 	GitHub  handle.GitHub
 	Account contract.Account
-	// PermissionsBoundary is the boundary every role carries (components/boundary).
+	// PermissionsBoundary is the boundary every team role carries: the team boundary
+	// (components/boundary, TeamPolicy), which reads the team from the role's
+	// contract.TeamTag tag.
 	PermissionsBoundary pulumi.StringInput
 	// ForceDelete lets a destroy delete image repositories that still hold images (dev).
 	ForceDelete bool

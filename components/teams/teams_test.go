@@ -109,7 +109,7 @@ func TestChildren(t *testing.T) {
 	}
 	store := plantest.Named(t, p, "kubernetes:external-secrets.io/v1:SecretStore", "teams-a-a-secret-store")
 	role := plantest.Named(t, p, "aws:iam/role:Role", "teams-a-secrets-role")
-	if store.GetString("spec.provider.aws.role") != role.Outputs["arn"] || role.GetString("path") != "/c1/teams/" {
+	if store.GetString("spec.provider.aws.role") != role.Outputs["arn"] || role.GetString("path") != "/c1/teams/secrets/" || role.GetString("tags.platform-team") != "a" {
 		t.Errorf("a's store %v, role %v", store.Inputs, role.Inputs)
 	}
 }

@@ -148,9 +148,13 @@ func StackRolePath(cluster string) string { return "/" + cluster + "/" }
 // PlatformRolePath is the IAM path of the platform's roles.
 func PlatformRolePath(cluster string) string { return StackRolePath(cluster) + "platform/" }
 
-// TeamRolePath is the IAM path of the teams' roles: External Secrets may assume the roles
-// under it (a team's SecretStore names its team's), and nothing else.
+// TeamRolePath is the IAM path of the teams' roles, which carry the team boundary.
 func TeamRolePath(cluster string) string { return StackRolePath(cluster) + "teams/" }
+
+// TeamSecretsRolePath is the IAM path of the teams' secrets roles: External Secrets may assume
+// the roles under it (a team's SecretStore names its team's), and nothing else; the teams'
+// workload and push roles are outside it.
+func TeamSecretsRolePath(cluster string) string { return TeamRolePath(cluster) + "secrets/" }
 
 // StackRolesArn is the ARN pattern of every role of the stack.
 func (a Account) StackRolesArn(cluster string) string {

@@ -9,15 +9,20 @@ import (
 
 // SecretsRolePath is the IAM path of the teams' secrets roles: External Secrets may assume
 // roles under it and nothing else.
-func SecretsRolePath(cluster string) string { return contract.TeamRolePath(cluster) }
+func SecretsRolePath(cluster string) string { return contract.TeamSecretsRolePath(cluster) }
 
 // SecretsTrust lets the External Secrets controller's role, and nothing else, assume a
-// team's secrets role.
+// team's secrets role. A SecretStore may ask for session tags (spec.provider.aws.sessionTags),
+// and a session tag overrides the role's tag of the same key: the team tag
+// (contract.TeamTag), which the team boundary reads, is refused, so no SecretStore can make
+// its team's role another team's.
 func SecretsTrust(controllerRoleArn string) iampolicy.Document {
+	principal := map[string][]string{"AWS": {controllerRoleArn}}
 	return iampolicy.New(iampolicy.Statement{
-		Effect:    "Allow",
-		Principal: map[string][]string{"AWS": {controllerRoleArn}},
-		Action:    []string{"sts:AssumeRole", "sts:TagSession"},
+		Effect: "Allow", Principal: principal, Action: []string{"sts:AssumeRole"},
+	}, iampolicy.Statement{
+		Effect: "Allow", Principal: principal, Action: []string{"sts:TagSession"},
+		Condition: map[string]map[string][]string{"ForAllValues:StringNotEquals": {"aws:TagKeys": {contract.TeamTag}}},
 	})
 }
 
