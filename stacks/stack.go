@@ -213,7 +213,7 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		CISubjects: cfg.CISubjects(), CIPolicyArns: g.CIPolicyArns, OIDCProviderArn: g.OIDCProviderArn,
 		ReviewerTeams: g.ReviewerTeams, Account: account,
 		DeployBranch: policy.DeployRef.Branch, DeployTag: policy.DeployRef.Tag,
-		Zone: p.DNS.Handle(), ParentZoneID: cfg.DNS.ParentZoneID, PermissionsBoundary: p.Boundary.Arn,
+		Zone: p.DNS.Handle(), ParentZoneID: cfg.DNS.ParentZoneID, PermissionsBoundary: p.Boundary.Arn, VpcID: p.Network.Handle().VpcID,
 		ProtectRepositories: cfg.ProtectsRepositories(), AdminTeams: cfg.AdminTeams(), TeamDirs: teamDirs(cfg),
 		RunnerGroup: cfg.UsesRunnerGroup(),
 	}); err != nil {

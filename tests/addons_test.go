@@ -125,7 +125,7 @@ func TestAddonPermissionPolicies(t *testing.T) {
 			"arn:aws:secretsmanager:eu-north-1:"+planner.MockAccountID+":secret:platform-prod/platform/*"),
 		iampolicy.Statement{Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{"arn:aws:kms:eu-north-1:" + planner.MockAccountID + ":key/" + key.ID},
 			Condition: map[string]map[string][]string{"StringEquals": {"kms:ViaService": {"ssm.eu-north-1.amazonaws.com", "secretsmanager.eu-north-1.amazonaws.com"}}}},
-		iampolicy.Allow([]string{"sts:AssumeRole", "sts:TagSession"}, "arn:aws:iam::"+planner.MockAccountID+":role/platform-prod/teams/*"),
+		iampolicy.Allow([]string{"sts:AssumeRole", "sts:TagSession"}, "arn:aws:iam::"+planner.MockAccountID+":role/platform-prod/teams/secrets/*"),
 	)
 	if !iampolicy.Equal(eso, want) {
 		t.Errorf("External Secrets policy = %s\nwant %s", eso.JSON(), want.JSON())

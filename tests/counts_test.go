@@ -12,7 +12,7 @@ func TestResourceCounts(t *testing.T) {
 		typeZone: 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
 		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
 		// the permissions boundary every role carries
-		"platform:index:PermissionsBoundary": 1, "aws:iam/policy:Policy": 1,
+		"platform:index:PermissionsBoundary": 1, "aws:iam/policy:Policy": 2,
 		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
 		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2
 		"platform:index:Addons": 1, "aws:eks/addon:Addon": 2, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,

@@ -71,6 +71,7 @@ func TestCIRoleDeploysWithLeastPrivilege(t *testing.T) {
 			t.Fatal(err)
 		}
 		boundaryArn := getString(p.named(t, "aws:iam/policy:Policy", "boundary-policy"), "name")
+		teamBoundary := getString(p.named(t, "aws:iam/policy:Policy", "boundary-team-policy"), "name")
 		var createRole, denySelf bool
 		for _, s := range doc.Statement {
 			for _, a := range s.Action {
@@ -79,7 +80,7 @@ func TestCIRoleDeploysWithLeastPrivilege(t *testing.T) {
 				}
 				if s.Effect == "Allow" && (a == "iam:CreateRole" || a == "iam:PutRolePermissionsBoundary") {
 					createRole = true
-					if b := s.Condition["StringEquals"]["iam:PermissionsBoundary"]; len(b) != 1 || !strings.HasSuffix(b[0], ":policy/"+boundaryArn) {
+					if b := s.Condition["StringEquals"]["iam:PermissionsBoundary"]; len(b) != 2 || !strings.HasSuffix(b[0], ":policy/"+boundaryArn) || !strings.HasSuffix(b[1], ":policy/"+teamBoundary) {
 						t.Errorf("%s: %s allowed without the boundary: %+v", stack, a, s)
 					}
 				}
@@ -107,12 +108,26 @@ func TestCIRoleDeploysWithLeastPrivilege(t *testing.T) {
 	}
 }
 
-// Every IAM role the program creates carries the boundary; pulumi-eks's own roles get it
-// through a transform on its component.
+// Every IAM role the program creates carries a boundary: the teams' roles the team boundary,
+// every other the platform's; pulumi-eks's own roles get it through a transform on its
+// component. Every role lives under the stack's path, but the CI role (which the deploy
+// policy must not reach).
 func TestEveryRoleCarriesTheBoundary(t *testing.T) {
 	for name, p := range planVariants(t) {
-		policy, _ := (&plan{Plan: p}).Named("aws:iam/policy:Policy", "boundary-policy")
+		platform, _ := (&plan{Plan: p}).Named("aws:iam/policy:Policy", "boundary-policy")
+		team, _ := (&plan{Plan: p}).Named("aws:iam/policy:Policy", "boundary-team-policy")
+		cluster := strings.TrimSuffix(platform.GetString("name"), "-permissions-boundary")
 		for _, r := range p.OfType("aws:iam/role:Role") {
+			policy, path := platform, contract.PlatformRolePath(cluster)
+			if strings.HasPrefix(r.Name, "teams-") {
+				policy, path = team, contract.TeamRolePath(cluster)
+			}
+			switch got := r.GetString("path"); {
+			case r.Name == "github-ci-role" && got != "":
+				t.Errorf("%s: the CI role is under %q, inside what its policy reaches", name, got)
+			case r.Name != "github-ci-role" && !strings.HasPrefix(got, path):
+				t.Errorf("%s: role %s is under %q, want %s", name, r.Name, got, path)
+			}
 			if !contains(r.PropertyDependencies["permissionsBoundary"], policy.URN) || !strings.HasSuffix(r.GetString("permissionsBoundary"), ":policy/"+policy.GetString("name")) {
 				t.Errorf("%s: role %s has boundary %q", name, r.Name, r.GetString("permissionsBoundary"))
 			}

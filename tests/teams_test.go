@@ -153,8 +153,13 @@ func TestTeamSecretsBoundary(t *testing.T) {
 			role := p.named(t, "aws:iam/role:Role", "teams-"+team+"-secrets-role")
 			trust, err := iampolicy.Parse([]byte(getString(role, "assumeRolePolicy")))
 			esoRole := p.named(t, "aws:iam/role:Role", "addons-external-secrets-role")
-			if err != nil || len(trust.Statement) != 1 || !slices.Equal(trust.Statement[0].Principal["AWS"], []string{esoRole.Outputs["arn"].(string)}) {
+			if err != nil || len(trust.Statement) != 2 {
 				t.Errorf("%s: %s trust %s", stack, team, trust.JSON())
+			}
+			for _, s := range trust.Statement {
+				if !slices.Equal(s.Principal["AWS"], []string{esoRole.Outputs["arn"].(string)}) {
+					t.Errorf("%s: %s trust %s", stack, team, trust.JSON())
+				}
 			}
 			for _, ns := range namespaces {
 				st := p.named(t, "kubernetes:external-secrets.io/v1:SecretStore", "teams-"+team+"-"+ns+"-secret-store")

@@ -50,9 +50,11 @@ type Args struct {
 	// zones the deploy policy may change.
 	Zone         handle.Zone
 	ParentZoneID string
-	// PermissionsBoundary is the boundary the CI role carries, and the only one the roles it
-	// creates may carry (components/boundary).
+	// PermissionsBoundary is the platform boundary, which the CI role carries; the roles it
+	// creates carry it or the team boundary (components/boundary).
 	PermissionsBoundary pulumi.StringInput
+	// VpcID is the stack's VPC, whose default security group the CI role may adopt (optional).
+	VpcID pulumi.StringInput
 	// ProtectRepositories manages the GitOps and infrastructure repositories' CODEOWNERS and
 	// rulesets (protectRepositories): AdminTeams own everything and create the release tags,
 	// each of TeamDirs owns its directory of the GitOps repository. One stack of those sharing
@@ -202,14 +204,18 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, g *GitHubIntegration, 
 		return pulumi.StringOutput{}, err
 	}
 	// The deploy policy: what the platform's resources take, scoped to this stack.
-	deploy := pulumi.All(a.Zone.ZoneID, role.Arn).ApplyT(func(v []any) string {
+	vpc := pulumi.StringInput(pulumi.String(""))
+	if a.VpcID != nil {
+		vpc = a.VpcID
+	}
+	deploy := pulumi.All(a.Zone.ZoneID, role.Arn, vpc).ApplyT(func(v []any) string {
 		zones := []string{fmt.Sprintf("arn:%s:route53:::hostedzone/%s", a.Account.Partition, v[0])}
 		if a.ParentZoneID != "" {
 			zones = append(zones, fmt.Sprintf("arn:%s:route53:::hostedzone/%s", a.Account.Partition, a.ParentZoneID))
 		}
 		return ghplan.DeployPolicy(ghplan.Scope{
 			Account: a.Account, Cluster: a.Cluster.Name, ZoneArns: zones,
-			BoundaryArn: a.Account.BoundaryPolicyArn(a.Cluster.Name), CIRoleArn: v[1].(string),
+			CIRoleArn: v[1].(string), VpcArn: vpcArn(a.Account, v[2].(string)),
 		}).JSON()
 	}).(pulumi.StringOutput)
 	if _, err := iam.NewRolePolicy(ctx, name+"-ci-deploy", &iam.RolePolicyArgs{Role: role.ID(), Policy: deploy}, parent); err != nil {
@@ -306,4 +312,12 @@ func newEnvironment(ctx *pulumi.Context, name string, a *Args, roleArn pulumi.St
 		}
 	}
 	return nil
+}
+
+// vpcArn is the VPC's ARN, or empty without one.
+func vpcArn(a contract.Account, id string) string {
+	if id == "" {
+		return ""
+	}
+	return fmt.Sprintf("arn:%s:ec2:%s:%s:vpc/%s", a.Partition, a.Region, a.ID, id)
 }

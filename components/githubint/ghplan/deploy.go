@@ -1,15 +1,5 @@
 package ghplan
 
-import (
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
-
-	"github.com/example/platform/internal/contract"
-	"github.com/example/platform/internal/iampolicy"
-)
-
 // DeployPermissions are the IAM actions the AWS provider calls to create, read, update, tag
 // and delete each resource type the program registers (the plans' types: a test checks that
 // every AWS type of every plan variant is here, and nothing else), plus what pulumi-eks creates
@@ -40,8 +30,10 @@ var DeployPermissions = map[string][]string{
 		"iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole"},
 	"aws:iam/rolePolicy:RolePolicy":                     {"iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy"},
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": {"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"},
-	"aws:iam/policy:Policy": {"iam:CreatePolicy", "iam:DeletePolicy", "iam:GetPolicy", "iam:GetPolicyVersion",
-		"iam:ListPolicyVersions", "iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:TagPolicy", "iam:UntagPolicy"},
+	// The permissions boundaries, the program's only managed policies, are read only: the
+	// platform boundary denies every managed-policy write, so creating or changing them takes
+	// the identity that bootstrapped the stack (README, "Permissions boundaries").
+	"aws:iam/policy:Policy": {"iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyVersions", "iam:ListPolicyTags"},
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": {"iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
 		"iam:GetOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint", "iam:AddClientIDToOpenIDConnectProvider",
 		"iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider", "iam:UntagOpenIDConnectProvider"},
@@ -113,137 +105,4 @@ var DeployPermissions = map[string][]string{
 	// The program's lookups (invokes), and what tagging any resource takes.
 	"invokes": {"sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones", "eks:DescribeAddonVersions"},
 	"tags":    {"ec2:CreateTags", "ec2:DeleteTags", "ec2:DescribeTags"},
-}
-
-// Scope is what the deploy policy narrows its statements to: the stack's account, region,
-// cluster name (which prefixes its buckets, parameters and log groups) and zones, and the
-// permissions boundary every role it creates must carry.
-type Scope struct {
-	Account contract.Account
-	Cluster string
-	// ZoneArns are the hosted zones it may change: the stack's own and its parent's.
-	ZoneArns []string
-	// BoundaryArn is the permissions boundary; CIRoleArn the role this policy is attached to.
-	BoundaryArn, CIRoleArn string
-}
-
-// regional services are limited to the stack's region by condition; IAM and Route53 are
-// global.
-var regional = map[string]bool{"ec2": true, "eks": true, "kms": true, "acm": true, "ssm": true, "logs": true, "ecr": true,
-	"rds": true, "sns": true, "cloudwatch": true, "secretsmanager": true}
-
-// DeployPolicy is the CI role's policy: DeployPermissions' actions grouped by service and
-// narrowed where AWS allows it, roles creatable only with the boundary, and the boundary and
-// the CI role itself out of its reach (changing them takes the identity that bootstrapped the
-// stack).
-func DeployPolicy(s Scope) iampolicy.Document {
-	a := s.Account
-	arn := func(service, region, resource string) string {
-		return fmt.Sprintf("arn:%s:%s:%s:%s:%s", a.Partition, service, region, a.ID, resource)
-	}
-	byService := map[string][]string{}
-	for _, actions := range DeployPermissions {
-		for _, action := range actions {
-			svc, _, _ := strings.Cut(action, ":")
-			byService[svc] = append(byService[svc], action)
-		}
-	}
-	resources := map[string][]string{
-		"eks": {arn("eks", a.Region, "cluster/"+s.Cluster), arn("eks", a.Region, "nodegroup/"+s.Cluster+"/*"),
-			arn("eks", a.Region, "addon/"+s.Cluster+"/*"), arn("eks", a.Region, "access-entry/"+s.Cluster+"/*"),
-			arn("eks", a.Region, "podidentityassociation/"+s.Cluster+"/*")},
-		"ssm": {arn("ssm", a.Region, "parameter"+contract.ParameterPath(s.Cluster)+"*")},
-		"ecr": {arn("ecr", a.Region, "repository/"+s.Cluster+"/*")},
-		// Databases are named <cluster>-<team>-<name>; their groups are named by Pulumi.
-		"rds": {arn("rds", a.Region, "db:"+s.Cluster+"-*"), arn("rds", a.Region, "snapshot:"+s.Cluster+"-*"),
-			arn("rds", a.Region, "subgrp:*"), arn("rds", a.Region, "pg:*")},
-		// RDS names the master secrets it manages rds!db-<uuid>.
-		"secretsmanager": {arn("secretsmanager", a.Region, "secret:rds!*")},
-		"cloudwatch":     {arn("cloudwatch", a.Region, "alarm:"+s.Cluster+"-*")},
-		"sns":            {arn("sns", a.Region, s.Cluster+"-*")},
-		"s3":             {fmt.Sprintf("arn:%s:s3:::%s-*", a.Partition, s.Cluster)},
-		"logs": {arn("logs", a.Region, "log-group:/aws/eks/"+s.Cluster+"/*"), arn("logs", a.Region, "log-group:/platform/*"),
-			arn("logs", a.Region, "log-group:/aws/rds/instance/"+s.Cluster+"-*")},
-		"iam": {fmt.Sprintf("arn:%s:iam::%s:role/*", a.Partition, a.ID), fmt.Sprintf("arn:%s:iam::%s:policy/*", a.Partition, a.ID),
-			fmt.Sprintf("arn:%s:iam::%s:oidc-provider/*", a.Partition, a.ID)},
-		"route53": append([]string{fmt.Sprintf("arn:%s:route53:::change/*", a.Partition)}, s.ZoneArns...),
-	}
-	// Actions IAM cannot narrow to a resource: listing and describing a kind, creating a hosted
-	// zone, asking who the caller is. They read, or create what the rest then scopes.
-	unscoped := func(action string) bool {
-		_, verb, _ := strings.Cut(action, ":")
-		return strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "List") ||
-			action == "sts:GetCallerIdentity" || action == "route53:CreateHostedZone"
-	}
-	var stmts []iampolicy.Statement
-	for _, svc := range slices.Sorted(maps.Keys(byService)) {
-		actions := sortedUnique(byService[svc])
-		if svc == "iam" {
-			stmts = append(stmts, iamStatements(s, actions, resources["iam"])...)
-			continue
-		}
-		var scoped, open []string
-		for _, action := range actions {
-			if len(resources[svc]) > 0 && !unscoped(action) {
-				scoped = append(scoped, action)
-			} else {
-				open = append(open, action)
-			}
-		}
-		if len(scoped) > 0 {
-			stmts = append(stmts, withRegion(iampolicy.Allow(scoped, resources[svc]...), svc, a.Region))
-		}
-		if len(open) > 0 {
-			stmts = append(stmts, withRegion(iampolicy.Allow(open, "*"), svc, a.Region))
-		}
-	}
-	for i := range stmts {
-		stmts[i].Sid = fmt.Sprintf("Deploy%d", i+1)
-	}
-	return iampolicy.New(stmts...)
-}
-
-// iamStatements: roles only with the boundary; passing roles only to the services that run
-// them; nothing on the boundary policy or the CI role itself.
-func iamStatements(s Scope, actions, resources []string) []iampolicy.Statement {
-	var plain []string
-	for _, a := range actions {
-		switch a {
-		case "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PassRole", "iam:CreateServiceLinkedRole":
-		default:
-			plain = append(plain, a)
-		}
-	}
-	withBoundary := iampolicy.Allow([]string{"iam:CreateRole", "iam:PutRolePermissionsBoundary"}, resources[0])
-	withBoundary.Condition = map[string]map[string][]string{"StringEquals": {"iam:PermissionsBoundary": {s.BoundaryArn}}}
-	pass := iampolicy.Allow([]string{"iam:PassRole"}, resources[0])
-	pass.Condition = map[string]map[string][]string{"StringEquals": {"iam:PassedToService": PassedToServices}}
-	linked := iampolicy.Allow([]string{"iam:CreateServiceLinkedRole"}, resources[0])
-	linked.Condition = map[string]map[string][]string{"StringEquals": {"iam:AWSServiceName": ServiceLinkedRoles}}
-	protect := iampolicy.Statement{Effect: "Deny", Action: []string{"iam:*"}, Resource: []string{s.BoundaryArn, s.CIRoleArn}}
-	protect.Action = []string{"iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion",
-		"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:UpdateAssumeRolePolicy",
-		"iam:DeleteRolePermissionsBoundary", "iam:PutRolePermissionsBoundary", "iam:DeleteRole", "iam:UpdateRole"}
-	noUnbound := iampolicy.Statement{Effect: "Deny", Action: []string{"iam:DeleteRolePermissionsBoundary"}, Resource: []string{"*"}}
-	return []iampolicy.Statement{iampolicy.Allow(plain, resources...), withBoundary, pass, linked, protect, noUnbound}
-}
-
-// PassedToServices are the services the platform's roles are handed to.
-var PassedToServices = []string{"eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com", "pods.eks.amazonaws.com"}
-
-// ServiceLinkedRoles are the service-linked roles EKS and its node groups need the first time
-// an account uses them.
-var ServiceLinkedRoles = []string{"eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com"}
-
-func withRegion(st iampolicy.Statement, service, region string) iampolicy.Statement {
-	if regional[service] {
-		st.Condition = map[string]map[string][]string{"StringEquals": {"aws:RequestedRegion": {region}}}
-	}
-	return st
-}
-
-func sortedUnique(in []string) []string {
-	out := slices.Clone(in)
-	slices.Sort(out)
-	return slices.Compact(out)
 }
