@@ -7,6 +7,7 @@ package boundary
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -50,7 +51,7 @@ var keyManagement = []string{"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms
 //   - No instance's metadata options change (the hop limit keeps pods from the node's role).
 //   - EKS access entries and access policies only on the stack's cluster.
 //   - KMS keys are created, changed and scheduled for deletion only when they carry the
-//     stack's tag (contract.StackTag).
+//     stack's tag (contract.StackTag); a key another stack's tag claims is never retagged.
 func Policy(s Scope) iampolicy.Document {
 	a, c := s.Account, s.Cluster
 	var allow []string
@@ -78,11 +79,18 @@ func Policy(s Scope) iampolicy.Document {
 	access := iampolicy.Statement{Sid: "AccessEntriesOfThisClusterOnly", Effect: "Deny",
 		Action:      []string{"eks:CreateAccessEntry", "eks:UpdateAccessEntry", "eks:DeleteAccessEntry", "eks:AssociateAccessPolicy", "eks:DisassociateAccessPolicy"},
 		NotResource: []string{a.ClusterArn(c), fmt.Sprintf("arn:%s:eks:%s:%s:access-entry/%s/*", a.Partition, a.Region, a.ID, c)}}
-	keys := iampolicy.Statement{Sid: "KeysOfThisStackOnly", Effect: "Deny", Action: keyManagement, Resource: []string{"*"},
-		Condition: map[string]map[string][]string{"StringNotEquals": {"aws:ResourceTag/" + contract.StackTag: {c}}}}
+	// On keys only: aliases carry no tags (an alias action is authorized on the alias and on
+	// its key, and the key's tag decides). Tagging is denied only on keys another stack's tag
+	// already claims: KMS authorizes the tags of CreateKey as kms:TagResource on a key that has
+	// none yet.
+	allKeys := fmt.Sprintf("arn:%s:kms:*:%s:key/*", a.Partition, a.ID)
+	keys := iampolicy.Statement{Sid: "KeysOfThisStackOnly", Effect: "Deny", Action: slices.DeleteFunc(slices.Clone(keyManagement), func(s string) bool { return s == "kms:TagResource" }),
+		Resource: []string{allKeys}, Condition: map[string]map[string][]string{"StringNotEquals": {"aws:ResourceTag/" + contract.StackTag: {c}}}}
+	otherTags := iampolicy.Statement{Sid: "NoOtherStacksKeys", Effect: "Deny", Action: []string{"kms:TagResource"}, Resource: []string{allKeys},
+		Condition: map[string]map[string][]string{"StringNotEquals": {"aws:ResourceTag/" + contract.StackTag: {c}}, "Null": {"aws:ResourceTag/" + contract.StackTag: {"false"}}}}
 	newKeys := iampolicy.Statement{Sid: "NewKeysOfThisStack", Effect: "Deny", Action: []string{"kms:CreateKey"}, Resource: []string{"*"},
 		Condition: map[string]map[string][]string{"StringNotEquals": {"aws:RequestTag/" + contract.StackTag: {c}}}}
-	return iampolicy.New(all, outside, unbounded, keep, noPolicies, noUsers, metadata, access, keys, newKeys)
+	return iampolicy.New(all, outside, unbounded, keep, noPolicies, noUsers, metadata, access, keys, otherTags, newKeys)
 }
 
 // Boundaries are the stack's two boundaries: the platform's and the teams'.

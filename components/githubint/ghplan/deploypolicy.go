@@ -87,26 +87,32 @@ func DeployPolicy(s Scope) iampolicy.Document {
 				open = append(open, action)
 			}
 		}
+		// Sids name the service, so that a statement keeps its name as others come and go.
+		sid := strings.ToUpper(svc[:1]) + strings.ReplaceAll(svc[1:], "-", "")
 		if len(scoped) > 0 {
-			stmts = append(stmts, withRegion(iampolicy.Allow(scoped, resources[svc]...), svc, a.Region))
+			st := iampolicy.Allow(scoped, resources[svc]...)
+			st.Sid = sid + "OfTheStack"
+			stmts = append(stmts, withRegion(st, svc, a.Region))
 		}
 		if len(open) > 0 {
-			stmts = append(stmts, withRegion(iampolicy.Allow(open, "*"), svc, a.Region))
-		}
-	}
-	for i := range stmts {
-		if stmts[i].Sid == "" {
-			stmts[i].Sid = fmt.Sprintf("Deploy%d", i+1)
+			st := iampolicy.Allow(open, "*")
+			st.Sid = sid + "Unscoped"
+			stmts = append(stmts, withRegion(st, svc, a.Region))
 		}
 	}
 	return iampolicy.New(stmts...)
 }
 
-// unscoped are the actions IAM cannot narrow to a resource: listing and describing a kind,
-// creating a hosted zone or a cluster (eks:CreateCluster authorizes against "*"), asking who
-// the caller is. They read, or create what the rest then scopes.
+// unscoped are the actions left on "*": listing and describing (several services authorize
+// their Describe calls against "*" whatever the reference says), creating a hosted zone or a
+// cluster (eks:CreateCluster authorizes against "*"), asking who the caller is. They read, or
+// create what the rest then scopes. S3's listings are the exception: they list a bucket's
+// objects, and S3 authorizes them against the bucket.
 func unscoped(action string) bool {
 	_, verb, _ := strings.Cut(action, ":")
+	if strings.HasPrefix(action, "s3:") {
+		return false
+	}
 	return strings.HasPrefix(verb, "Describe") || strings.HasPrefix(verb, "List") ||
 		action == "sts:GetCallerIdentity" || action == "route53:CreateHostedZone" || action == "eks:CreateCluster"
 }

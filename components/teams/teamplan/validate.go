@@ -55,8 +55,9 @@ var AllowedManagedPolicies = []string{
 // ReservedNames are names a team may not have: Kubernetes' own prefix, the shared ingress
 // class and group (SharedIngressClass), the platform's Argo CD project and Loki tenant, the
 // tenants Loki ("fake") and Tempo ("single-tenant") use without one, and Grafana's main
-// organization.
-var ReservedNames = []string{"kube", "system", SharedIngressClass, "platform", "default", "admin", "main", "fake", "single-tenant"}
+// organization, and the platform's buckets' keys (<cluster>-loki-..., <cluster>-tempo-...:
+// a team's buckets are <cluster>-<team>-..., contract.TeamResources).
+var ReservedNames = []string{"kube", "system", SharedIngressClass, "platform", "default", "admin", "main", "fake", "single-tenant", "loki", "tempo"}
 
 // Validate judges the teams; every problem names its path.
 func Validate(teams []Team, r Rules) []Problem {
@@ -83,6 +84,8 @@ func Validate(teams []Team, r Rules) []Problem {
 		default:
 			if j, dup := names[t.Name]; dup {
 				add(p+".name", "%q is already the name of team [%d]; team names are unique", t.Name, j)
+			} else if other := prefixTeam(teams[:i], t.Name); other != "" {
+				add(p+".name", "%q and team %q: one name is the other's followed by '-', so the resources named <cluster>-%s-* (buckets, queues, topics, tables, databases) would include the other team's; choose another name", t.Name, other, min(t.Name, other))
 			} else {
 				nameOK = true
 			}
@@ -272,4 +275,15 @@ func ParseQuantity(s string) (float64, error) {
 		return 0, err
 	}
 	return f * suffixes[m[3]], nil
+}
+
+// prefixTeam is the team among earlier whose name, followed by '-', starts name, or that
+// name followed by '-' starts.
+func prefixTeam(earlier []Team, name string) string {
+	for _, e := range earlier {
+		if strings.HasPrefix(name, e.Name+"-") || strings.HasPrefix(e.Name, name+"-") {
+			return e.Name
+		}
+	}
+	return ""
 }

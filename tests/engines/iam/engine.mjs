@@ -2,7 +2,8 @@
 // engine.mjs — IAM request evaluator + policy-document checker, run as a separate process by
 // the platform's tests (tests/iam_*_test.go), installed by .ci/engines.sh with `npm ci`.
 //
-// stdin  : {"requests":[...], "documents":[...], "options":{...}}   (see NOTES.md)
+// stdin  : {"requests":[...], "documents":[...], "options":{...}} or {"catalog":[services]}
+//          (the Go side: tests/iam_engine_test.go)
 // stdout : {"verdicts":[...], "documentProblems":[...], "meta":{...}}
 // exit 0 : the JSON was processed (individual request errors are reported in verdicts, result "Error")
 // exit 2 : unreadable input / internal failure (message on stderr, {"fatal":...} on stdout)
