@@ -55,13 +55,13 @@ type iamDocument struct {
 }
 
 type iamProblem struct {
-	Kind           string   `json:"kind"`
-	Statement      int      `json:"statement"`
-	Sid            string   `json:"sid"`
-	Action         string   `json:"action"`
-	ConditionKey   string   `json:"conditionKey"`
-	Actions        []string `json:"actions"`
-	Message        string   `json:"message"`
+	Kind         string   `json:"kind"`
+	Statement    int      `json:"statement"`
+	Sid          string   `json:"sid"`
+	Action       string   `json:"action"`
+	ConditionKey string   `json:"conditionKey"`
+	Actions      []string `json:"actions"`
+	Message      string   `json:"message"`
 }
 
 // askIAM evaluates the requests, failing the test on any the engine could not judge, and

@@ -131,7 +131,7 @@ func TeamPolicy(s Scope) iampolicy.Document {
 	dbSecrets := iampolicy.Allow([]string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
 		fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:rds!*", a.Partition, a.Region, a.ID))
 	dbSecrets.Sid = "TeamDatabaseSecrets"
-	dbSecrets.Condition = map[string]map[string][]string{"StringLike": {"secretsmanager:ResourceTag/aws:rds:primaryDBInstanceArn": {
+	dbSecrets.Condition = map[string]map[string][]string{"StringLike": {"aws:ResourceTag/aws:rds:primaryDBInstanceArn": {
 		fmt.Sprintf("arn:%s:rds:%s:%s:db:%s*", a.Partition, a.Region, a.ID, contract.TeamDatabasePrefix(c, TeamVariable))}}}
 	decrypt := iampolicy.Allow([]string{"kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"}, "*")
 	decrypt.Sid = "KeysThroughTheirServices"

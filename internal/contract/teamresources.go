@@ -9,8 +9,11 @@ import "fmt"
 // program (a bucket, a queue) must be named with its prefix, <cluster>-<team>-.
 
 // TeamServices are the services a team's roles may use, each reaching the team's resources
-// only (TeamResources), plus what needs no resource.
-var TeamServices = []string{"s3", "ssm", "secretsmanager", "sqs", "sns", "dynamodb", "ecr", "logs", "rds-db", "cloudwatch", "route53", "kms", "sts"}
+// only (TeamResources), plus what needs no resource. SQS and SNS are not among them yet: their
+// ARNs carry a queue's or topic's name as the whole resource, with no type before it, and
+// the IAM engine the team boundary is proven with (iam-simulate) cannot read the boundary's
+// ${aws:PrincipalTag/...} variable there; an unproven boundary is not offered.
+var TeamServices = []string{"s3", "ssm", "secretsmanager", "dynamodb", "ecr", "logs", "rds-db", "cloudwatch", "route53", "kms", "sts"}
 
 // TeamResources are the ARN patterns of team's resources, by service. region and account may
 // be "*" where they are not known (config validation).
@@ -24,8 +27,6 @@ func TeamResources(a Account, cluster, team string) map[string][]string {
 		"s3":             {fmt.Sprintf("arn:%s:s3:::%s*", a.Partition, prefix)},
 		"ssm":            {regional("ssm", "parameter"+TeamParameterPath(cluster, team)+"*")},
 		"secretsmanager": {regional("secretsmanager", "secret:"+TeamSecretsManagerPrefix(cluster, team)+"*")},
-		"sqs":            {regional("sqs", prefix+"*")},
-		"sns":            {regional("sns", prefix+"*")},
 		// Tables, and their indexes and streams.
 		"dynamodb": {regional("dynamodb", "table/"+prefix+"*")},
 		"ecr":      {regional("ecr", "repository/"+cluster+"/"+team+"/*")},

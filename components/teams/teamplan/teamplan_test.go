@@ -35,7 +35,7 @@ func TestCheckDocument(t *testing.T) {
 		{`"s3:List*"`, `"arn:aws:s3:::c1-search-index"`, ""},
 		{`"ssm:GetParameter"`, `"arn:aws:ssm:eu-north-1:111122223333:parameter/c1/teams/search/app/*"`, ""},
 		{`"secretsmanager:GetSecretValue"`, `"arn:aws:secretsmanager:eu-north-1:111122223333:secret:c1/teams/search/db-*"`, ""},
-		{`["sqs:SendMessage","sqs:ReceiveMessage"]`, `"arn:aws:sqs:eu-north-1:111122223333:c1-search-jobs"`, ""},
+		{`["sqs:SendMessage","sqs:ReceiveMessage"]`, `"arn:aws:sqs:eu-north-1:111122223333:c1-search-jobs"`, `allows "sqs:SendMessage": a team's role uses s3, ssm`},
 		{`"dynamodb:Query"`, `"arn:aws:dynamodb:eu-north-1:111122223333:table/c1-search-docs/index/by-date"`, ""},
 		{`"rds-db:connect"`, `"arn:aws:rds-db:eu-north-1:111122223333:dbuser:db-ABC123/search"`, ""},
 		{`"cloudwatch:PutMetricData"`, `"*"`, ""},

@@ -84,8 +84,6 @@ func Validate(teams []Team, r Rules) []Problem {
 		default:
 			if j, dup := names[t.Name]; dup {
 				add(p+".name", "%q is already the name of team [%d]; team names are unique", t.Name, j)
-			} else if other := prefixTeam(teams[:i], t.Name); other != "" {
-				add(p+".name", "%q and team %q: one name is the other's followed by '-', so the resources named <cluster>-%s-* (buckets, queues, topics, tables, databases) would include the other team's; choose another name", t.Name, other, min(t.Name, other))
 			} else {
 				nameOK = true
 			}
@@ -228,14 +226,16 @@ func Validate(teams []Team, r Rules) []Problem {
 			add(p+".images", "needs repos: the repositories whose workflows push the images")
 		}
 	}
-	// Names derived as <team>-<rest> (Argo CD applications <team>-<app>, hosts <team>-<name>)
-	// are one team's only if no team's name starts with another's and "-": teams a and a-b
-	// would both make a-b-c (team a's app b-c, team a-b's app c).
+	// Names derived as <team>-<rest> (Argo CD applications <team>-<app>, hosts <team>-<name>,
+	// and the AWS resources contract.TeamResources gives a team, <cluster>-<team>-*) are one
+	// team's only if no team's name starts with another's and "-": teams a and a-b would both
+	// make a-b-c (team a's app b-c, team a-b's app c), and team a's roles would reach team
+	// a-b's buckets, tables and databases.
 	for i, t := range teams {
 		for _, o := range teams {
 			if o.Name != "" && strings.HasPrefix(t.Name, o.Name+"-") {
 				rest := strings.TrimPrefix(t.Name, o.Name+"-")
-				add(fmt.Sprintf("[%d].name", i), "%q starts with team %q's name and \"-\": the names made as <team>-<name> would collide (team %s's application %s-x and team %s's application x are both %s-x, and so are their hosts); choose a name that does not start with %q",
+				add(fmt.Sprintf("[%d].name", i), "%q starts with team %q's name and \"-\": the names made as <team>-<name> would collide (team %s's application %s-x and team %s's application x are both %s-x, and so are their hosts), and team %[2]s's AWS resources (<cluster>-%[2]s-*) would include its; choose a name that does not start with %[7]q",
 					t.Name, o.Name, o.Name, rest, t.Name, t.Name, o.Name+"-")
 			}
 		}
@@ -275,15 +275,4 @@ func ParseQuantity(s string) (float64, error) {
 		return 0, err
 	}
 	return f * suffixes[m[3]], nil
-}
-
-// prefixTeam is the team among earlier whose name, followed by '-', starts name, or that
-// name followed by '-' starts.
-func prefixTeam(earlier []Team, name string) string {
-	for _, e := range earlier {
-		if strings.HasPrefix(name, e.Name+"-") || strings.HasPrefix(e.Name, name+"-") {
-			return e.Name
-		}
-	}
-	return ""
 }
