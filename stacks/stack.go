@@ -24,6 +24,7 @@ import (
 	"github.com/example/platform/components/dns"
 	"github.com/example/platform/components/githubint"
 	"github.com/example/platform/components/githubint/ghplan"
+	"github.com/example/platform/components/logskey"
 	"github.com/example/platform/components/network"
 	"github.com/example/platform/components/network/netplan"
 	"github.com/example/platform/components/teams"
@@ -34,6 +35,7 @@ import (
 // Platform is one stack's composed components.
 type Platform struct {
 	Boundary     *boundary.Boundary
+	LogsKey      *logskey.LogsKey
 	Network      *network.Network
 	Alarms       *alarms.Alarms
 	DNS          *dns.DNS
@@ -119,6 +121,15 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	if p.Boundary, err = boundary.New(ctx, "boundary", &boundary.Args{Account: account, Cluster: cfg.Cluster.Name}); err != nil {
 		return nil, err
 	}
+	// Every log group below is encrypted with the stack's logs key, so it comes before them.
+	if p.LogsKey, err = logskey.New(ctx, "logs", &logskey.Args{
+		Account: account, Cluster: cfg.Cluster.Name,
+		LogGroups: []string{contract.FlowLogGroupPrefix("network") + "*", contract.ControlPlaneLogGroup(cfg.Cluster.Name),
+			contract.DatabaseLogGroups(cfg.Cluster.Name)},
+		DeletionWindowDays: policy.KeyDeletionWindowDays, Protect: policy.Protect,
+	}); err != nil {
+		return nil, err
+	}
 	if p.Network, err = network.New(ctx, "network", &network.Args{
 		Plan:                  plan,
 		NATGateways:           cfg.Network.NATGateways,
@@ -127,6 +138,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		Account:               account,
 		PermissionsBoundary:   p.Boundary.Arn,
 		DatabaseSlots:         cfg.DatabaseSlots(),
+		LogsKeyArn:            p.LogsKey.Arn,
 	}); err != nil {
 		return nil, err
 	}
@@ -163,6 +175,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		Account:               account,
 		Protect:               policy.Protect,
 		PermissionsBoundary:   p.Boundary.Arn,
+		LogsKeyArn:            p.LogsKey.Arn,
 	}); err != nil {
 		return nil, err
 	}
@@ -188,7 +201,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 			Instances: dbs, Network: p.Network.Handle(), Cluster: p.Cluster.Handle(), Teams: p.Teams.Handle(),
 			Addons: p.Addons.Handle(), Account: account,
 			Protect: policy.Protect, KeyDeletionWindowDays: policy.KeyDeletionWindowDays,
-			AlarmTopicArn: p.Alarms.TopicArn,
+			AlarmTopicArn: p.Alarms.TopicArn, LogsKeyArn: p.LogsKey.Arn,
 		}, inCluster); err != nil {
 			return nil, err
 		}

@@ -50,7 +50,7 @@ func TestPlanTree(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"Stack dev (project platform): 234 resources",
+		"Stack dev (project platform): 237 resources",
 		"platform:index:Network  network  (26)",
 		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
 		"platform:index:Cluster  cluster  (12)",
@@ -73,7 +73,7 @@ func TestPlanJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stack != "prod" || len(p.Resources) != 235 {
+	if p.Stack != "prod" || len(p.Resources) != 238 {
 		t.Errorf("stack %s with %d resources", p.Stack, len(p.Resources))
 	}
 	for _, r := range p.Resources {
@@ -191,9 +191,9 @@ func TestCostDiffGraphCommands(t *testing.T) {
 		"addons --> boundary", "addons --> certificates", "addons --> cluster", "addons --> dns", "addons --> network",
 		"argocd --> addons", "argocd --> certificates", "argocd --> cluster", "argocd --> github",
 		"certificates --> alarms", "certificates --> dns",
-		"cluster --> boundary", "cluster --> network",
+		"cluster --> boundary", "cluster --> logs", "cluster --> network",
 		"github --> boundary", "github --> cluster", "github --> dns", "github --> network",
-		"network --> boundary",
+		"network --> boundary", "network --> logs",
 		"teams --> addons", "teams --> argocd", "teams --> boundary", "teams --> certificates", "teams --> cluster", "teams --> github",
 	}
 	if !slices.Equal(edges, want) {

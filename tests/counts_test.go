@@ -10,7 +10,8 @@ func TestResourceCounts(t *testing.T) {
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
 		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1 + 5, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1 + 4,
 		typeZone: 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
-		typeKey: 1, "aws:kms/alias:Alias": 1, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
+		// the cluster's secrets key and the stack's logs key, each with its alias
+		"platform:index:LogsKey": 1, typeKey: 2, "aws:kms/alias:Alias": 2, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
 		// the permissions boundary every role carries
 		"platform:index:PermissionsBoundary": 1, "aws:iam/policy:Policy": 2,
 		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
@@ -70,7 +71,7 @@ func TestResourceCounts(t *testing.T) {
 			// the connection ExternalSecret and Secrets Manager store, the egress policy)
 			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
 			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
-			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 1 + 1, "aws:kms/alias:Alias": 1 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
+			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 2 + 1, "aws:kms/alias:Alias": 2 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
 			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 1,
 			// the platform's class and the teams' shared one, each with its params

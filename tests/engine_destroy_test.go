@@ -12,7 +12,7 @@ import (
 )
 
 // The data a prod destroy leaves: protected resources that keep nothing else.
-var prodKeeps = []string{"addons-loki-bucket", "addons-tempo-bucket", "cluster-secrets-key", "dns-zone"}
+var prodKeeps = []string{"addons-loki-bucket", "addons-tempo-bucket", "cluster-secrets-key", "dns-zone", "logs-key"}
 
 var unprotectLine = regexp.MustCompile(`(?m)^  (pulumi state unprotect --stack \S+ --yes '([^']+)')$`)
 
@@ -56,7 +56,7 @@ func engineDestroy(t *testing.T, s *engineStack) {
 		if err != nil {
 			t.Fatalf("confirmed destroy of prod: %v\n%s", err, tail(out, 40))
 		}
-		if want := "and leaves 4 protected resource(s): " + strings.Join(prodKeeps, ", ") + "\n"; !strings.Contains(out, want) {
+		if want := "and leaves 5 protected resource(s): " + strings.Join(prodKeeps, ", ") + "\n"; !strings.Contains(out, want) {
 			t.Errorf("the runner did not say %q:\n%s", want, tail(out, 60))
 		}
 		wantLeft = prodKeeps

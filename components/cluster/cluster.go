@@ -46,6 +46,9 @@ type Args struct {
 	// PermissionsBoundary is the boundary every role carries: the node role, and the roles
 	// pulumi-eks creates inside its component (through a transform).
 	PermissionsBoundary pulumi.StringInput
+	// LogsKeyArn is the stack's logs key (components/logskey): the control-plane log group is
+	// encrypted with it.
+	LogsKeyArn pulumi.StringInput
 }
 
 // Cluster is the component.
@@ -103,6 +106,9 @@ func (a *Args) validate() error {
 	if a.PermissionsBoundary == nil {
 		errs = append(errs, errors.New("cluster: PermissionsBoundary is required (every role carries it)"))
 	}
+	if a.LogsKeyArn == nil {
+		errs = append(errs, errors.New("cluster: LogsKeyArn is required (the control-plane log group is encrypted)"))
+	}
 	if len(a.NodeGroups) == 0 {
 		errs = append(errs, errors.New("cluster: at least one node group is required"))
 	}
@@ -139,6 +145,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Description:          pulumi.String("EKS secrets envelope encryption for " + a.Name),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(a.KeyDeletionWindowDays),
+		// EKS uses the key through a grant made with the creator's IAM permissions: the
+		// account's statement is all it needs.
+		Policy: pulumi.String(a.Account.KeyPolicy().JSON()),
+		Tags:   pulumi.StringMap{contract.StackTag: pulumi.String(a.Name)},
 	}, parent, pulumi.Protect(a.Protect))
 	if err != nil {
 		return nil, err
@@ -152,8 +162,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	// EKS writes to this exact group name; creating it first gives it a retention instead of
 	// the "never expire" group EKS would create itself.
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-control-plane-logs", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String("/aws/eks/" + a.Name + "/cluster"),
+		Name:            pulumi.String(contract.ControlPlaneLogGroup(a.Name)),
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+		KmsKeyId:        a.LogsKeyArn,
 	}, parent)
 	if err != nil {
 		return nil, err

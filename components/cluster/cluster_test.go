@@ -25,6 +25,7 @@ func args() *Args {
 		Account:             plantest.Account,
 		Protect:             true,
 		PermissionsBoundary: pulumi.String(plantest.Account.BoundaryPolicyArn("c1")),
+		LogsKeyArn:          pulumi.String("arn:aws:kms:eu-north-1:123456789012:key/logs"),
 	}
 }
 
@@ -62,6 +63,12 @@ func TestChildren(t *testing.T) {
 	}
 	if logs.GetString("name") != "/aws/eks/c1/cluster" || logs.Get("retentionInDays") != 30.0 || !plantest.Contains(eks.Dependencies, logs.URN) {
 		t.Errorf("log group %v not created, with its retention, before the cluster", logs.Inputs)
+	}
+	if logs.GetString("kmsKeyId") != "arn:aws:kms:eu-north-1:123456789012:key/logs" {
+		t.Errorf("control-plane logs not encrypted with the stack's logs key: %v", logs.Inputs)
+	}
+	if key.GetString("tags.platform:cluster") != "c1" || key.GetString("policy") != plantest.Account.KeyPolicy().JSON() {
+		t.Errorf("secrets key without its stack tag or explicit policy: %v", key.Inputs)
 	}
 	if eks.GetString("vpcId") != "vpc-1" || eks.Get("endpointPublicAccess") != false || eks.GetString("authenticationMode") != "API" {
 		t.Errorf("cluster = %v", eks.Inputs)

@@ -42,6 +42,9 @@ type Args struct {
 	KeyDeletionWindowDays int
 	// AlarmTopicArn is the stack's alarm topic (components/alarms): the alarms notify it.
 	AlarmTopicArn pulumi.StringInput
+	// LogsKeyArn is the stack's logs key (components/logskey): the databases' log groups are
+	// encrypted with it.
+	LogsKeyArn pulumi.StringInput
 }
 
 // Databases is the component.
@@ -63,8 +66,8 @@ func (a *Args) validate(opts []pulumi.ResourceOption) error {
 	if len(a.Instances) == 0 {
 		errs = append(errs, errors.New("databases: no Instances: create the component only when a team has a database"))
 	}
-	if a.Cluster.Name == "" || a.Account.ID == "" || a.KeyDeletionWindowDays < 7 || a.AlarmTopicArn == nil {
-		errs = append(errs, errors.New("databases: Cluster, Account, AlarmTopicArn and KeyDeletionWindowDays (7-30) are required"))
+	if a.Cluster.Name == "" || a.Account.ID == "" || a.KeyDeletionWindowDays < 7 || a.AlarmTopicArn == nil || a.LogsKeyArn == nil {
+		errs = append(errs, errors.New("databases: Cluster, Account, AlarmTopicArn, LogsKeyArn and KeyDeletionWindowDays (7-30) are required"))
 	}
 	if a.Addons.ExternalSecrets == nil {
 		errs = append(errs, errors.New("databases: the External Secrets addon is required (connection Secrets)"))
@@ -156,6 +159,10 @@ func (b *builder) shared() error {
 		Description:          pulumi.String(fmt.Sprintf("Team databases of %s: storage, Performance Insights, master secrets", a.Cluster.Name)),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(a.KeyDeletionWindowDays),
+		// RDS and Secrets Manager use the key for their callers, through the callers' IAM
+		// permissions (kms:ViaService): the account's statement is all they need.
+		Policy: pulumi.String(a.Account.KeyPolicy().JSON()),
+		Tags:   pulumi.StringMap{contract.StackTag: pulumi.String(a.Cluster.Name)},
 	}, b.parent, pulumi.Protect(a.Protect)); err != nil {
 		return err
 	}

@@ -45,6 +45,7 @@ func build(t *testing.T, dbs []dbplan.Database, mutate func(*Args), withProvider
 			Addons:  handle.Addons{ExternalSecrets: &eso},
 			Account: contract.Account{ID: "1", Partition: "aws", Region: "eu-north-1"},
 			Protect: true, KeyDeletionWindowDays: 30, AlarmTopicArn: plantest.Output("arn:aws:sns:eu-north-1:1:c1-alarms"),
+			LogsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:1:key/logs"),
 		}
 		if mutate != nil {
 			mutate(a)
@@ -85,6 +86,15 @@ func TestDatabases(t *testing.T) {
 		if r.Type == "aws:rds/instance:Instance" && !r.Protect {
 			t.Errorf("%s is not protected", r.Name)
 		}
+		if r.Type == "aws:cloudwatch/logGroup:LogGroup" && r.GetString("kmsKeyId") != "arn:aws:kms:eu-north-1:1:key/logs" {
+			t.Errorf("%s is not encrypted with the stack's logs key: %v", r.Name, r.Inputs)
+		}
+		if r.Type == "aws:kms/key:Key" && (r.GetString("tags.platform:cluster") != "c1" || r.GetString("policy") != (contract.Account{ID: "1", Partition: "aws", Region: "eu-north-1"}).KeyPolicy().JSON()) {
+			t.Errorf("%s without its stack tag or explicit policy: %v", r.Name, r.Inputs)
+		}
+	}
+	if counts["aws:cloudwatch/logGroup:LogGroup"] == 0 {
+		t.Error("no database log groups")
 	}
 }
 

@@ -57,6 +57,7 @@ func (b *builder) instance(i dbplan.Instance) (instanceOut, error) {
 		group, err := cloudwatch.NewLogGroup(b.ctx, prefix+"-log-"+log, &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(i.LogGroup(log)),
 			RetentionInDays: pulumi.Int(dbplan.LogRetentionDays),
+			KmsKeyId:        b.args.LogsKeyArn,
 		}, b.parent)
 		if err != nil {
 			return instanceOut{}, err

@@ -40,6 +40,9 @@ type Args struct {
 	// that a team's network policy can admit its own databases' addresses and no other team's.
 	// Nothing of them exists without a team with databases.
 	DatabaseSlots map[string]int
+	// LogsKeyArn is the stack's logs key (components/logskey): the flow-log group is encrypted
+	// with it.
+	LogsKeyArn pulumi.StringInput
 }
 
 // Network is the component.
@@ -71,6 +74,9 @@ func (a *Args) validate() error {
 	}
 	if a.ClusterName == "" {
 		errs = append(errs, errors.New("network: ClusterName is required (subnet discovery tags)"))
+	}
+	if a.LogsKeyArn == nil {
+		errs = append(errs, errors.New("network: LogsKeyArn is required (the flow-log group is encrypted)"))
 	}
 	if a.FlowLogsRetentionDays < 1 {
 		errs = append(errs, errors.New("network: FlowLogsRetentionDays is required"))
@@ -274,8 +280,9 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 // retention, through a role only the flow-logs service of this account can assume.
 func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent pulumi.ResourceOption) (pulumi.StringOutput, error) {
 	group, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
-		NamePrefix:      pulumi.String("/platform/" + name + "/flow-logs-"),
+		NamePrefix:      pulumi.String(contract.FlowLogGroupPrefix(name)),
 		RetentionInDays: pulumi.Int(a.FlowLogsRetentionDays),
+		KmsKeyId:        a.LogsKeyArn,
 	}, parent)
 	if err != nil {
 		return pulumi.StringOutput{}, err

@@ -18,8 +18,10 @@ func args(t *testing.T, nat string, azs ...string) *Args {
 		t.Fatal(err)
 	}
 	return &Args{Plan: plan, NATGateways: nat, ClusterName: "c1", FlowLogsRetentionDays: 14, Account: plantest.Account,
-		PermissionsBoundary: pulumi.String(plantest.Account.BoundaryPolicyArn("c1"))}
+		PermissionsBoundary: pulumi.String(plantest.Account.BoundaryPolicyArn("c1")), LogsKeyArn: pulumi.String(logsKey)}
 }
+
+const logsKey = "arn:aws:kms:eu-north-1:123456789012:key/logs"
 
 func build(t *testing.T, a *Args) *planner.Plan {
 	t.Helper()
@@ -102,6 +104,9 @@ func TestFlowLogs(t *testing.T) {
 	}
 	group := plantest.Named(t, p, "aws:cloudwatch/logGroup:LogGroup", "net-flow-logs")
 	policy := plantest.Named(t, p, "aws:iam/rolePolicy:RolePolicy", "net-flow-logs-policy")
+	if group.GetString("kmsKeyId") != logsKey || !strings.HasPrefix(group.GetString("namePrefix"), "/platform/net/flow-logs-") {
+		t.Errorf("flow-log group not encrypted with the logs key, or misnamed: %v", group.Inputs)
+	}
 	if group.Get("retentionInDays") != 14.0 || !plantest.Contains(policy.PropertyDependencies["policy"], group.URN) {
 		t.Errorf("log group %v, policy deps %v", group.Inputs, policy.PropertyDependencies)
 	}
@@ -120,6 +125,7 @@ func TestRefusesBadArgs(t *testing.T) {
 		"one AZ":        {func(a *Args) { a.Plan.Public, a.Plan.Private = a.Plan.Public[:1], a.Plan.Private[:1] }, "Plan needs one public and one private subnet"},
 		"no account":    {func(a *Args) { a.Account.ID = "" }, "Account (ID, Partition, Region) is required"},
 		"no retention":  {func(a *Args) { a.FlowLogsRetentionDays = 0 }, "FlowLogsRetentionDays is required"},
+		"no logs key":   {func(a *Args) { a.LogsKeyArn = nil }, "LogsKeyArn is required"},
 		"uneven subnet": {func(a *Args) { a.Plan.Private = a.Plan.Private[:1] }, "Plan needs one public and one private subnet"},
 	}
 	for name, tt := range tests {

@@ -60,7 +60,7 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			fmt.Sprintf("EKS support phase of the cluster's Kubernetes version on %s (EKS calendar of %s); extended support costs %.2f USD an hour",
 				day.UTC().Format(time.DateOnly), pricing.EKSCalendarDate, pricing.EKSExtendedSupportHour),
 			"node groups at their desired size, priced at their first instance type on demand (SPOT groups too: an upper bound); autoscaling excluded",
-			fmt.Sprintf("CloudWatch Logs: %.0f GB ingested per log group a month; storage excluded", pricing.LogsGBPerGroupMonth),
+			fmt.Sprintf("CloudWatch Logs: %.0f GB ingested per log group a month, and %.0f KMS requests per encrypted group; storage excluded", pricing.LogsGBPerGroupMonth, pricing.KMSRequestsPerLogGroupMonth),
 			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", pricing.S3GBPerBucket),
 			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", pricing.LCUsPerALB),
 			fmt.Sprintf("RDS: backups beyond the free allowance (the provisioned storage) at %.0f%% of storage changed a day; storage autoscaling, I/O above gp3's baseline and Performance Insights beyond its free 7 days excluded", pricing.BackupChangePerDay*100),
@@ -104,6 +104,9 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			add(res, "KMS key", 1, "month", prices.KMSKeyMonth, true, "")
 		case "aws:cloudwatch/logGroup:LogGroup":
 			add(res, "log ingestion (assumed)", pricing.LogsGBPerGroupMonth, "GB", prices.LogsIngestGB, true, "")
+			if _, encrypted := in["kmsKeyId"]; encrypted {
+				add(res, "KMS requests of its encryption (assumed)", pricing.KMSRequestsPerLogGroupMonth/10000, "10k requests", pricing.KMSRequests10k, true, "")
+			}
 		case "aws:s3/bucketV2:BucketV2":
 			add(res, "S3 Standard storage (assumed)", pricing.S3GBPerBucket, "GB-month", prices.S3StandardGB, true, "")
 		case "aws:rds/instance:Instance":

@@ -47,6 +47,9 @@ func TestPricesPerResourceType(t *testing.T) {
 		{"zone, key, logs, bucket", []planner.Resource{res("aws:route53/zone:Zone", "z", map[string]any{"name": "x.org"}),
 			res("aws:kms/key:Key", "k", nil), res("aws:cloudwatch/logGroup:LogGroup", "l", nil), res("aws:s3/bucketV2:BucketV2", "b", nil)},
 			map[string]float64{"hosted zone x.org": 0.5, "KMS key": 1, "log ingestion (assumed)": 2.5, "S3 Standard storage (assumed)": 1.15}},
+		// 20,000 assumed requests at $0.03 per 10,000.
+		{"encrypted log group", []planner.Resource{res("aws:cloudwatch/logGroup:LogGroup", "l", map[string]any{"kmsKeyId": "arn:aws:kms:us-east-1:1:key/k"})},
+			map[string]float64{"log ingestion (assumed)": 2.5, "KMS requests of its encryption (assumed)": 0.06}},
 		{"chart volumes and the shared ALB", []planner.Resource{kps},
 			map[string]float64{"prometheus 100 GiB x 2 volume (gp3)": 16, "grafana 10 GiB x 1 volume (gp3)": 0.8,
 				"Application Load Balancer": 16.43, "ALB capacity (assumed)": 5.84}},

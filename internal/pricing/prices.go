@@ -33,6 +33,9 @@ const RDSExtendedSupportVCPUHour = 0.10
 const (
 	SecretsManagerSecretMonth = 0.40
 	CloudWatchAlarmMonth      = 0.10
+	// KMSRequests10k is KMS's price per 10,000 symmetric-key requests beyond the free tier
+	// (aws.amazon.com/kms/pricing: $0.03, every region priced here).
+	KMSRequests10k = 0.03
 )
 
 // HoursPerMonth is AWS's billing month.
@@ -109,6 +112,10 @@ const (
 	// LogsGBPerGroupMonth is the ingestion assumed per CloudWatch log group (flow logs and
 	// control-plane logs of a small cluster).
 	LogsGBPerGroupMonth = 5.0
+	// KMSRequestsPerLogGroupMonth are the KMS requests assumed per encrypted log group:
+	// CloudWatch Logs caches the data keys it generates, so requests grow with the group's
+	// streams and time, not with its volume.
+	KMSRequestsPerLogGroupMonth = 20000.0
 	// S3GBPerBucket is the storage assumed per S3 bucket (Loki, Tempo) after the first months.
 	S3GBPerBucket = 50.0
 	// LCUsPerALB is the average load assumed per ALB.
