@@ -159,10 +159,10 @@ func TestPlannedRolesAgainstTheIAMEngine(t *testing.T) {
 		// The Cluster Autoscaler: its own cluster's groups only.
 		{role: "addons-cluster-autoscaler-role", probe: probe{name: "scales its cluster's group", action: "autoscaling:SetDesiredCapacity",
 			resource: r("autoscaling", "autoScalingGroup:0a1b:autoScalingGroupName/eks-general-0a1b"),
-			context: ctx("aws:ResourceTag/k8s.io/cluster-autoscaler/enabled", "true", "aws:ResourceTag/k8s.io/cluster-autoscaler/platform-dev", "owned")}, allow: true},
+			context:  ctx("aws:ResourceTag/k8s.io/cluster-autoscaler/enabled", "true", "aws:ResourceTag/k8s.io/cluster-autoscaler/platform-dev", "owned")}, allow: true},
 		{role: "addons-cluster-autoscaler-role", probe: probe{name: "scales prod's group", action: "autoscaling:SetDesiredCapacity",
 			resource: r("autoscaling", "autoScalingGroup:0c1d:autoScalingGroupName/eks-general-0c1d"),
-			context: ctx("aws:ResourceTag/k8s.io/cluster-autoscaler/enabled", "true", "aws:ResourceTag/k8s.io/cluster-autoscaler/platform-prod", "owned")}},
+			context:  ctx("aws:ResourceTag/k8s.io/cluster-autoscaler/enabled", "true", "aws:ResourceTag/k8s.io/cluster-autoscaler/platform-prod", "owned")}},
 		{role: "addons-loki-role", probe: probe{name: "writes its chunks", action: "s3:PutObject", resource: bucket("addons-loki-bucket") + "/fake/chunk"}, allow: true},
 		{role: "addons-tempo-role", probe: probe{name: "reads Loki's logs", action: "s3:GetObject", resource: bucket("addons-loki-bucket") + "/fake/chunk"}},
 		{role: "addons-loki-role", probe: probe{name: "reads Tempo's traces", action: "s3:GetObject", resource: bucket("addons-tempo-bucket") + "/single-tenant/x"}},
