@@ -40,6 +40,7 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 			SecretsManager: a.ExternalSecrets.SecretsManager, Protect: policy.Protect},
 		ClusterAutoscaler: helm(a.ClusterAutoscaler),
 		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled},
+		MetricsServer:     addons.MetricsServer{Enabled: a.MetricsServer.Enabled},
 		Monitoring: addons.Monitoring{Helm: helm(a.Monitoring.AddonBase),
 			RetentionDays: a.Monitoring.RetentionDays, StorageGiB: a.Monitoring.StorageGiB,
 			Receiver: a.Monitoring.Alerting.Receiver, Heartbeat: a.Monitoring.Alerting.Heartbeat},

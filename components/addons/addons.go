@@ -52,6 +52,7 @@ type Config struct {
 	ExternalSecrets        ExternalSecrets
 	ClusterAutoscaler      Helm
 	EBSCSI                 EBSCSI
+	MetricsServer          MetricsServer
 	Monitoring             Monitoring
 	Loki                   Store
 	Tempo                  Store
@@ -166,6 +167,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		install func(*pulumi.Context) error
 	}{
 		{cfg.EBSCSI.Enabled, c.ebsCSI},
+		{cfg.MetricsServer.Enabled, c.metricsServer},
 		{cfg.LoadBalancerController.Enabled, c.loadBalancerController},
 		{cfg.ExternalSecrets.Enabled, c.externalSecrets},
 		// kube-prometheus-stack needs the two above (Grafana's Ingress, its Secrets); the

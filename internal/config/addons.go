@@ -18,6 +18,7 @@ type AddonsConfig struct {
 	ExternalSecrets        ExternalSecretsConfig `json:"externalSecrets"`
 	ClusterAutoscaler      AddonBase             `json:"clusterAutoscaler"`
 	EBSCSI                 EBSCSIConfig          `json:"ebsCsi"`
+	MetricsServer          MetricsServerConfig   `json:"metricsServer"`
 	Monitoring             MonitoringConfig      `json:"monitoring"`
 	Loki                   StoreConfig           `json:"loki"`
 	Tempo                  StoreConfig           `json:"tempo"`
@@ -49,6 +50,12 @@ type ExternalSecretsConfig struct {
 
 // EBSCSIConfig is platform:addons.ebsCsi (an EKS managed addon: no Helm values).
 type EBSCSIConfig struct {
+	Enabled bool `json:"enabled"`
+}
+
+// MetricsServerConfig is platform:addons.metricsServer (an EKS add-on: no Helm values). Every
+// HorizontalPodAutoscaler on CPU or memory needs it.
+type MetricsServerConfig struct {
 	Enabled bool `json:"enabled"`
 }
 
@@ -120,6 +127,7 @@ func DefaultAddons() AddonsConfig {
 		ExternalSecrets:        ExternalSecretsConfig{AddonBase: on},
 		ClusterAutoscaler:      on,
 		EBSCSI:                 EBSCSIConfig{Enabled: true},
+		MetricsServer:          MetricsServerConfig{Enabled: true},
 		Monitoring:             MonitoringConfig{AddonBase: on, RetentionDays: DefaultMonitoringRetentionDays, StorageGiB: DefaultMonitoringStorageGiB},
 		Loki:                   StoreConfig{AddonBase: on, RetentionDays: DefaultLokiRetentionDays},
 		Tempo:                  StoreConfig{AddonBase: on, RetentionDays: DefaultTempoRetentionDays},

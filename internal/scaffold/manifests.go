@@ -173,8 +173,10 @@ spec:
 	return files
 }
 
-// overlay is a stack's kustomization: the team's namespace, replicas (and the HPA's floor),
-// the image at its tag, the host under the stack's domain, the team's IngressClass there.
+// overlay is a stack's kustomization: the team's namespace, the HPA's floor, the image at its
+// tag, the host under the stack's domain, the team's IngressClass there. It sets no replicas:
+// the HPA owns the Deployment's replica count (from minReplicas up), and a count in Git would
+// fight it on every sync.
 func (a App) overlay(s Stack, t teamplan.Team, host string) string {
 	return fmt.Sprintf(`# %[1]s in %[2]s: the ApplicationSet deploys this directory at %[2]s's revision.
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -182,8 +184,6 @@ kind: Kustomization
 namespace: %[3]s
 resources:
   - ../../base
-replicas:
-  - {name: %[1]s, count: %[4]d}
 images:
   - {name: %[1]s, newName: %[5]s, newTag: %[6]s}
 patches:

@@ -235,7 +235,7 @@ Argo CD deploys this repository into the platform's stacks (%s).
 
     clusters/<stack>/                  the platform's Applications (the root app of <stack>)
     teams/<team>/apps/<app>/base/      an app's manifests (kustomize)
-    teams/<team>/apps/<app>/overlays/<stack>/   what differs per stack: replicas, image tag, host
+    teams/<team>/apps/<app>/overlays/<stack>/   what differs per stack: the HPA's floor, image tag, host
 
 Every directory teams/*/apps/*/overlays/<stack> becomes the Application <team>-<app> in
 project team-<team> (ApplicationSet team-apps), deployed into the namespace <team>.

@@ -10,6 +10,16 @@ const ApplicationSetName = "team-apps"
 // directory of a stack: teams/<team>/apps/<app>/overlays/<stack>.
 func AppsPath(stack string) string { return "teams/*/apps/*/overlays/" + stack }
 
+// HPAOwnedFields are what a HorizontalPodAutoscaler writes (the replica count of its target,
+// through the scale subresource, as kube-controller-manager): Argo CD neither reports them as
+// drift nor resets them with self-heal, so an app whose Git still sets replicas (apps
+// scaffolded before the HPA owned them) scales all the same. A Deployment without an HPA keeps
+// the count Git gives it: no HPA writes it.
+var HPAOwnedFields = []any{
+	map[string]any{"group": "apps", "kind": "Deployment", "managedFieldsManagers": []any{"kube-controller-manager"}},
+	map[string]any{"group": "apps", "kind": "StatefulSet", "managedFieldsManagers": []any{"kube-controller-manager"}},
+}
+
 // ApplicationSetSpec generates, for each teams/<team>/apps/<app>/overlays/<stack> directory at
 // revision (the root app's: main in dev, the release tag in prod, so a tag promotes every
 // application), the Application <team>-<app> in the team's project and namespace. autoSync
@@ -17,7 +27,8 @@ func AppsPath(stack string) string { return "teams/*/apps/*/overlays/" + stack }
 // deleting an app's directory deletes its resources, not only the Application.
 func ApplicationSetSpec(repoURL, revision, stack string, autoSync bool) map[string]any {
 	syncPolicy := map[string]any{
-		"syncOptions": []any{"PruneLast=true"},
+		// RespectIgnoreDifferences: a sync leaves the ignored fields alone too, not only the diff.
+		"syncOptions": []any{"PruneLast=true", "RespectIgnoreDifferences=true"},
 		"retry": map[string]any{
 			"limit":   5,
 			"backoff": map[string]any{"duration": "10s", "factor": 2, "maxDuration": "5m"},
@@ -41,10 +52,11 @@ func ApplicationSetSpec(repoURL, revision, stack string, autoSync bool) map[stri
 				"finalizers": []any{"resources-finalizer.argocd.argoproj.io"},
 			},
 			"spec": map[string]any{
-				"project":     "team-{{path[1]}}",
-				"source":      map[string]any{"repoURL": repoURL, "targetRevision": revision, "path": "{{path}}"},
-				"destination": map[string]any{"server": InCluster, "namespace": "{{path[1]}}"},
-				"syncPolicy":  syncPolicy,
+				"project":           "team-{{path[1]}}",
+				"source":            map[string]any{"repoURL": repoURL, "targetRevision": revision, "path": "{{path}}"},
+				"destination":       map[string]any{"server": InCluster, "namespace": "{{path[1]}}"},
+				"syncPolicy":        syncPolicy,
+				"ignoreDifferences": HPAOwnedFields,
 			},
 		},
 	}
