@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/example/platform/components/network"
 	"github.com/example/platform/components/network/netplan"
 	"github.com/example/platform/components/teams"
+	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/contract"
 )
@@ -133,6 +135,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	if p.Network, err = network.New(ctx, "network", &network.Args{
 		Plan:                  plan,
 		NATGateways:           cfg.Network.NATGateways,
+		Endpoints:             cfg.Network.Endpoints,
 		ClusterName:           cfg.Cluster.Name,
 		FlowLogsRetentionDays: cfg.Network.FlowLogsRetentionDays,
 		Account:               account,
@@ -268,10 +271,14 @@ func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, acc
 	for _, s := range plan.Public {
 		public = append(public, s.CIDR)
 	}
+	aws, err := teamsAWSNetwork(ctx, cfg, p)
+	if err != nil {
+		return nil, err
+	}
 	args := &teams.Args{
 		Teams: cfg.Teams, Cluster: p.Cluster.Handle(), PublicSubnetCIDRs: public,
-		DatabaseSubnetCIDRs: p.Network.Handle().DatabaseSubnetCIDRs,
-		Certificate:         p.Certificates.Handle(), Zone: p.DNS.Handle(), Addons: p.Addons.Handle(), Account: account,
+		DatabaseSubnetCIDRs: p.Network.Handle().DatabaseSubnetCIDRs, AWS: aws,
+		Certificate: p.Certificates.Handle(), Zone: p.DNS.Handle(), Addons: p.Addons.Handle(), Account: account,
 		PermissionsBoundary: p.Boundary.TeamArn, ForceDelete: policy.ForceDestroy,
 		Revision: cfg.ArgoCD.Revision, Stack: cfg.Stack, AutoSyncApps: cfg.ArgoCD.AutoSyncApps,
 	}
@@ -282,6 +289,25 @@ func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, acc
 		args.GitHub = p.GitHub.Handle()
 	}
 	return teams.New(ctx, "teams", args, inCluster)
+}
+
+// teamsAWSNetwork is where the teams' pods reach AWS inside the VPC: the interface endpoints'
+// subnets, and S3's addresses (looked up only when a team without internet egress uses S3).
+func teamsAWSNetwork(ctx *pulumi.Context, cfg *config.Config, p *Platform) (teamplan.AWSNetwork, error) {
+	out := teamplan.AWSNetwork{EndpointSubnets: p.Network.Handle().EndpointSubnetCIDRs}
+	for _, t := range cfg.Teams {
+		if t.InternetEgress || !teamplan.Reach(t).S3 {
+			continue
+		}
+		name := netplan.EndpointService(cfg.Region, "s3")
+		list, err := ec2.GetPrefixList(ctx, &ec2.GetPrefixListArgs{Name: &name})
+		if err != nil {
+			return out, fmt.Errorf("looking up S3's addresses (prefix list %s) for team %s, which uses S3 without internet egress: %w", name, t.Name, err)
+		}
+		out.S3 = list.CidrBlocks
+		break
+	}
+	return out, nil
 }
 
 func lookupAccount(ctx *pulumi.Context, region string) (contract.Account, error) {

@@ -86,6 +86,8 @@ func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
 		return p.KMSKeyMonth
 	case item == "log ingestion (assumed)":
 		return p.LogsIngestGB
+	case strings.HasPrefix(item, "interface endpoint "):
+		return p.EndpointAZHour
 	case item == "KMS requests of its encryption (assumed)":
 		return pricing.KMSRequests10k
 	case item == "S3 Standard storage (assumed)":

@@ -9,7 +9,9 @@ func TestResourceCounts(t *testing.T) {
 		"platform:index:Network": 1, "platform:index:DNS": 1, "platform:index:Certificates": 1, "platform:index:Cluster": 1,
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
 		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1 + 5, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1 + 4,
-		typeZone: 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
+		// S3's gateway endpoint
+		"aws:ec2/vpcEndpoint:VpcEndpoint": 1,
+		typeZone:                          1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
 		// the cluster's secrets key and the stack's logs key, each with its alias
 		"platform:index:LogsKey": 1, typeKey: 2, "aws:kms/alias:Alias": 2, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
 		// the permissions boundary every role carries
@@ -37,7 +39,8 @@ func TestResourceCounts(t *testing.T) {
 		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
 		// the platform's IngressClass, Loki's and the metrics proxies' NetworkPolicies
-		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 1 + 19,
+		// (+ 2: search reaches S3 from its 2 namespaces without internet egress)
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 1 + 19 + 2,
 		// Teams (the + terms above: 2 secrets roles, 2 workload roles, a push role and their
 		// policies, a managed policy, 3 workload pod identities, 3 namespaces, an access entry,
 		// 2 projects): payments (1 namespace, internet egress, an image) and search (2
@@ -74,7 +77,7 @@ func TestResourceCounts(t *testing.T) {
 			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
 			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 2 + 1, "aws:kms/alias:Alias": 2 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
-			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 1,
+			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 2 + 1,
 			// the platform's class and the teams' shared one, each with its params
 			"kubernetes:networking.k8s.io/v1:IngressClass": 2, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 2},
 		// 3 AZs, NAT per AZ; records: delegation + 2 validations (domain, apps.domain)

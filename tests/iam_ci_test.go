@@ -52,6 +52,8 @@ func ciCapabilities(zoneID, vpcArn string) []probe {
 		{name: "describe alarms", action: "cloudwatch:DescribeAlarms", resource: "*"},
 		{name: "describe VPCs", action: "ec2:DescribeVpcs", resource: "*"},
 		{name: "create a VPC", action: "ec2:CreateVpc", resource: ec2("vpc/vpc-0new")},
+		{name: "create a VPC endpoint", action: "ec2:CreateVpcEndpoint", resource: ec2("vpc-endpoint/vpce-0new")},
+		{name: "delete the stack's VPC endpoint", action: "ec2:DeleteVpcEndpoints", resource: ec2("vpc-endpoint/vpce-0dev"), context: devTag},
 		{name: "tag a VPC as it is created", action: "ec2:CreateTags", resource: ec2("vpc/vpc-0new"), context: ctx("ec2:CreateAction", "CreateVpc")},
 		{name: "delete the stack's VPC", action: "ec2:DeleteVpc", resource: ec2("vpc/vpc-0dev"), context: devTag},
 		{name: "add a route to the stack's table", action: "ec2:CreateRoute", resource: ec2("route-table/rtb-0dev"), context: devTag},

@@ -19,6 +19,8 @@ type Network struct {
 	// database subnets, whose CIDRs DatabaseSubnetCIDRs are (empty without databases).
 	DatabaseSubnetGroups map[string]pulumi.StringOutput
 	DatabaseSubnetCIDRs  map[string][]string
+	// EndpointSubnetCIDRs are the interface VPC endpoints' subnets (empty without endpoints).
+	EndpointSubnetCIDRs []string
 }
 
 // Zone is the stack's DNS zone.

@@ -40,6 +40,9 @@ type Args struct {
 	// that a team's network policy can admit its own databases' addresses and no other team's.
 	// Nothing of them exists without a team with databases.
 	DatabaseSlots map[string]int
+	// Endpoints are the interface VPC endpoints (netplan.Endpoints names), in the plan's
+	// endpoint subnets; S3's gateway endpoint is always created.
+	Endpoints []string
 	// LogsKeyArn is the stack's logs key (components/logskey): the flow-log group is encrypted
 	// with it.
 	LogsKeyArn pulumi.StringInput
@@ -59,6 +62,7 @@ type Network struct {
 
 	databaseGroups map[string]pulumi.StringOutput
 	databaseCIDRs  map[string][]string
+	endpointCIDRs  []string
 }
 
 func (a *Args) validate() error {
@@ -74,6 +78,14 @@ func (a *Args) validate() error {
 	}
 	if a.ClusterName == "" {
 		errs = append(errs, errors.New("network: ClusterName is required (subnet discovery tags)"))
+	}
+	for _, e := range a.Endpoints {
+		if netplan.Endpoints[e] == "" {
+			errs = append(errs, fmt.Errorf("network: endpoint %q is not one of netplan.Endpoints", e))
+		}
+	}
+	if len(a.Endpoints) > 0 && len(a.Plan.Endpoint) != len(a.Plan.Private) {
+		errs = append(errs, errors.New("network: Endpoints need the plan's endpoint subnets, one per AZ (netplan.PlanSubnets)"))
 	}
 	if a.LogsKeyArn == nil {
 		errs = append(errs, errors.New("network: LogsKeyArn is required (the flow-log group is encrypted)"))
@@ -149,6 +161,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	if n.endpointCIDRs, err = newEndpoints(ctx, name, vpc, a, subnets.privateRouteTables, parent); err != nil {
+		return nil, err
+	}
 
 	n.VpcID = vpc.ID().ToStringOutput()
 	n.PublicSubnetIDs = subnets.public
@@ -178,6 +193,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 type subnetIDs struct {
 	public, private, nats pulumi.StringArrayOutput
+	// privateRouteTables are the private subnets' route tables (S3's gateway endpoint).
+	privateRouteTables pulumi.StringArray
 }
 
 // newSubnets creates the subnets, NAT gateways and routing. Each private subnet routes to the
@@ -194,7 +211,7 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 	if err != nil {
 		return subnetIDs{}, err
 	}
-	var pubIDs, privIDs, natIDs pulumi.StringArray
+	var pubIDs, privIDs, natIDs, privateRTs pulumi.StringArray
 	var nats []*ec2.NatGateway
 	for i, s := range a.Plan.Public {
 		suffix := fmt.Sprintf("-public-%d", i)
@@ -268,11 +285,13 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 		}, parent); err != nil {
 			return subnetIDs{}, err
 		}
+		privateRTs = append(privateRTs, rt.ID())
 	}
 	return subnetIDs{
-		public:  pubIDs.ToStringArrayOutput(),
-		private: privIDs.ToStringArrayOutput(),
-		nats:    natIDs.ToStringArrayOutput(),
+		privateRouteTables: privateRTs,
+		public:             pubIDs.ToStringArrayOutput(),
+		private:            privIDs.ToStringArrayOutput(),
+		nats:               natIDs.ToStringArrayOutput(),
 	}, nil
 }
 
@@ -328,7 +347,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 // Handle is what the components built on the network need of it.
 func (n *Network) Handle() handle.Network {
 	return handle.Network{VpcID: n.VpcID, PrivateSubnetIDs: n.PrivateSubnetIDs,
-		DatabaseSubnetGroups: n.databaseGroups, DatabaseSubnetCIDRs: n.databaseCIDRs}
+		DatabaseSubnetGroups: n.databaseGroups, DatabaseSubnetCIDRs: n.databaseCIDRs, EndpointSubnetCIDRs: n.endpointCIDRs}
 }
 
 func nameTag(name string) pulumi.StringMap { return pulumi.StringMap{"Name": pulumi.String(name)} }

@@ -109,7 +109,7 @@ func (b *builder) namespace(t teamplan.Team, ns string, aws awsSide) (pulumi.Res
 	if monitoring == "" {
 		monitoring = "monitoring"
 	}
-	policies := teamplan.NetworkPolicies(t, b.args.PublicSubnetCIDRs, monitoring, b.args.DatabaseSubnetCIDRs[t.Name])
+	policies := teamplan.NetworkPolicies(t, b.args.PublicSubnetCIDRs, monitoring, b.args.DatabaseSubnetCIDRs[t.Name], b.args.AWS)
 	for _, name := range sortedKeys(policies) {
 		if err := object(name, "networking.k8s.io/v1", "NetworkPolicy", name, map[string]any{"spec": policies[name]}); err != nil {
 			return nil, err

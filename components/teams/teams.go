@@ -29,6 +29,9 @@ type Args struct {
 	// PostgreSQL there, and nowhere else's).
 	PublicSubnetCIDRs   []string
 	DatabaseSubnetCIDRs map[string][]string
+	// AWS is how pods reach AWS without internet egress: the interface endpoints' subnets and
+	// S3's addresses (its gateway endpoint's prefix list).
+	AWS teamplan.AWSNetwork
 	Certificate         handle.Certificate
 	// Zone's domain is what the teams' hosts are under (teamplan.TeamHosts).
 	Zone handle.Zone

@@ -81,6 +81,10 @@ type NetworkConfig struct {
 	Subnets *SubnetOverride `json:"subnets,omitempty"`
 	// FlowLogsRetentionDays is the retention of the VPC flow log group. Default 90.
 	FlowLogsRetentionDays int `json:"flowLogsRetentionDays"`
+	// Endpoints are the interface VPC endpoints of the stack (netplan.Endpoints: sts, ecr.api,
+	// ecr.dkr, logs, monitoring, ssm, secretsmanager, kms). Default none. S3's gateway endpoint
+	// is always there (free).
+	Endpoints []string `json:"endpoints,omitempty"`
 }
 
 // SubnetOverride pins subnet CIDRs instead of the computed layout (e.g. to match an existing

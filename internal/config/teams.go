@@ -3,6 +3,9 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/example/platform/components/databases/dbplan"
 	"github.com/example/platform/components/network/netplan"
@@ -69,6 +72,7 @@ func (c *Config) validateTeams(errs *Errors) {
 		errs.add(Namespace+":teams"+p.Path, p.Msg)
 	}
 	c.validateDatabases(errs)
+	c.validateTeamReach(errs)
 }
 
 // validClusterName is the cluster's name, or "" when it has an error of its own (what derives
@@ -207,4 +211,32 @@ func (c *Config) Databases() []dbplan.Instance {
 		}
 	}
 	return out
+}
+
+// validateTeamReach: a team without internet egress reaches AWS only through the stack's VPC
+// endpoints, so each service its policies use needs one (S3's gateway endpoint is always
+// there), and a service no endpoint serves needs internet egress. Refused here, not at run
+// time, where the SDK's calls would time out.
+func (c *Config) validateTeamReach(errs *Errors) {
+	have := map[string]bool{}
+	for _, e := range c.Network.Endpoints {
+		have[e] = true
+	}
+	for i, t := range c.Teams {
+		if t.InternetEgress {
+			continue
+		}
+		p := fmt.Sprintf("%s:teams[%d]", Namespace, i)
+		r := teamplan.Reach(t)
+		for _, e := range slices.Sorted(maps.Keys(r.Endpoints)) {
+			if !have[e] {
+				errs.add(Namespace+":network.endpoints", fmt.Sprintf("lacks %q, which team %s's policies need for %s without internet egress (%s.internetEgress is false): add %q, or give the team internet egress",
+					e, t.Name, strings.Join(r.Endpoints[e], ", "), p, e))
+			}
+		}
+		if len(r.InternetOnly) > 0 {
+			errs.add(p+".internetEgress", fmt.Sprintf("is false, yet team %s's policies use %s, which no VPC endpoint of the platform serves (it offers %s, and S3 through its gateway): set internetEgress: true, or drop those actions",
+				t.Name, strings.Join(r.InternetOnly, ", "), strings.Join(sortedKeys(netplan.Endpoints), ", ")))
+		}
+	}
 }

@@ -102,6 +102,22 @@ func (c *Config) validateNetwork(errs *Errors) {
 		}
 	}
 	checkRetention(errs, k+".flowLogsRetentionDays", n.FlowLogsRetentionDays)
+	seen := map[string]bool{}
+	for i, e := range n.Endpoints {
+		key := fmt.Sprintf("%s.endpoints[%d]", k, i)
+		switch {
+		case e == "s3":
+			errs.add(key, `"s3" needs no interface endpoint: S3's gateway endpoint is always on the private route tables (free); remove it`)
+		case netplan.Endpoints[e] == "":
+			errs.add(key, fmt.Sprintf("%q is not an endpoint the platform offers; use one of %s", e, strings.Join(sortedKeys(netplan.Endpoints), ", ")))
+		case seen[e]:
+			errs.add(key, fmt.Sprintf("%q is listed twice; each endpoint once", e))
+		}
+		seen[e] = true
+	}
+	if len(n.Endpoints) > 0 && n.Subnets != nil {
+		errs.add(k+".endpoints", "needs the computed subnet layout (its endpoint subnets are in block 5 of the VPC), and platform:network.subnets sets the layout by hand: remove one of them")
+	}
 }
 
 func (c *Config) validateDNS(errs *Errors) {
@@ -288,3 +304,5 @@ func checkDomain(name string, wildcard bool) error {
 	}
 	return nil
 }
+
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -64,7 +64,7 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", pricing.S3GBPerBucket),
 			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", pricing.LCUsPerALB),
 			fmt.Sprintf("RDS: backups beyond the free allowance (the provisioned storage) at %.0f%% of storage changed a day; storage autoscaling, I/O above gp3's baseline and Performance Insights beyond its free 7 days excluded", pricing.BackupChangePerDay*100),
-			"data transfer, NAT data processing, Route53 queries and support plans excluded",
+			"data transfer, NAT and VPC endpoint data processing, Route53 queries and support plans excluded",
 		}}
 	prices, known := pricing.Prices[region]
 	byID := map[string]planner.Resource{}
@@ -100,6 +100,12 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			add(res, "public IPv4 address", pricing.HoursPerMonth, "hour", prices.PublicIPv4Hour, true, "")
 		case "aws:route53/zone:Zone":
 			add(res, "hosted zone "+str(in["name"]), 1, "month", prices.Route53ZoneMonth, true, "")
+		case "aws:ec2/vpcEndpoint:VpcEndpoint":
+			// A gateway endpoint (S3) is free; an interface endpoint bills each AZ it is in.
+			if str(in["vpcEndpointType"]) == "Interface" {
+				subnets, _ := in["subnetIds"].([]any)
+				add(res, "interface endpoint "+str(in["serviceName"])+" ("+strconv.Itoa(len(subnets))+" AZs)", float64(len(subnets))*pricing.HoursPerMonth, "AZ-hour", prices.EndpointAZHour, true, "")
+			}
 		case "aws:kms/key:Key":
 			add(res, "KMS key", 1, "month", prices.KMSKeyMonth, true, "")
 		case "aws:cloudwatch/logGroup:LogGroup":

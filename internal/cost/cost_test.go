@@ -47,6 +47,11 @@ func TestPricesPerResourceType(t *testing.T) {
 		{"zone, key, logs, bucket", []planner.Resource{res("aws:route53/zone:Zone", "z", map[string]any{"name": "x.org"}),
 			res("aws:kms/key:Key", "k", nil), res("aws:cloudwatch/logGroup:LogGroup", "l", nil), res("aws:s3/bucketV2:BucketV2", "b", nil)},
 			map[string]float64{"hosted zone x.org": 0.5, "KMS key": 1, "log ingestion (assumed)": 2.5, "S3 Standard storage (assumed)": 1.15}},
+		// An interface endpoint in 3 AZs: 3 x 730 h at $0.01; S3's gateway endpoint is free.
+		{"VPC endpoints", []planner.Resource{
+			res("aws:ec2/vpcEndpoint:VpcEndpoint", "sts", map[string]any{"vpcEndpointType": "Interface", "serviceName": "com.amazonaws.us-east-1.sts", "subnetIds": []any{"a", "b", "c"}}),
+			res("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", map[string]any{"vpcEndpointType": "Gateway", "serviceName": "com.amazonaws.us-east-1.s3"})},
+			map[string]float64{"interface endpoint com.amazonaws.us-east-1.sts (3 AZs)": 21.9}},
 		// 20,000 assumed requests at $0.03 per 10,000.
 		{"encrypted log group", []planner.Resource{res("aws:cloudwatch/logGroup:LogGroup", "l", map[string]any{"kmsKeyId": "arn:aws:kms:us-east-1:1:key/k"})},
 			map[string]float64{"log ingestion (assumed)": 2.5, "KMS requests of its encryption (assumed)": 0.06}},

@@ -277,6 +277,16 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return resource.NewPropertyMapFromMap(map[string]any{
 			"addonName": str("addonName"), "kubernetesVersion": str("kubernetesVersion"), "version": version, "id": str("addonName"),
 		}), nil
+	case "aws:ec2/getPrefixList:getPrefixList":
+		// Stand-ins for a service's prefix list (S3's: a few public ranges of the region).
+		name := ""
+		if v, ok := args.Args["name"]; ok && v.IsString() {
+			name = v.StringValue()
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": "pl-0mock" + fmt.Sprintf("%x", fnv32(name)), "name": name,
+			"cidrBlocks": []any{"3.5.216.0/22", "52.95.168.0/23", "52.218.0.0/17"},
+		}), nil
 	case "github:index/getRepository:getRepository":
 		full := ""
 		if v, ok := args.Args["fullName"]; ok && v.IsString() {
@@ -296,4 +306,10 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return resource.NewPropertyMapFromMap(map[string]any{"id": fmt.Sprint(h.Sum32() % 10000000), "slug": slug, "name": slug}), nil
 	}
 	return nil, fmt.Errorf("the offline plan has no mock for invoke %s; add one to internal/planner/mocks.go", args.Token)
+}
+
+func fnv32(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
 }

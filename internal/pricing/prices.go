@@ -11,7 +11,7 @@ const (
 	PriceTableDate   = "2026-11-23"
 	PriceTableSource = "AWS public pricing pages (aws.amazon.com/eks/pricing, /ec2/pricing/on-demand, " +
 		"/vpc/pricing, /elasticloadbalancing/pricing, /ebs/pricing, /route53/pricing, /kms/pricing, " +
-		"/cloudwatch/pricing, /s3/pricing, /rds/postgresql/pricing, /secrets-manager/pricing), on-demand list prices. " +
+		"/cloudwatch/pricing, /s3/pricing, /privatelink/pricing, /rds/postgresql/pricing, /secrets-manager/pricing), on-demand list prices. " +
 		"The RDS prices outside us-east-1 were compiled without a second source: check them against the pricing page when they matter"
 )
 
@@ -51,6 +51,7 @@ type RegionPrices struct {
 	EBSgp3GBMonth    float64            // per GB-month
 	Route53ZoneMonth float64            // per hosted zone-month (first 25)
 	KMSKeyMonth      float64            // per customer managed key-month
+	EndpointAZHour   float64            // interface VPC endpoint per AZ-hour (data processing excluded)
 	LogsIngestGB     float64            // CloudWatch Logs standard ingestion per GB
 	S3StandardGB     float64            // S3 Standard per GB-month (first 50 TB)
 	EC2Hour          map[string]float64 // on-demand Linux per instance-hour
@@ -65,7 +66,7 @@ type RegionPrices struct {
 var Prices = map[string]RegionPrices{
 	"us-east-1": {
 		EKSClusterHour: 0.10, NATGatewayHour: 0.045, PublicIPv4Hour: 0.005, ALBHour: 0.0225, ALBLCUHour: 0.008,
-		EBSgp3GBMonth: 0.08, Route53ZoneMonth: 0.50, KMSKeyMonth: 1.00, LogsIngestGB: 0.50, S3StandardGB: 0.023,
+		EBSgp3GBMonth: 0.08, Route53ZoneMonth: 0.50, KMSKeyMonth: 1.00, EndpointAZHour: 0.01, LogsIngestGB: 0.50, S3StandardGB: 0.023,
 		EC2Hour: map[string]float64{
 			"t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664, "t3a.large": 0.0752,
 			"m6i.large": 0.096, "m6i.xlarge": 0.192, "m6a.large": 0.0864, "m6a.xlarge": 0.1728,
@@ -79,7 +80,7 @@ var Prices = map[string]RegionPrices{
 	},
 	"eu-west-1": {
 		EKSClusterHour: 0.10, NATGatewayHour: 0.048, PublicIPv4Hour: 0.005, ALBHour: 0.0252, ALBLCUHour: 0.008,
-		EBSgp3GBMonth: 0.088, Route53ZoneMonth: 0.50, KMSKeyMonth: 1.00, LogsIngestGB: 0.57, S3StandardGB: 0.023,
+		EBSgp3GBMonth: 0.088, Route53ZoneMonth: 0.50, KMSKeyMonth: 1.00, EndpointAZHour: 0.011, LogsIngestGB: 0.57, S3StandardGB: 0.023,
 		EC2Hour: map[string]float64{
 			"t3.medium": 0.0456, "t3.large": 0.0912, "t3.xlarge": 0.1824, "t3a.large": 0.0816,
 			"m6i.large": 0.107, "m6i.xlarge": 0.214, "m6a.large": 0.0963, "m6a.xlarge": 0.1926,
@@ -93,7 +94,7 @@ var Prices = map[string]RegionPrices{
 	},
 	"eu-north-1": {
 		EKSClusterHour: 0.10, NATGatewayHour: 0.046, PublicIPv4Hour: 0.005, ALBHour: 0.0239, ALBLCUHour: 0.0076,
-		EBSgp3GBMonth: 0.0836, Route53ZoneMonth: 0.50, KMSKeyMonth: 1.00, LogsIngestGB: 0.5985, S3StandardGB: 0.022,
+		EBSgp3GBMonth: 0.0836, Route53ZoneMonth: 0.50, KMSKeyMonth: 1.00, EndpointAZHour: 0.011, LogsIngestGB: 0.5985, S3StandardGB: 0.022,
 		EC2Hour: map[string]float64{
 			"t3.medium": 0.0432, "t3.large": 0.0864, "t3.xlarge": 0.1728, "t3a.large": 0.0778,
 			"m6i.large": 0.102, "m6i.xlarge": 0.204, "m6a.large": 0.0918, "m6a.xlarge": 0.1836,

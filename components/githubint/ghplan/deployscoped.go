@@ -85,7 +85,7 @@ func iamStatements(s Scope, actions []string) []iampolicy.Statement {
 // ec2Creates are the EC2 actions that create (and may tag, ec2:CreateAction) a resource.
 var ec2Creates = []string{"ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:AllocateAddress",
 	"ec2:CreateNatGateway", "ec2:CreateRouteTable", "ec2:CreateFlowLogs", "ec2:CreateLaunchTemplate", "ec2:CreateSecurityGroup",
-	"ec2:RunInstances"}
+	"ec2:RunInstances", "ec2:CreateVpcEndpoint"}
 
 // ec2Statements: reads and creations in the region; every other write (deletes,
 // modifications, rules, routes, associations, tags) only on resources tagged with the stack

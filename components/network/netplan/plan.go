@@ -18,7 +18,8 @@ import (
 //	block 0-2  private subnets, one per AZ (/P+3 each: pods take VPC IPs with the VPC CNI)
 //	block 3    reserved: private subnet of a 4th AZ
 //	block 4    public subnets, /P+6 each, one per AZ (load balancers and NAT gateways only)
-//	block 5    reserved: intra (control-plane ENIs, endpoints)
+//	block 5    reserved: intra (control-plane ENIs); its first /27s, one per AZ, hold the
+//	           interface VPC endpoints (EndpointSubnets) when the stack has any
 //	block 6    reserved: spare (earlier releases put one shared database subnet per AZ here;
 //	           kept free so that they can be replaced beside it)
 //	block 7    database ranges, a quarter (/P+5) per AZ: each team with databases gets its own
@@ -39,6 +40,10 @@ const (
 	databaseBlock   = 7
 	// databaseAZBits: the database block is cut in quarters, one per AZ (a 4th AZ's spare).
 	databaseAZBits = 2
+	endpointBlock  = 5
+	// EndpointSubnetPrefix is the size of the interface endpoints' subnet in each AZ: 27
+	// usable addresses, one per endpoint (platform:network.endpoints).
+	EndpointSubnetPrefix = 27
 	// DatabaseSubnetPrefix is the size of a team's database subnet in each AZ: 11 usable
 	// addresses (AWS keeps 5), one per instance and one per Multi-AZ standby.
 	DatabaseSubnetPrefix = 28
@@ -58,6 +63,9 @@ type Plan struct {
 	// Database are the per-AZ database ranges each team's database subnets are cut from
 	// (TeamDatabaseSubnets; no route out of the VPC). Empty when an explicit layout names none.
 	Database []Subnet
+	// Endpoint are the interface VPC endpoints' subnets, one per AZ (in block 5), created only
+	// when the stack has endpoints. Empty when an explicit layout is given.
+	Endpoint []Subnet
 	Reserved []string // blocks kept free for growth, in address order
 }
 
@@ -73,6 +81,8 @@ func PlanSubnets(vpcCIDR string, azs []string) (Plan, error) {
 	p := Plan{VPC: vpc.String()}
 	publicBase, _ := cidr.Subnet(vpc, blockBits, publicBlock)
 	databaseBase, _ := cidr.Subnet(vpc, blockBits, databaseBlock)
+	endpointBase, _ := cidr.Subnet(vpc, blockBits, endpointBlock)
+	blockPrefix, _ := endpointBase.Mask.Size()
 	for i, az := range azs {
 		priv, _ := cidr.Subnet(vpc, blockBits, i)
 		pub, _ := cidr.Subnet(publicBase, publicExtraBits, i)
@@ -80,6 +90,8 @@ func PlanSubnets(vpcCIDR string, azs []string) (Plan, error) {
 		p.Private = append(p.Private, Subnet{AZ: az, CIDR: priv.String()})
 		p.Public = append(p.Public, Subnet{AZ: az, CIDR: pub.String()})
 		p.Database = append(p.Database, Subnet{AZ: az, CIDR: db.String()})
+		ep, _ := cidr.Subnet(endpointBase, EndpointSubnetPrefix-blockPrefix, i)
+		p.Endpoint = append(p.Endpoint, Subnet{AZ: az, CIDR: ep.String()})
 	}
 	for _, b := range []int{3, 5, 6} {
 		r, _ := cidr.Subnet(vpc, blockBits, b)
@@ -271,4 +283,23 @@ func FlowLogsPolicy(groupArn string) iampolicy.Document {
 		[]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"},
 		groupArn, groupArn+":*",
 	))
+}
+
+// Endpoints are the interface VPC endpoints a stack may have (platform:network.endpoints), by
+// the name AWS gives the service (com.amazonaws.<region>.<name>), with what each serves. S3
+// needs none: its gateway endpoint is always on the private route tables, free.
+var Endpoints = map[string]string{
+	"sts":            "STS (web identity, assumed roles)",
+	"ecr.api":        "ECR's API (image metadata, authorization tokens)",
+	"ecr.dkr":        "ECR's registry (image pulls by name)",
+	"logs":           "CloudWatch Logs",
+	"monitoring":     "CloudWatch metrics",
+	"ssm":            "SSM Parameter Store",
+	"secretsmanager": "Secrets Manager",
+	"kms":            "KMS",
+}
+
+// EndpointService is an endpoint's service name in region.
+func EndpointService(region, endpoint string) string {
+	return "com.amazonaws." + region + "." + endpoint
 }

@@ -55,7 +55,19 @@ const (
 	PolicyInternetEgress = "platform-allow-internet-egress"
 	PolicyDatabase       = "platform-allow-database"
 	PolicyPodIdentity    = "platform-allow-pod-identity"
+	PolicyAWSEndpoints   = "platform-allow-aws-endpoints"
+	PolicyS3             = "platform-allow-s3"
 )
+
+// AWSNetwork is where a pod reaches AWS inside the VPC.
+type AWSNetwork struct {
+	// EndpointSubnets hold the interface VPC endpoints (empty without any). Their private DNS
+	// makes every pod resolve the service to them, so every team needs them, internet or not.
+	EndpointSubnets []string
+	// S3 are S3's addresses in the region (the prefix list the gateway endpoint routes): a team
+	// without internet egress whose policies use S3 reaches them on 443.
+	S3 []string
+}
 
 // PodIdentityAgent is where the EKS Pod Identity agent answers a pod's AWS SDK for credentials
 // (a link-local address on every node, port 80): without it a team's workload role is
@@ -74,7 +86,7 @@ var privateRanges = []any{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.
 // databases' security group admits every node (pods share their node's), so the policy is
 // what keeps other teams out of a team's databases at the network; each team's databases are
 // in subnets of its own (netplan.TeamDatabaseSubnets), which no other team's policy names.
-func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string, databaseSubnets []string) map[string]map[string]any {
+func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string, databaseSubnets []string, aws AWSNetwork) map[string]map[string]any {
 	all := map[string]any{}
 	ns := func(name string) map[string]any {
 		return map[string]any{"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": name}}}
@@ -108,6 +120,21 @@ func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string,
 		out[PolicyInternetEgress] = map[string]any{"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
 			"to": []any{map[string]any{"ipBlock": map[string]any{"cidr": "0.0.0.0/0", "except": privateRanges}}},
 		}}}
+	}
+	https := func(cidrs []string) map[string]any {
+		var to []any
+		for _, cidr := range cidrs {
+			to = append(to, map[string]any{"ipBlock": map[string]any{"cidr": cidr}})
+		}
+		return map[string]any{"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
+			"to": to, "ports": []any{map[string]any{"protocol": "TCP", "port": 443}},
+		}}}
+	}
+	if len(aws.EndpointSubnets) > 0 {
+		out[PolicyAWSEndpoints] = https(aws.EndpointSubnets)
+	}
+	if !t.InternetEgress && Reach(t).S3 && len(aws.S3) > 0 {
+		out[PolicyS3] = https(aws.S3)
 	}
 	if len(t.Databases) > 0 && len(databaseSubnets) > 0 {
 		var to []any
