@@ -1,6 +1,7 @@
 package network
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -39,7 +40,7 @@ func TestChildren(t *testing.T) {
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
 		"aws:ec2/subnet:Subnet": 4, "aws:ec2/routeTable:RouteTable": 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4,
 		"aws:ec2/eip:Eip": 2, "aws:ec2/natGateway:NatGateway": 2,
-		"aws:cloudwatch/logGroup:LogGroup": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1, "aws:ec2/flowLog:FlowLog": 1,
+		"aws:cloudwatch/logGroup:LogGroup": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1, "aws:ec2/flowLog:FlowLog": 1, "aws:ec2/vpcEndpoint:VpcEndpoint": 1,
 		"platform:index:Network": 1,
 	}
 	got := p.Counts()
@@ -119,14 +120,15 @@ func TestRefusesBadArgs(t *testing.T) {
 		mutate func(*Args)
 		want   string
 	}{
-		"nil args":      {nil, "Args are required"},
-		"unknown NAT":   {func(a *Args) { a.NATGateways = "none" }, `NATGateways "none"`},
-		"no cluster":    {func(a *Args) { a.ClusterName = "" }, "ClusterName is required"},
-		"one AZ":        {func(a *Args) { a.Plan.Public, a.Plan.Private = a.Plan.Public[:1], a.Plan.Private[:1] }, "Plan needs one public and one private subnet"},
-		"no account":    {func(a *Args) { a.Account.ID = "" }, "Account (ID, Partition, Region) is required"},
-		"no retention":  {func(a *Args) { a.FlowLogsRetentionDays = 0 }, "FlowLogsRetentionDays is required"},
-		"no logs key":   {func(a *Args) { a.LogsKeyArn = nil }, "LogsKeyArn is required"},
-		"uneven subnet": {func(a *Args) { a.Plan.Private = a.Plan.Private[:1] }, "Plan needs one public and one private subnet"},
+		"nil args":         {nil, "Args are required"},
+		"unknown NAT":      {func(a *Args) { a.NATGateways = "none" }, `NATGateways "none"`},
+		"no cluster":       {func(a *Args) { a.ClusterName = "" }, "ClusterName is required"},
+		"one AZ":           {func(a *Args) { a.Plan.Public, a.Plan.Private = a.Plan.Public[:1], a.Plan.Private[:1] }, "Plan needs one public and one private subnet"},
+		"no account":       {func(a *Args) { a.Account.ID = "" }, "Account (ID, Partition, Region) is required"},
+		"no retention":     {func(a *Args) { a.FlowLogsRetentionDays = 0 }, "FlowLogsRetentionDays is required"},
+		"no logs key":      {func(a *Args) { a.LogsKeyArn = nil }, "LogsKeyArn is required"},
+		"unknown endpoint": {func(a *Args) { a.Endpoints = []string{"sqs"} }, `endpoint "sqs" is not one of netplan.Endpoints`},
+		"uneven subnet":    {func(a *Args) { a.Plan.Private = a.Plan.Private[:1] }, "Plan needs one public and one private subnet"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -146,5 +148,46 @@ func TestRefusesBadArgs(t *testing.T) {
 				t.Errorf("%d resources registered", len(p.Resources))
 			}
 		})
+	}
+}
+
+// S3's gateway endpoint is on every private route table; interface endpoints, when asked for,
+// sit in their own subnets (the plan's, one per AZ) behind a group that admits HTTPS from the
+// VPC, with private DNS, so that pods resolve the services' usual names to them.
+func TestEndpoints(t *testing.T) {
+	a := args(t, netplan.NATPerAZ, "eu-north-1a", "eu-north-1b")
+	a.Endpoints = []string{"sts", "ssm"}
+	p := build(t, a)
+	s3 := plantest.Named(t, p, "aws:ec2/vpcEndpoint:VpcEndpoint", "net-s3")
+	if s3.GetString("vpcEndpointType") != "Gateway" || s3.GetString("serviceName") != "com.amazonaws.eu-north-1.s3" {
+		t.Errorf("S3 endpoint: %v", s3.Inputs)
+	}
+	if rts, _ := s3.Get("routeTableIds").([]any); len(rts) != 2 {
+		t.Errorf("S3's gateway endpoint is on %d route tables, want the 2 private ones", len(rts))
+	}
+	var subnets []string
+	for _, s := range a.Plan.Endpoint {
+		sn := plantest.Named(t, p, "aws:ec2/subnet:Subnet", "net-endpoints-"+s.AZ)
+		if sn.GetString("cidrBlock") != s.CIDR {
+			t.Errorf("endpoint subnet %s: %s, want %s", s.AZ, sn.GetString("cidrBlock"), s.CIDR)
+		}
+		subnets = append(subnets, sn.ID)
+	}
+	sg := plantest.Named(t, p, "aws:ec2/securityGroup:SecurityGroup", "net-endpoints-sg")
+	if in := sg.Get("ingress.0"); fmt.Sprint(in) != fmt.Sprint(map[string]any{"cidrBlocks": []any{a.Plan.VPC}, "description": "HTTPS from the VPC", "fromPort": 443.0, "protocol": "tcp", "toPort": 443.0}) {
+		t.Errorf("endpoints' group ingress: %v", in)
+	}
+	for _, e := range a.Endpoints {
+		ep := plantest.Named(t, p, "aws:ec2/vpcEndpoint:VpcEndpoint", "net-endpoint-"+e)
+		ids, _ := ep.Get("subnetIds").([]any)
+		if ep.GetString("vpcEndpointType") != "Interface" || ep.Get("privateDnsEnabled") != true || len(ids) != len(subnets) ||
+			ep.GetString("serviceName") != "com.amazonaws.eu-north-1."+e {
+			t.Errorf("endpoint %s: %v", e, ep.Inputs)
+		}
+	}
+	// Without endpoints: the gateway only.
+	none := build(t, args(t, netplan.NATPerAZ, "eu-north-1a", "eu-north-1b"))
+	if n := none.Counts()["aws:ec2/vpcEndpoint:VpcEndpoint"]; n != 1 {
+		t.Errorf("%d endpoints without any asked for, want S3's gateway only", n)
 	}
 }

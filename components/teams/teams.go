@@ -31,8 +31,8 @@ type Args struct {
 	DatabaseSubnetCIDRs map[string][]string
 	// AWS is how pods reach AWS without internet egress: the interface endpoints' subnets and
 	// S3's addresses (its gateway endpoint's prefix list).
-	AWS teamplan.AWSNetwork
-	Certificate         handle.Certificate
+	AWS         teamplan.AWSNetwork
+	Certificate handle.Certificate
 	// Zone's domain is what the teams' hosts are under (teamplan.TeamHosts).
 	Zone handle.Zone
 	// Addons give the External Secrets controller (whose role the teams' secret roles trust),

@@ -63,3 +63,13 @@ func (es Errors) orNil() error {
 	}
 	return es
 }
+
+// hasUnder: an error on key or inside it (key.x, key[0]).
+func (es Errors) hasUnder(key string) bool {
+	for _, e := range es {
+		if e.Key == key || strings.HasPrefix(e.Key, key+".") || strings.HasPrefix(e.Key, key+"[") {
+			return true
+		}
+	}
+	return false
+}

@@ -227,12 +227,19 @@ func (c *Config) validateTeamReach(errs *Errors) {
 			continue
 		}
 		p := fmt.Sprintf("%s:teams[%d]", Namespace, i)
+		if errs.hasUnder(p + ".policies") {
+			continue // its policies are wrong: what they reach is judged once they are right
+		}
 		r := teamplan.Reach(t)
+		var missing []string
 		for _, e := range slices.Sorted(maps.Keys(r.Endpoints)) {
 			if !have[e] {
-				errs.add(Namespace+":network.endpoints", fmt.Sprintf("lacks %q, which team %s's policies need for %s without internet egress (%s.internetEgress is false): add %q, or give the team internet egress",
-					e, t.Name, strings.Join(r.Endpoints[e], ", "), p, e))
+				missing = append(missing, fmt.Sprintf("%q (for %s)", e, strings.Join(r.Endpoints[e], ", ")))
 			}
+		}
+		if len(missing) > 0 {
+			errs.add(Namespace+":network.endpoints", fmt.Sprintf("lacks %s, which team %s's policies need without internet egress (%s.internetEgress is false): add them, or give the team internet egress",
+				strings.Join(missing, ", "), t.Name, p))
 		}
 		if len(r.InternetOnly) > 0 {
 			errs.add(p+".internetEgress", fmt.Sprintf("is false, yet team %s's policies use %s, which no VPC endpoint of the platform serves (it offers %s, and S3 through its gateway): set internetEgress: true, or drop those actions",

@@ -252,3 +252,33 @@ func TestTeamDatabaseSubnets(t *testing.T) {
 		t.Errorf("no ranges: %d slots", n)
 	}
 }
+
+// The endpoint subnets are /27s at the start of block 5, one per AZ, inside the VPC, apart from
+// every other subnet, and keep their addresses when a third AZ comes.
+func TestEndpointSubnets(t *testing.T) {
+	three, err := PlanSubnets("10.0.0.0/16", []string{"a", "b", "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.160.0/27", "10.0.160.32/27", "10.0.160.64/27"}
+	for i, s := range three.Endpoint {
+		if s.CIDR != want[i] {
+			t.Errorf("endpoint subnet %d = %s, want %s", i, s.CIDR, want[i])
+		}
+		_, ep, _ := net.ParseCIDR(s.CIDR)
+		for _, other := range append(append(append([]Subnet{}, three.Public...), three.Private...), three.Database...) {
+			_, o, _ := net.ParseCIDR(other.CIDR)
+			if overlaps(ep, o) {
+				t.Errorf("endpoint subnet %s overlaps %s", s.CIDR, other.CIDR)
+			}
+		}
+	}
+	two, _ := PlanSubnets("10.0.0.0/16", []string{"a", "b"})
+	if len(two.Endpoint) != 2 || two.Endpoint[1].CIDR != want[1] {
+		t.Errorf("2 AZs: %v", two.Endpoint)
+	}
+	small, _ := PlanSubnets("10.0.0.0/20", []string{"a", "b", "c"})
+	if got := small.Endpoint[2].CIDR; got != "10.0.10.64/27" {
+		t.Errorf("/20: third endpoint subnet %s", got)
+	}
+}
