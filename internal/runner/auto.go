@@ -35,10 +35,29 @@ func (w LocalWorkspace) Select(ctx context.Context, stack string) (Stack, error)
 	return autoStack{st}, nil
 }
 
+func (w LocalWorkspace) SelectExisting(ctx context.Context, stack string) (Stack, error) {
+	if _, err := exec.LookPath("pulumi"); err != nil {
+		return nil, errors.New("the pulumi CLI is not on PATH: install it (https://www.pulumi.com/docs/iac/download-install/) and `pulumi login`")
+	}
+	st, err := auto.SelectStackLocalSource(ctx, stack, w.Dir, w.Options...)
+	if auto.IsSelectStack404Error(err) {
+		return nil, ErrNoStack
+	}
+	if err != nil {
+		return nil, err
+	}
+	return autoStack{st}, nil
+}
+
 // InlineWorkspace runs a Go program in-process (end-to-end tests that need no plugins).
 type InlineWorkspace struct {
 	Project string
 	Program func(ctx context.Context, stack string) (auto.Stack, error)
+}
+
+// SelectExisting: the program decides (an inline stack is made by its program).
+func (w InlineWorkspace) SelectExisting(ctx context.Context, stack string) (Stack, error) {
+	return w.Select(ctx, stack)
 }
 
 func (w InlineWorkspace) Select(ctx context.Context, stack string) (Stack, error) {

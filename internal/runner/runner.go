@@ -75,8 +75,15 @@ func (s StateResource) Name() string { return s.URN[strings.LastIndex(s.URN, "::
 
 // Workspace selects stacks.
 type Workspace interface {
+	// Select selects the stack, creating it if it does not exist (a first preview or up).
 	Select(ctx context.Context, stack string) (Stack, error)
+	// SelectExisting selects the stack only if it exists (ErrNoStack otherwise), creating and
+	// writing nothing: a destroy or refresh of a stack that was never deployed.
+	SelectExisting(ctx context.Context, stack string) (Stack, error)
 }
+
+// ErrNoStack: the stack does not exist in the backend.
+var ErrNoStack = errors.New("the stack does not exist")
 
 // Kubernetes undoes, before a destroy, what the cluster made AWS create and Pulumi does not
 // know: Argo CD's automated sync first (it would put back what the next steps delete), then
@@ -166,7 +173,14 @@ func (r *Runner) Run(ctx context.Context, op Operation, stacks []string) error {
 }
 
 func (r *Runner) runOne(ctx context.Context, op Operation, name string) (Result, error) {
-	st, err := r.Workspace.Select(ctx, name)
+	selectStack := r.Workspace.Select
+	if op == Destroy || op == Refresh {
+		selectStack = r.Workspace.SelectExisting
+	}
+	st, err := selectStack(ctx, name)
+	if errors.Is(err, ErrNoStack) {
+		return Result{}, fmt.Errorf("stack %s does not exist in this backend (pulumi stack ls lists those that do): nothing to %s, and nothing was created or changed", name, op)
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("selecting the stack: %w", err)
 	}

@@ -20,6 +20,7 @@ type fakeWorld struct {
 	left    []Leftover
 	scopes  []Scope
 	kept    map[string][]string // the URNs each stack's destroy was told to keep
+	missing map[string]bool     // stacks the backend does not have
 }
 
 func (w *fakeWorld) call(s string) error {
@@ -37,6 +38,14 @@ func (f fakeWS) Select(_ context.Context, s string) (Stack, error) {
 		return nil, err
 	}
 	return fakeStack{f.w, s}, nil
+}
+
+func (f fakeWS) SelectExisting(ctx context.Context, s string) (Stack, error) {
+	if f.w.missing[s] {
+		f.w.log = append(f.w.log, "select-existing "+s+": none")
+		return nil, ErrNoStack
+	}
+	return f.Select(ctx, s)
 }
 
 type fakeStack struct {
@@ -165,6 +174,23 @@ func TestStackSelectionFails(t *testing.T) {
 		err := newRunner(w, io.Discard).Run(context.Background(), op, []string{"dev", "prod"})
 		if err == nil || !strings.Contains(err.Error(), "selecting the stack") || strings.Join(w.log, "|") != "select dev" {
 			t.Errorf("%s: err %v, calls %v", op, err, w.log)
+		}
+	}
+}
+
+// Destroying or refreshing a stack that does not exist says so, and creates or changes
+// nothing (selecting it the way preview and up do would create it, and write an encryption
+// salt into Pulumi.<stack>.yaml).
+func TestDestroyOfAStackThatDoesNotExist(t *testing.T) {
+	for _, op := range []Operation{Destroy, Refresh} {
+		w := devWorld()
+		w.missing = map[string]bool{"dev": true}
+		err := newRunner(w, io.Discard).Run(context.Background(), op, []string{"dev"})
+		if err == nil || !strings.Contains(err.Error(), "stack dev does not exist") || !strings.Contains(err.Error(), "nothing was created or changed") {
+			t.Errorf("%s: err %v", op, err)
+		}
+		if got := strings.Join(w.log, "|"); got != "select-existing dev: none" {
+			t.Errorf("%s: calls %s, want only the lookup", op, got)
 		}
 	}
 }
