@@ -301,7 +301,7 @@ func TestGrafanaPasswordStaysSecret(t *testing.T) {
 func TestDisabledAddonsLeaveNothing(t *testing.T) {
 	in := stackInput(t, "dev")
 	off := map[string]any{}
-	for _, k := range []string{"loadBalancerController", "externalDns", "externalSecrets", "clusterAutoscaler", "ebsCsi", "monitoring", "loki", "tempo"} {
+	for _, k := range []string{"loadBalancerController", "externalDns", "externalSecrets", "clusterAutoscaler", "ebsCsi", "metricsServer", "monitoring", "loki", "tempo"} {
 		off[k] = map[string]any{"enabled": false}
 	}
 	b, _ := json.Marshal(off)

@@ -80,6 +80,11 @@ func LokiValues(bucket pulumi.StringInput, region string, retentionDays, replica
 	}
 	if replicas > 1 {
 		v["singleBinary"].(map[string]any)["topologySpreadConstraints"] = helmkit.Spread(map[string]any{"app.kubernetes.io/component": "single-binary"})
+		// One pod at a time through a drain: writes need a quorum of the 3 replicas. The
+		// chart's budgets are "enabled" by default but render only with a bound set.
+		for _, c := range []string{"singleBinary", "gateway"} {
+			v[c].(map[string]any)["podDisruptionBudget"] = map[string]any{"maxUnavailable": 1}
+		}
 	}
 	return v
 }

@@ -151,6 +151,18 @@ func Values(s Settings) (map[string]any, error) {
 		"redis-ha":       map[string]any{"enabled": ha},
 		"redis":          map[string]any{"enabled": !ha, "resources": helmkit.Resources("50m", "64Mi", "256Mi")},
 	}
+	if ha {
+		// Every replicated component keeps all but one pod through a node drain (an upgrade of
+		// the node group, the autoscaler's scale-in); the controller runs one replica, and
+		// Dex is stateless and single.
+		onePodAtATime := map[string]any{"enabled": true, "maxUnavailable": 1}
+		for _, c := range []string{"server", "repoServer", "applicationSet"} {
+			v[c].(map[string]any)["pdb"] = onePodAtATime
+		}
+		v["redis-ha"] = map[string]any{"enabled": true,
+			"podDisruptionBudget": map[string]any{"maxUnavailable": 1},
+			"haproxy":             map[string]any{"podDisruptionBudget": map[string]any{"maxUnavailable": 1}}}
+	}
 	if s.Monitored {
 		for _, c := range metricsComponents {
 			v[c].(map[string]any)["metrics"] = map[string]any{"enabled": true, "serviceMonitor": map[string]any{"enabled": true}}
