@@ -18,8 +18,8 @@ func TestResourceCounts(t *testing.T) {
 		"platform:index:PermissionsBoundary": 1, "aws:iam/policy:Policy": 2,
 		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
 		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2;
-		// EKS add-ons: the Pod Identity agent, EBS CSI, metrics-server
-		"platform:index:Addons": 1, "aws:eks/addon:Addon": 3, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,
+		// EKS add-ons: the Pod Identity agent, CoreDNS, EBS CSI, metrics-server
+		"platform:index:Addons": 1, "aws:eks/addon:Addon": 4, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,
 		"kubernetes:core/v1:Namespace": 5 + 2 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
 		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "random:index/randomPassword:RandomPassword": 1,
 		"aws:ssm/parameter:Parameter": 1 + 2, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,

@@ -48,13 +48,13 @@ func TestKubernetesUpgradeIsInPlace(t *testing.T) {
 			for name, key := range map[string]string{
 				"cluster-eks": "version", "cluster-general-ng": "version",
 				"addons-pod-identity-agent": "addonVersion", "addons-ebs-csi": "addonVersion",
-				"addons-metrics-server": "addonVersion", "addons-cluster-autoscaler": "values.image",
+				"addons-metrics-server": "addonVersion", "addons-coredns": "addonVersion", "addons-cluster-autoscaler": "values.image",
 			} {
 				if !contains(changed[name], key) {
 					t.Errorf("%s: changed %v, want %s to follow the new version", name, changed[name], key)
 				}
 			}
-			if len(changed) != 6 {
+			if len(changed) != 7 {
 				t.Errorf("changed %v, want exactly the version-bound resources", changed)
 			}
 			var got bytes.Buffer

@@ -160,6 +160,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	c.agent = agent
+	if err := c.coreDNS(ctx); err != nil {
+		return nil, err
+	}
 
 	cfg := args.Config
 	steps := []struct {

@@ -90,7 +90,7 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 		helmkit.ReleaseType: 8, "kubernetes:core/v1:Namespace": 5, "kubernetes:core/v1:Secret": 1,
 		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "kubernetes:external-secrets.io/v1:ClusterSecretStore": 2,
 		"aws:iam/role:Role": 7, "aws:iam/rolePolicy:RolePolicy": 6, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
-		"aws:eks/podIdentityAssociation:PodIdentityAssociation": 6, "aws:eks/addon:Addon": 2,
+		"aws:eks/podIdentityAssociation:PodIdentityAssociation": 6, "aws:eks/addon:Addon": 3, // the Pod Identity agent, CoreDNS, EBS CSI
 		"aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
 		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
@@ -137,7 +137,7 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 	}
 }
 
-func TestDisabledAddonsLeaveOnlyTheAgent(t *testing.T) {
+func TestDisabledAddonsLeaveOnlyTheClusterAddOns(t *testing.T) {
 	p, err := build(t, Config{}, true)
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestDisabledAddonsLeaveOnlyTheAgent(t *testing.T) {
 			children = append(children, r.Name)
 		}
 	}
-	if strings.Join(children, ",") != "addons-pod-identity-agent" {
+	if strings.Join(children, ",") != "addons-coredns,addons-pod-identity-agent" {
 		t.Errorf("children = %v", children)
 	}
 }

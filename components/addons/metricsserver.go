@@ -22,6 +22,28 @@ const (
 	MetricsAPIService  = "v1beta1.metrics.k8s.io"
 )
 
+// CoreDNSAddon: pulumi-eks manages CoreDNS as an EKS add-on only for clusters with its default
+// node group (the program has managed node groups instead), so EKS's self-managed deployment
+// would stay, with no PodDisruptionBudget. As the managed add-on (adopting that deployment,
+// OVERWRITE), CoreDNS ships its own budget (AWS, from v1.9.3-eksbuild.6) and its version
+// follows the cluster's.
+const CoreDNSAddon = "coredns"
+
+func (c *Addons) coreDNS(ctx *pulumi.Context) error {
+	version, err := c.addonVersion(ctx, CoreDNSAddon)
+	if err != nil {
+		return err
+	}
+	_, err = eks.NewAddon(ctx, c.name+"-coredns", &eks.AddonArgs{
+		ClusterName:              c.args.Cluster.ClusterName,
+		AddonName:                pulumi.String(CoreDNSAddon),
+		AddonVersion:             pulumi.String(version),
+		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+	}, pulumi.Parent(c), pulumi.DependsOn(c.args.Cluster.NodeGroups))
+	return err
+}
+
 func (c *Addons) metricsServer(ctx *pulumi.Context) error {
 	version, err := c.addonVersion(ctx, MetricsServerAddon)
 	if err != nil {
