@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"github.com/example/platform/components/databases/dbplan"
 	"maps"
 	"slices"
 	"strings"
@@ -140,6 +141,12 @@ func TestPlannedRolesAgainstTheIAMEngine(t *testing.T) {
 		{role: "teams-search-workload-role", probe: probe{name: "reads payments' bucket", action: "s3:GetObject", resource: "arn:aws:s3:::platform-dev-payments-exports/x"}},
 		{role: "teams-search-secrets-role", probe: probe{name: "reads its parameter", action: "ssm:GetParameter", resource: r("ssm", "parameter/platform-dev/teams/search/db-url")}, allow: true},
 		{role: "teams-search-secrets-role", probe: probe{name: "reads payments' parameter", action: "ssm:GetParameter", resource: r("ssm", "parameter/platform-dev/teams/payments/db-url")}},
+		// IAM database login (the scaffold's apps) to its database as planned (the mocks' resource id):
+		// as the team's user, not as another's or the master.
+		{role: "teams-payments-workload-role", probe: probe{name: "logs in to its database as payments", action: "rds-db:connect", resource: r("rds-db", "dbuser:db-DATABASES-PAYMENTS-LEDGER-ID/payments")}, allow: true},
+		{role: "teams-payments-workload-role", probe: probe{name: "logs in to another database as payments", action: "rds-db:connect", resource: r("rds-db", "dbuser:db-DATABASES-SEARCH-INDEX-ID/payments")}},
+		{role: "teams-payments-workload-role", probe: probe{name: "logs in as search", action: "rds-db:connect", resource: r("rds-db", "dbuser:db-DATABASES-PAYMENTS-LEDGER-ID/search")}},
+		{role: "teams-payments-workload-role", probe: probe{name: "logs in as the master user", action: "rds-db:connect", resource: r("rds-db", "dbuser:db-DATABASES-PAYMENTS-LEDGER-ID/"+dbplan.MasterUsername)}},
 		{role: "teams-payments-push-role", probe: probe{name: "pushes its image", action: "ecr:PutImage", resource: r("ecr", "repository/platform-dev/payments/payments-api")}, allow: true},
 		{role: "teams-payments-push-role", probe: probe{name: "pushes search's image", action: "ecr:PutImage", resource: r("ecr", "repository/platform-dev/search/api")}},
 		// The Load Balancer Controller (upstream's policy): load balancers and security groups

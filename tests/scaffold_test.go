@@ -243,18 +243,64 @@ func TestAppNewWithDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var deployment map[string]any
+	var deployment, job map[string]any
 	for _, o := range kustomizeBuild(t, files, "teams/payments/apps/"+a.Name+"/overlays/dev") {
-		if o.Body["kind"] == "Deployment" {
+		switch o.Body["kind"] {
+		case "Deployment":
 			deployment = o.Body
+		case "Job":
+			job = o.Body
 		}
 	}
-	if deployment == nil {
-		t.Fatal("no Deployment in the overlay")
+	if deployment == nil || job == nil {
+		t.Fatalf("the overlay lacks the Deployment (%v) or the login Job (%v)", deployment != nil, job != nil)
 	}
+	// The app logs in with IAM as the team's user: where the database is comes from the
+	// connection Secret, its master password never does (RDS rotates it under a running app).
 	b, _ := json.Marshal(deployment)
-	if !strings.Contains(string(b), `"envFrom":[{"secretRef":{"name":"ledger-postgres"}}]`) {
-		t.Errorf("the Deployment does not read the database's Secret: %s", b)
+	for _, want := range []string{`{"name":"PGUSER","value":"payments"}`, `{"name":"PGIAMAUTH","value":"true"}`,
+		`{"name":"PGHOST","valueFrom":{"secretKeyRef":{"key":"PGHOST","name":"ledger-postgres"}}}`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the Deployment lacks %s: %s", want, b)
+		}
+	}
+	for _, never := range []string{"PGPASSWORD", "DATABASE_URL", `"envFrom"`} {
+		if strings.Contains(string(b), never) {
+			t.Errorf("the Deployment reads %s, which a rotation invalidates: %s", never, b)
+		}
+	}
+	// The login Job makes that user, before every sync, as the master user of that moment.
+	jb, _ := json.Marshal(job)
+	for _, want := range []string{`"argocd.argoproj.io/hook":"PreSync"`, `GRANT rds_iam TO \"payments\"`, `"envFrom":[{"secretRef":{"name":"ledger-postgres"}}]`} {
+		if !strings.Contains(string(jb), want) {
+			t.Errorf("the login Job lacks %s: %s", want, jb)
+		}
+	}
+	// Both pass the real API server, the Job's pod the restricted Pod Security level of the
+	// team's namespace.
+	srv := kubeapi.Shared(t)
+	for _, o := range kubeObjects(stackPlan(t, "dev")) {
+		if o.Body["kind"] == "Namespace" {
+			if err := srv.Apply(o); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	objs := kustomizeBuild(t, files, "teams/payments/apps/"+a.Name+"/overlays/dev")
+	if n, errs := srv.ValidateAll(objs); len(errs) > 0 || n != len(objs) {
+		t.Errorf("%d of %d objects validated: %v", n, len(objs), errs)
+	}
+	pod := kubeapi.Object{ID: "db-login pod", Body: map[string]any{"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": "db-login", "namespace": "payments"},
+		"spec":     job["spec"].(map[string]any)["template"].(map[string]any)["spec"]}}
+	if err := srv.DryRunApply(pod); err != nil {
+		t.Errorf("the login Job's pod is refused in payments (restricted): %v", err)
+	}
+	// Without IAM login on the database, the app is refused.
+	noIAM := scaffoldStacks(t)[:1]
+	noIAM[0].Teams[0].Databases[0].IAMAuthentication = false
+	if _, err := a.Files(noIAM); err == nil || !strings.Contains(err.Error(), "has no iamAuthentication in stack dev") {
+		t.Errorf("database without IAM login: %v", err)
 	}
 	// A database delivered to another namespace is out of the app's reach.
 	moved := scaffoldStacks(t)[:1]

@@ -48,14 +48,25 @@ spec:
 `, a.Team, n, n, waveSecrets, teamplan.SecretStoreName, n, strings.Join(data, "\n"))
 		envFrom = fmt.Sprintf("\n            - secretRef: {name: %s-secrets}", n)
 	}
+	var env string
 	if a.Database != "" {
-		// The platform's connection Secret (dbplan.ConnectionSecretSpec): PG* and DATABASE_URL.
-		secret := dbplan.Instance{Database: dbplan.Database{Name: a.Database}}.SecretName()
-		envFrom += fmt.Sprintf("\n            - secretRef: {name: %s}", secret)
+		// IAM login: where the database is comes from the platform's connection Secret
+		// (dbplan.ConnectionSecretSpec), never its master password, which RDS rotates under a
+		// running app; the app signs a 15-minute token with its workload role instead, for
+		// every new connection (README "Databases").
+		db := dbplan.Instance{Database: dbplan.Database{Name: a.Database}}
+		for _, k := range []string{"PGHOST", "PGPORT", "PGDATABASE", "PGSSLMODE"} {
+			env += fmt.Sprintf("\n            - name: %s\n              valueFrom: {secretKeyRef: {name: %s, key: %s}}", k, db.SecretName(), k)
+		}
+		env += fmt.Sprintf("\n            - {name: PGUSER, value: %s}\n            - {name: PGIAMAUTH, value: \"true\"}", a.Team)
+		env = "\n          env:" + env
+		resources = append(resources, "db-login.yaml")
+		files["db-login.yaml"] = a.dbLoginJob(db)
 	}
 	if envFrom != "" {
 		envFrom = "\n          envFrom:" + envFrom
 	}
+	envFrom = env + envFrom
 	files["kustomization.yaml"] = fmt.Sprintf("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - %s\n",
 		strings.Join(resources, "\n  - "))
 	files["deployment.yaml"] = fmt.Sprintf(`apiVersion: apps/v1

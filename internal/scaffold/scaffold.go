@@ -162,6 +162,9 @@ func (a App) database(s Stack) error {
 		if ns := cmp.Or(db.Namespace, t.Namespaces[0]); ns != t.Name {
 			return fmt.Errorf("%q of team %s is delivered to namespace %s in stack %s, and the app runs in %s: set the database's namespace to %s", a.Database, a.Team, ns, s.Name, t.Name, t.Name)
 		}
+		if !db.IAMAuthentication {
+			return fmt.Errorf("%q of team %s has no iamAuthentication in stack %s: an app logs in with IAM, which survives the rotation of the master password (RDS rotates it every 7 days): set platform:teams[].databases[].iamAuthentication: true there", a.Database, a.Team, s.Name)
+		}
 		return nil
 	}
 	if len(names) == 0 {

@@ -64,7 +64,8 @@ func SecretAccessPolicy(region string, secretArns []string, keyArn string) iampo
 }
 
 // ConnectPolicy lets a team's workload role log in to a database with IAM, as the database
-// user named after the team (the team creates it and grants it rds_iam).
+// user named after the team (the login Job `platform app new --database` writes creates it and
+// grants it rds_iam).
 func ConnectPolicy(connectArns []string) iampolicy.Document {
 	return iampolicy.New(iampolicy.Allow([]string{"rds-db:connect"}, connectArns...))
 }
