@@ -39,8 +39,9 @@ func TestResourceCounts(t *testing.T) {
 		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
 		// the platform's IngressClass, Loki's and the metrics proxies' NetworkPolicies
-		// (+ 2: search reaches S3 from its 2 namespaces without internet egress)
-		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 1 + 19 + 2,
+		// (+ 2: search reaches S3 from its 2 namespaces without internet egress; + 3: each
+		// team namespace sends traces to Tempo)
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 1 + 19 + 2 + 3,
 		// Teams (the + terms above: 2 secrets roles, 2 workload roles, a push role and their
 		// policies, a managed policy, 3 workload pod identities, 3 namespaces, an access entry,
 		// 2 projects): payments (1 namespace, internet egress, an image) and search (2
@@ -77,7 +78,7 @@ func TestResourceCounts(t *testing.T) {
 			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
 			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 2 + 1, "aws:kms/alias:Alias": 2 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
-			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 2 + 1,
+			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 2 + 3 + 1,
 			// the platform's class and the teams' shared one, each with its params
 			"kubernetes:networking.k8s.io/v1:IngressClass": 2, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 2},
 		// 3 AZs, NAT per AZ; records: delegation + 2 validations (domain, apps.domain)

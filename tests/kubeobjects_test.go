@@ -49,7 +49,7 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	// range, 5-6 NetworkPolicies, 1-2 RoleBindings, service account and SecretStore; 3
 	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params, the
 	// ApplicationSet, the monitoring ValidatingAdmissionPolicy and its binding.
-	want := map[string]int{"dev": 91, "prod": 91}
+	want := map[string]int{"dev": 94, "prod": 94}
 	for _, stack := range []string{"dev", "prod"} {
 		objs := kubeObjects(stackPlan(t, stack))
 		if len(objs) != want[stack] {

@@ -46,6 +46,7 @@ func netpolPlan(t *testing.T) *plan {
 	in := stackInput(t, "dev")
 	edit(kTeams, "1.databases", []any{map[string]any{"name": "index"}})(t, in.Config)
 	edit(kTeams, "1.databaseSlot", 1)(t, in.Config)
+	edit(kNet, "endpoints", []any{"sts"})(t, in.Config)
 	p, err := runNoPanic(t, in)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +57,8 @@ func netpolPlan(t *testing.T) *plan {
 // Who reaches whom, decided by a real NetworkPolicy evaluator (cyclonus's matcher, in
 // tests/engines/netpol) over every NetworkPolicy of the plan and of the pinned charts rendered
 // with the plan's values, for pods labelled as the plan and those charts label them: a team
-// reaches its own namespaces, DNS, the Pod Identity agent and its own database, and nothing of
+// reaches its own namespaces, DNS, the Pod Identity agent, its own database, Tempo's OTLP
+// receiver and the stack's endpoints (S3 too without internet egress, if it uses S3), and nothing of
 // another team's or of the platform's; Prometheus scrapes the teams, the load balancer reaches
 // their pods, and Loki admits Alloy, Grafana and Prometheus, not the teams. The matrix is in
 // the README ("Onboarding a team").
@@ -85,6 +87,14 @@ func TestNetworkPolicyMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		ip, _ := cidr.Host(n, 4)
+		return peer{IP: ip.String()}
+	}
+	endpoint := func() peer {
+		_, n, err := net.ParseCIDR(getString(p.named(t, typeSubnet, "network-endpoints-eu-north-1a"), "cidrBlock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip, _ := cidr.Host(n, 5)
 		return peer{IP: ip.String()}
 	}
 	public := p.named(t, typeSubnet, "network-public-0")
@@ -119,20 +129,23 @@ func TestNetworkPolicyMatrix(t *testing.T) {
 		{"grafana:3000", chartPod("monitoring", "grafana", ""), 3000, "grafana", "TCP"},
 		{"prometheus:9090", prometheusPod(t, workloads, pod), 9090, "http-web", "TCP"},
 		{"payments-metrics:8080", planPod(t, p, "addons-prom-label-proxy-payments", pod), 8080, "http", "TCP"},
+		{"tempo-otlp:4318", chartPod("tracing", "tempo", ""), 4318, "otlp-http", "TCP"},
+		{"s3:443", peer{IP: "52.218.0.10"}, 443, "", "TCP"},
+		{"sts-endpoint:443", endpoint(), 443, "", "TCP"},
 	}
 	// The expected matrix: "+" reaches, "." does not, " " not asked (outside the cluster on
 	// both ends: no NetworkPolicy applies), one character per target in order. The teams' rows
 	// are the boundary; the platform's pods have no egress policy (they are the platform's),
 	// and Loki admits its clients only.
 	want := map[string]string{
-		"payments":      "+..++.++......",
-		"search":        ".++++...+.....",
-		"search-jobs":   ".++++...+.....",
-		"prometheus":    "+++++++++++++.",
-		"grafana":       "++++++++++++++",
-		"alloy":         "...++++++++++.",
-		"external-dns":  "...++++++..++.",
-		"load balancer": "++++     ..++.",
+		"payments":      "+..++.++......+++",
+		"search":        ".++++...+.....+++",
+		"search-jobs":   ".++++...+.....+++",
+		"prometheus":    "+++++++++++++.+++",
+		"grafana":       "+++++++++++++++++",
+		"alloy":         "...++++++++++.+++",
+		"external-dns":  "...++++++..++.+++",
+		"load balancer": "++++     ..++.+  ",
 	}
 	var connections []map[string]any
 	asked := func(s, d peer) bool { return s.Namespace != "" || d.Namespace != "" }

@@ -63,6 +63,13 @@ spec:
 		resources = append(resources, "db-login.yaml")
 		files["db-login.yaml"] = a.dbLoginJob(db)
 	}
+	// Traces: OTLP over HTTP to Tempo, as the team's tenant (the OpenTelemetry SDKs read these).
+	otel := fmt.Sprintf("\n            - {name: OTEL_SERVICE_NAME, value: %s}\n            - {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: \"%s\"}\n            - {name: OTEL_EXPORTER_OTLP_PROTOCOL, value: http/protobuf}\n            - {name: OTEL_EXPORTER_OTLP_HEADERS, value: \"%s\"}",
+		n, teamplan.OTLPEndpoint, teamplan.OTLPHeaders(a.Team))
+	if env == "" {
+		env = "\n          env:"
+	}
+	env += otel
 	if envFrom != "" {
 		envFrom = "\n          envFrom:" + envFrom
 	}

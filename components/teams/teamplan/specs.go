@@ -57,7 +57,19 @@ const (
 	PolicyPodIdentity    = "platform-allow-pod-identity"
 	PolicyAWSEndpoints   = "platform-allow-aws-endpoints"
 	PolicyS3             = "platform-allow-s3"
+	PolicyTraces         = "platform-allow-traces"
 )
+
+// Traces: a team's pods send OTLP to Tempo's distributor (its chart's OTLP receivers, gRPC
+// 4317 and HTTP 4318), with their team's tenant (OTLPHeaders). TracesNamespace is the tracing
+// addon's (addons.TracingNamespace; a test keeps the two equal).
+const (
+	TracesNamespace = "tracing"
+	OTLPEndpoint    = "http://tempo." + TracesNamespace + ".svc.cluster.local:4318"
+)
+
+// OTLPHeaders are the headers a team's exporter sends: its tenant in Tempo.
+func OTLPHeaders(team string) string { return "X-Scope-OrgID=" + team }
 
 // AWSNetwork is where a pod reaches AWS inside the VPC.
 type AWSNetwork struct {
@@ -130,6 +142,13 @@ func NetworkPolicies(t Team, publicSubnets []string, monitoringNamespace string,
 			"to": to, "ports": []any{map[string]any{"protocol": "TCP", "port": 443}},
 		}}}
 	}
+	out[PolicyTraces] = map[string]any{"podSelector": all, "policyTypes": []any{"Egress"}, "egress": []any{map[string]any{
+		"to": []any{map[string]any{
+			"namespaceSelector": map[string]any{"matchLabels": map[string]any{"kubernetes.io/metadata.name": TracesNamespace}},
+			"podSelector":       map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/name": "tempo"}},
+		}},
+		"ports": []any{map[string]any{"protocol": "TCP", "port": 4317}, map[string]any{"protocol": "TCP", "port": 4318}},
+	}}}
 	if len(aws.EndpointSubnets) > 0 {
 		out[PolicyAWSEndpoints] = https(aws.EndpointSubnets)
 	}
