@@ -188,7 +188,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	if p.Addons, err = addons.New(ctx, "addons", &addons.Args{
 		Cluster: p.Cluster.Handle(), Network: p.Network.Handle(), Zone: p.DNS.Handle(), Certificate: p.Certificates.Handle(),
 		Account: account,
-		Config:  withGrafanaSSO(addonsConfig(cfg.Addons, policy), cfg), PermissionsBoundary: p.Boundary.Arn,
+		Config:  withHelmRepository(withGrafanaSSO(addonsConfig(cfg.Addons, policy), cfg), cfg.Helm.Repository), PermissionsBoundary: p.Boundary.Arn,
 		Tenants: tenants(cfg),
 	}, inCluster); err != nil {
 		return nil, err
@@ -249,6 +249,7 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		DestinationNamespaces: a.DestinationNamespaces,
 		ExtraValues:           a.ExtraValues,
 		Protect:               policy.Protect,
+		HelmRepository:        cfg.Helm.Repository,
 	}, inCluster)
 	return err
 }
@@ -345,4 +346,10 @@ func subnetPlan(cfg *config.Config, azs []string) (netplan.Plan, error) {
 		return netplan.PlanOverride(cfg.Network.CIDR, azs, s.Public, s.Private, s.Database)
 	}
 	return netplan.PlanSubnets(cfg.Network.CIDR, azs)
+}
+
+// withHelmRepository takes every addon's chart from the stack's mirror, if it has one.
+func withHelmRepository(c addons.Config, repository string) addons.Config {
+	c.HelmRepository = repository
+	return c
 }

@@ -41,3 +41,22 @@ func init() {
 		{"the CloudWatch agent without internet or endpoints", "dev", []mutation{managed("CloudWatchAgentServerPolicy")}, endpoints, `lacks "logs" (for logs), "monitoring" (for cloudwatch), "ssm" (for ssm), which team search's`},
 	}...)
 }
+
+// Bad chart mirrors (platform:helm.repository).
+func init() {
+	const key = "platform:helm.repository"
+	repo := func(r string) []mutation { return []mutation{set("platform:helm", str(`{"repository":"`+r+`"}`))} }
+	badConfigs = append(badConfigs, []struct {
+		name    string
+		stack   string
+		mutate  []mutation
+		wantKey string
+		wantMsg string
+	}{
+		{"a mirror that is not a chart repository", "dev", repo("ftp://charts.example.org/"), key, `the scheme must be https, http or oci`},
+		{"a mirror without a host", "dev", repo("https:///charts"), key, "has no host"},
+		{"a mirror with credentials", "dev", repo("https://user:secret@charts.example.org/"), key, "carries credentials, a query or a fragment"},
+		{"a plain-HTTP mirror in prod", "prod", repo("http://charts.example.org/"), key, "is plain HTTP, which prod"},
+		{"an OCI mirror ending with a slash", "dev", repo("oci://123456789012.dkr.ecr.eu-north-1.amazonaws.com/helm/"), key, "ends with a /"},
+	}...)
+}

@@ -56,6 +56,9 @@ type Config struct {
 	Monitoring             Monitoring
 	Loki                   Store
 	Tempo                  Store
+	// HelmRepository is the mirror every chart comes from (platform:helm.repository; "" is
+	// upstream).
+	HelmRepository string
 }
 
 // Helm is what every Helm addon takes.
@@ -261,7 +264,7 @@ func (c *Addons) install(ctx *pulumi.Context, a addon) (*helmkit.HelmRelease, er
 		}
 	}
 	r := helmkit.Release{
-		ResourceName: c.name + "-" + a.key, ReleaseName: a.key, Chart: a.chart, Namespace: ns,
+		ResourceName: c.name + "-" + a.key, ReleaseName: a.key, Chart: a.chart.Mirrored(c.args.Config.HelmRepository), Namespace: ns,
 		Values: values, ExtraValues: a.extra, Protect: a.protect,
 		// All pods need nodes; on destroy the same edge removes releases (and their volumes
 		// and load balancers) before the nodes and drivers that clean up after them.

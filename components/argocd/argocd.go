@@ -24,6 +24,9 @@ const InCluster = "https://kubernetes.default.svc"
 // Args configures Argo CD. Pass the cluster's provider with pulumi.Providers(cluster.Provider):
 // every child inherits it.
 type Args struct {
+	// HelmRepository is the mirror Argo CD's chart comes from (platform:helm.repository; ""
+	// is upstream).
+	HelmRepository string
 	// Cluster names the SSM parameters and encrypts them with its platform key.
 	Cluster handle.Cluster
 	// Zone gives the domain Argo CD is served under (argocd.<domain>).
@@ -141,7 +144,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	release, err := helmkit.Install(ctx, helmkit.Release{
-		ResourceName: name + "-release", ReleaseName: "argocd", Chart: helmkit.Charts.ArgoCD,
+		ResourceName: name + "-release", ReleaseName: "argocd", Chart: helmkit.Charts.ArgoCD.Mirrored(args.HelmRepository),
 		Namespace: ns.Metadata.Name().Elem(), Values: values, ExtraValues: args.ExtraValues,
 		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
 		// its secret to start; the ServiceMonitors render only once their CRD is there.

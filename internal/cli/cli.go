@@ -25,6 +25,7 @@ Usage:
   platform graph --stack STACK [--dir DIR]
   platform gitops init [DIR] [--dir DIR]
   platform app new --team T --name N [--image REPO | --account ID] [--port P] [--host H] [--secret KEY]... [--repo DIR] [--dir DIR]
+  platform charts mirror [--repository URL]
   platform preview|up|refresh --stack STACK [--stack STACK ...] [--yes] [--dir DIR]
   platform destroy --stack STACK [--stack STACK ...] [--yes] [--confirm-destroy STACK ...] [--sweep] [--dir DIR]
 
@@ -47,6 +48,9 @@ Commands:
          write a team application into the GitOps repository (--repo): teams/T/apps/N/base/
          (Deployment, Service, Ingress on the team's class, ExternalSecret per --secret,
          ServiceMonitor, PodDisruptionBudget, HorizontalPodAutoscaler) and overlays/<stack>/.
+  charts mirror
+         the pinned charts and versions a chart mirror (platform:helm.repository) must hold,
+         and the helm commands that copy each one from upstream into it.
 
   preview, up, refresh, destroy
          run Pulumi (Automation API, the pulumi CLI on PATH, your login and AWS credentials)
@@ -86,6 +90,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return gitopsCmd(args[1:], stdout, stderr)
 	case "app":
 		return appCmd(args[1:], stdout, stderr)
+	case "charts":
+		return chartsCmd(args[1:], stdout, stderr)
 	case "preview", "up", "refresh", "destroy":
 		op, _ := runner.ParseOperation(args[0])
 		return deployCmd(op, args[1:], stdout, stderr)

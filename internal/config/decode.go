@@ -103,6 +103,7 @@ func DecodeOn(project, stack string, values map[string]string, secretKeys map[st
 		"github":       &cfg.GitHub,
 		"argocd":       &cfg.ArgoCD,
 		"teams":        &cfg.Teams,
+		"helm":         &cfg.Helm,
 	}
 	for _, k := range Keys {
 		target, isObject := targets[k]

@@ -55,6 +55,7 @@ func (c *Config) Validate() error {
 	v.validateAddons(&errs)
 	v.validateGitOps(&errs)
 	v.validateTeams(&errs)
+	v.validateHelm(&errs)
 	return errs.orNil()
 }
 

@@ -1,11 +1,43 @@
 package helmkit
 
+import "strings"
+
 // Chart is a pinned Helm chart from its official repository.
 type Chart struct {
 	Name       string
 	Repo       string
 	Version    string
 	AppVersion string
+}
+
+// Mirrored is the chart as a mirror serves it (platform:helm.repository): an HTTP(S) Helm
+// repository holding the same names and versions, or an OCI registry path under which each
+// chart is <path>/<name>. "" is the chart's upstream repository.
+func (c Chart) Mirrored(repository string) Chart {
+	if repository != "" {
+		c.Repo = repository
+	}
+	return c
+}
+
+// OCI is whether the chart comes from an OCI registry (then its reference is Ref, and Helm
+// takes no repository).
+func (c Chart) OCI() bool { return strings.HasPrefix(c.Repo, "oci://") }
+
+// Ref is how a release names the chart: its name in a Helm repository, or its full OCI
+// reference.
+func (c Chart) Ref() string {
+	if c.OCI() {
+		return strings.TrimSuffix(c.Repo, "/") + "/" + c.Name
+	}
+	return c.Name
+}
+
+// All are the pinned charts, in a stable order (what a mirror must hold).
+func All() []Chart {
+	c := Charts
+	return []Chart{c.LoadBalancerController, c.ExternalDNS, c.ExternalSecrets, c.ClusterAutoscaler,
+		c.KubePrometheusStack, c.Loki, c.Tempo, c.Alloy, c.ArgoCD}
 }
 
 // Charts pins every Helm chart the platform installs, Argo CD's too, in one place. Versions

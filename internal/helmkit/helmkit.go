@@ -99,19 +99,22 @@ func Install(ctx *pulumi.Context, r Release, opts ...pulumi.ResourceOption) (*He
 // pinned chart, and an awaited, atomic install. The keys are the inputs of
 // kubernetes:helm.sh/v3:Release.
 func ReleaseArgs(releaseName string, chart Chart, namespace pulumi.StringInput, values map[string]any) pulumi.Map {
-	return pulumi.Map{
-		"name":           pulumi.String(releaseName),
-		"chart":          pulumi.String(chart.Name),
-		"version":        pulumi.String(chart.Version),
-		"repositoryOpts": pulumi.Map{"repo": pulumi.String(chart.Repo)},
-		"namespace":      namespace,
-		"values":         pulumi.ToMap(values),
+	args := pulumi.Map{
+		"name":      pulumi.String(releaseName),
+		"chart":     pulumi.String(chart.Ref()),
+		"version":   pulumi.String(chart.Version),
+		"namespace": namespace,
+		"values":    pulumi.ToMap(values),
 		// A failed upgrade rolls back instead of leaving a half-upgraded controller.
 		"atomic":        pulumi.Bool(true),
 		"cleanupOnFail": pulumi.Bool(true),
 		"timeout":       pulumi.Int(ReleaseTimeoutSeconds),
 		"maxHistory":    pulumi.Int(10),
 	}
+	if !chart.OCI() {
+		args["repositoryOpts"] = pulumi.Map{"repo": pulumi.String(chart.Repo)}
+	}
+	return args
 }
 
 // Namespace creates a namespace that enforces a Pod Security Standard, with any further
