@@ -119,6 +119,9 @@ func (c *Config) validateDatabases(errs *Errors) {
 		if s := c.Network.Subnets; s != nil && len(s.Database) == 0 && !errs.has(Namespace+":network.subnets") {
 			errs.add(p+".databases", "needs database subnets, and platform:network.subnets sets the layout without any: add platform:network.subnets.database, one range per availability zone (each team's /28s are cut from it)")
 		}
+		if !dnsLabel.MatchString(t.Name) {
+			continue // the team's name is no DNS label (its own error): the identifiers made from it are judged once it is
+		}
 		for _, problem := range dbplan.Validate(cluster, t.Name, t.Namespaces, t.Databases, c.today(), identifiers) {
 			errs.add(p+problem.Path, problem.Msg)
 		}
