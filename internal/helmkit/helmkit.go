@@ -8,6 +8,7 @@ package helmkit
 import (
 	"errors"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"os"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -114,8 +115,18 @@ func ReleaseArgs(releaseName string, chart Chart, namespace pulumi.StringInput, 
 	if !chart.OCI() {
 		args["repositoryOpts"] = pulumi.Map{"repo": pulumi.String(chart.Repo)}
 	}
+	if os.Getenv(SkipAwaitEnv) == "1" {
+		// No pod ever runs on the test API server: an awaited (or atomic, which awaits)
+		// release would time out there.
+		args["atomic"], args["cleanupOnFail"], args["skipAwait"] = pulumi.Bool(false), pulumi.Bool(false), pulumi.Bool(true)
+	}
 	return args
 }
+
+// SkipAwaitEnv=1 installs every release without waiting for its pods: a switch for the engine
+// tests on the real Kubernetes provider, whose API server runs no pod. Never set it for a
+// real cluster: a release whose pods never start would be reported deployed.
+const SkipAwaitEnv = "PLATFORM_TEST_HELM_SKIP_AWAIT"
 
 // Namespace creates a namespace that enforces a Pod Security Standard, with any further
 // labels.

@@ -119,3 +119,17 @@ func TestRefusesIncompleteReleases(t *testing.T) {
 		})
 	}
 }
+
+// The test-only switch installs without waiting (and so without atomic, which waits); unset,
+// every release is awaited and atomic.
+func TestSkipAwaitIsATestSwitch(t *testing.T) {
+	args := ReleaseArgs("r", Charts.Tempo, pulumi.String("ns"), nil)
+	if _, set := args["skipAwait"]; set || args["atomic"] != pulumi.Bool(true) {
+		t.Errorf("without %s: %v", SkipAwaitEnv, args)
+	}
+	t.Setenv(SkipAwaitEnv, "1")
+	args = ReleaseArgs("r", Charts.Tempo, pulumi.String("ns"), nil)
+	if args["skipAwait"] != pulumi.Bool(true) || args["atomic"] != pulumi.Bool(false) {
+		t.Errorf("with %s: %v", SkipAwaitEnv, args)
+	}
+}

@@ -2,7 +2,9 @@ package recorder
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
@@ -50,7 +52,11 @@ func (p *Provider) Construct(ctx context.Context, req *pulumirpc.ConstructReques
 		}
 		// The outputs wait for the cluster, as pulumi-eks's do.
 		outs := pulumi.All(cluster.ID(), pulumi.ToOutput(args["name"])).ApplyT(func(v []any) (map[string]any, error) {
-			return answers.EKSCluster(fmt.Sprint(v[1]))
+			out, err := answers.EKSCluster(fmt.Sprint(v[1]))
+			if err != nil {
+				return nil, err
+			}
+			return withTestKubeconfig(out)
 		}).(pulumi.MapOutput)
 		// pulumi-eks returns its kubeconfigs in plain text (by design: they hold the endpoint, the
 		// CA and an `aws eks get-token` exec, no credential; pulumi-eks issues #725 and #832), so
@@ -64,4 +70,23 @@ func (p *Provider) Construct(ctx context.Context, req *pulumirpc.ConstructReques
 		}
 		return &pprovider.ConstructResult{URN: comp.URN(), State: state}, nil
 	})
+}
+
+// withTestKubeconfig replaces the cluster's kubeconfig with the one KubeconfigEnv names, if
+// set.
+func withTestKubeconfig(out map[string]any) (map[string]any, error) {
+	path := os.Getenv(KubeconfigEnv)
+	if path == "" {
+		return out, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", KubeconfigEnv, err)
+	}
+	var kubeconfig map[string]any
+	if err := json.Unmarshal(b, &kubeconfig); err != nil {
+		return nil, fmt.Errorf("%s: %s is not a JSON kubeconfig: %w", KubeconfigEnv, path, err)
+	}
+	out["kubeconfig"], out["kubeconfigJson"] = kubeconfig, string(b)
+	return out, nil
 }

@@ -33,6 +33,11 @@ import (
 	"github.com/example/platform/internal/planner"
 )
 
+// KubeconfigEnv names a kubeconfig file (JSON) the recorder answers as the cluster's instead
+// of the mocks' one, so that the real Kubernetes provider, run beside the recorder, reaches
+// the test API server (tests only: the engine tests on the real provider).
+const KubeconfigEnv = "PLATFORM_RECORDER_KUBECONFIG"
+
 // JournalEnv names the journal file every provider process appends to.
 const JournalEnv = "PLATFORM_RECORDER_JOURNAL"
 

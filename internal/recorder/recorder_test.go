@@ -149,3 +149,28 @@ func TestCreateReadJournal(t *testing.T) {
 		t.Errorf("journal\n  %v\nwant\n  %v", got, want)
 	}
 }
+
+// The test kubeconfig, when named, replaces the mocks' one in the cluster's answer; a missing
+// or malformed file fails the answer, naming the variable.
+func TestTestKubeconfig(t *testing.T) {
+	out := map[string]any{"kubeconfig": "mock", "kubeconfigJson": "mock"}
+	got, err := withTestKubeconfig(out)
+	if err != nil || got["kubeconfigJson"] != "mock" {
+		t.Fatalf("without %s: %v %v", KubeconfigEnv, got, err)
+	}
+	file := filepath.Join(t.TempDir(), "kubeconfig.json")
+	if err := os.WriteFile(file, []byte(`{"apiVersion":"v1","kind":"Config","clusters":[{"name":"test","cluster":{"server":"https://127.0.0.1:6443"}}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(KubeconfigEnv, file)
+	got, err = withTestKubeconfig(map[string]any{})
+	if err != nil || !strings.Contains(got["kubeconfigJson"].(string), "127.0.0.1:6443") || got["kubeconfig"].(map[string]any)["kind"] != "Config" {
+		t.Errorf("with %s: %v %v", KubeconfigEnv, got, err)
+	}
+	if err := os.WriteFile(file, []byte("clusters: []"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := withTestKubeconfig(map[string]any{}); err == nil || !strings.Contains(err.Error(), KubeconfigEnv) {
+		t.Errorf("a YAML kubeconfig: %v", err)
+	}
+}
