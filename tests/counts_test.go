@@ -61,7 +61,7 @@ func TestResourceCounts(t *testing.T) {
 		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 2,
 		// each team's metrics proxy (Deployment, Service) and the Grafana organizations'
 		// reconciler's ConfigMap
-		"kubernetes:apps/v1:Deployment": 2, "kubernetes:v1:Service": 2, "kubernetes:core/v1:ConfigMap": 1,
+		"kubernetes:apps/v1:Deployment": 2, "kubernetes:core/v1:Service": 2, "kubernetes:core/v1:ConfigMap": 1,
 		// admission policies, each with its binding: what the teams' monitors and alerts and
 		// Ingresses may do, and every namespace's Pod Security and Argo CD's namespaces
 		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy":        4,

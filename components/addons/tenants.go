@@ -87,9 +87,16 @@ func (c *Addons) tenants(ctx *pulumi.Context, ns *corev1.Namespace) (pulumi.Reso
 		if err := object(name, "apps/v1", "Deployment", name, map[string]any{"spec": MetricsProxyDeployment(t, labels)}); err != nil {
 			return nil, err
 		}
-		if err := object(name+"-service", "v1", "Service", name, map[string]any{"spec": map[string]any{
-			"selector": labels, "ports": []any{map[string]any{"name": "http", "port": 8080, "targetPort": "http"}},
-		}}); err != nil {
+		// A typed Service: as a CustomResource its token was kubernetes:v1:Service, which the
+		// real provider refuses ("apiVersion does not have both a group and a version"); the
+		// alias keeps the resource of stacks planned with that token.
+		if _, err := corev1.NewService(ctx, c.name+"-"+name+"-service", &corev1.ServiceArgs{
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: ns.Metadata.Name(), Labels: pulumi.ToStringMap(MetricsProxyLabels)},
+			Spec: corev1.ServiceSpecArgs{
+				Selector: pulumi.ToStringMap(map[string]string{"app.kubernetes.io/name": MetricsProxyLabels["app.kubernetes.io/name"], "app.kubernetes.io/instance": name}),
+				Ports:    corev1.ServicePortArray{corev1.ServicePortArgs{Name: pulumi.String("http"), Port: pulumi.Int(8080), TargetPort: pulumi.String("http")}},
+			},
+		}, parent, pulumi.Aliases([]pulumi.Alias{{Type: pulumi.String("kubernetes:v1:Service")}})); err != nil {
 			return nil, err
 		}
 	}
