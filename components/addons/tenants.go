@@ -76,7 +76,8 @@ func (c *Addons) tenants(ctx *pulumi.Context, ns *corev1.Namespace) (pulumi.Reso
 	object := func(resource, apiVersion, kind, name string, fields map[string]any) error {
 		_, err := apiextensions.NewCustomResource(ctx, c.name+"-"+resource, &apiextensions.CustomResourceArgs{
 			ApiVersion: pulumi.String(apiVersion), Kind: pulumi.String(kind),
-			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: ns.Metadata.Name(), Labels: pulumi.ToStringMap(MetricsProxyLabels)},
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: ns.Metadata.Name(), Labels: pulumi.ToStringMap(MetricsProxyLabels),
+				Annotations: helmkit.TestAnnotations()},
 			OtherFields: fields,
 		}, parent)
 		return err
@@ -91,7 +92,8 @@ func (c *Addons) tenants(ctx *pulumi.Context, ns *corev1.Namespace) (pulumi.Reso
 		// real provider refuses ("apiVersion does not have both a group and a version"); the
 		// alias keeps the resource of stacks planned with that token.
 		if _, err := corev1.NewService(ctx, c.name+"-"+name+"-service", &corev1.ServiceArgs{
-			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: ns.Metadata.Name(), Labels: pulumi.ToStringMap(MetricsProxyLabels)},
+			Metadata: metav1.ObjectMetaArgs{Name: pulumi.String(name), Namespace: ns.Metadata.Name(), Labels: pulumi.ToStringMap(MetricsProxyLabels),
+				Annotations: helmkit.TestAnnotations()},
 			Spec: corev1.ServiceSpecArgs{
 				Selector: pulumi.ToStringMap(map[string]string{"app.kubernetes.io/name": MetricsProxyLabels["app.kubernetes.io/name"], "app.kubernetes.io/instance": name}),
 				Ports:    corev1.ServicePortArray{corev1.ServicePortArgs{Name: pulumi.String("http"), Port: pulumi.Int(8080), TargetPort: pulumi.String("http")}},

@@ -123,6 +123,16 @@ func ReleaseArgs(releaseName string, chart Chart, namespace pulumi.StringInput, 
 	return args
 }
 
+// TestAnnotations are the annotations every object the program awaits carries under
+// SkipAwaitEnv: the real provider then does not wait for pods (a Deployment's rollout, a
+// Service's endpoints) that never run on the test API server. None otherwise.
+func TestAnnotations() pulumi.StringMap {
+	if os.Getenv(SkipAwaitEnv) != "1" {
+		return nil
+	}
+	return pulumi.StringMap{"pulumi.com/skipAwait": pulumi.String("true")}
+}
+
 // SkipAwaitEnv=1 installs every release without waiting for its pods: a switch for the engine
 // tests on the real Kubernetes provider, whose API server runs no pod. Never set it for a
 // real cluster: a release whose pods never start would be reported deployed.
