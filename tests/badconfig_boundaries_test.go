@@ -5,13 +5,7 @@ package tests
 // databases without a place of their own. Run by TestBadConfigFailsNamingTheKeyAndRegistersNothing.
 func init() {
 	const kArgo, kGitHub = "platform:argocd", "platform:github"
-	badConfigs = append(badConfigs, []struct {
-		name    string
-		stack   string
-		mutate  []mutation
-		wantKey string
-		wantMsg string
-	}{
+	badConfigs = append(badConfigs, []badConfig{
 		{"team named kube", "dev", []mutation{edit(kTeams, "1.name", "kube"), edit(kTeams, "1.namespaces", []any{"search"})}, "platform:teams[1].name", `"kube" is reserved`},
 		{"team named like the shared ingress group", "dev", []mutation{edit(kTeams, "1.name", "teams")}, "platform:teams[1].name", `"teams" is reserved`},
 		{"team named by digits", "dev", []mutation{edit(kTeams, "1.name", "1234")}, "platform:teams[1].name", "starts with a letter"},

@@ -14,13 +14,7 @@ func init() {
 		return policy(`{"Effect":"Allow","Action":` + actions + `,"Resource":` + resources + `}`)
 	}
 	notMine := func(arn string) string { return `names "` + arn + `", which is not the team's` }
-	badConfigs = append(badConfigs, []struct {
-		name    string
-		stack   string
-		mutate  []mutation
-		wantKey string
-		wantMsg string
-	}{
+	badConfigs = append(badConfigs, []badConfig{
 		{"team policy with NotResource", "dev", policy(`{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::platform-dev-loki-*"}`), key, "team search's statement 1 uses NotResource"},
 		{"team policy with NotAction", "dev", policy(`{"Effect":"Allow","NotAction":"iam:*","Resource":"arn:aws:s3:::platform-dev-search-index/*"}`), key, "team search's statement 1 uses NotAction"},
 		{"team policy naming a principal", "dev", policy(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::platform-dev-search-index/*"}`), key, "names a principal"},

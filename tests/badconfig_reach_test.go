@@ -14,13 +14,7 @@ func init() {
 		return edit(kTeams, "1.policies", map[string]any{"managedPolicyArns": []any{"arn:aws:iam::aws:policy/" + name}})
 	}
 	const param = "arn:aws:ssm:eu-north-1:111122223333:parameter/platform-dev/teams/search/*"
-	badConfigs = append(badConfigs, []struct {
-		name    string
-		stack   string
-		mutate  []mutation
-		wantKey string
-		wantMsg string
-	}{
+	badConfigs = append(badConfigs, []badConfig{
 		{"an endpoint the platform does not offer", "dev", []mutation{edit(kNet, "endpoints", []any{"sqs"})}, endpoints + "[0]", `"sqs" is not an endpoint the platform offers; use one of ecr.api`},
 		{"an interface endpoint for S3", "dev", []mutation{edit(kNet, "endpoints", []any{"s3"})}, endpoints + "[0]", `"s3" needs no interface endpoint`},
 		{"an endpoint twice", "dev", []mutation{edit(kNet, "endpoints", []any{"sts", "sts"})}, endpoints + "[1]", `"sts" is listed twice`},
@@ -46,13 +40,7 @@ func init() {
 func init() {
 	const key = "platform:helm.repository"
 	repo := func(r string) []mutation { return []mutation{set("platform:helm", str(`{"repository":"`+r+`"}`))} }
-	badConfigs = append(badConfigs, []struct {
-		name    string
-		stack   string
-		mutate  []mutation
-		wantKey string
-		wantMsg string
-	}{
+	badConfigs = append(badConfigs, []badConfig{
 		{"a mirror that is not a chart repository", "dev", repo("ftp://charts.example.org/"), key, `the scheme must be https, http or oci`},
 		{"a mirror without a host", "dev", repo("https:///charts"), key, "has no host"},
 		{"a mirror with credentials", "dev", repo("https://user:secret@charts.example.org/"), key, "carries credentials, a query or a fragment"},

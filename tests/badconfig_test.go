@@ -98,15 +98,19 @@ const (
 	kDefaultTags = "aws:defaultTags"
 )
 
-// Each bad configuration must fail with an error naming the key, register nothing, and never
-// panic. They start from a valid stack, so the one mutation is the only problem.
-var badConfigs = []struct {
+// badConfig is one bad configuration: the mutations of a valid stack, and the key and message
+// its one error must carry.
+type badConfig struct {
 	name    string
 	stack   string
 	mutate  []mutation
 	wantKey string
 	wantMsg string
-}{
+}
+
+// Each bad configuration must fail with an error naming the key, register nothing, and never
+// panic. They start from a valid stack, so the one mutation is the only problem.
+var badConfigs = []badConfig{
 	{"cidr prefix 33", "dev", []mutation{edit(kNet, "cidr", "10.0.0.0/33")}, "platform:network.cidr", `"10.0.0.0/33" is not a valid IPv4 CIDR; use e.g. 10.0.0.0/16`},
 	{"cidr not an address", "dev", []mutation{edit(kNet, "cidr", "banana")}, "platform:network.cidr", "not a valid IPv4 CIDR"},
 	{"cidr host bits", "dev", []mutation{edit(kNet, "cidr", "10.0.1.0/16")}, "platform:network.cidr", "did you mean 10.0.0.0/16"},

@@ -65,21 +65,7 @@ func netpolPlan(t *testing.T) *plan {
 func TestNetworkPolicyMatrix(t *testing.T) {
 	p := netpolPlan(t)
 	policies := planPolicies(t, p)
-	nsLabels := namespaceLabels(p)
-	ips := addresses(t, p)
-	pod := func(ns string, labels map[string]string) peer {
-		return peer{Namespace: ns, NamespaceLabels: nsLabels[ns], PodLabels: labels, IP: ips.next()}
-	}
-	workloads := chartWorkloads(t, p)
-	chartPod := func(ns, name, component string) peer {
-		for _, w := range workloads {
-			if w.namespace == ns && w.labels["app.kubernetes.io/name"] == name && (component == "" || w.labels["app.kubernetes.io/component"] == component) {
-				return pod(ns, w.labels)
-			}
-		}
-		t.Fatalf("no workload %s/%s (%s) in the rendered charts", ns, name, component)
-		return peer{}
-	}
+	pod, chartPod, workloads := peers(t, p)
 	db := func(team string) peer {
 		r := p.named(t, typeSubnet, "network-database-"+team+"-eu-north-1a")
 		_, n, err := net.ParseCIDR(getString(r, "cidrBlock"))
@@ -343,4 +329,26 @@ func planPod(t *testing.T, p *plan, deployment string, pod func(string, map[stri
 		labels[k] = fmt.Sprint(v)
 	}
 	return pod(getString(d, "metadata.namespace"), labels)
+}
+
+// peers places pods for the evaluator: pod is a pod of the given labels in a namespace of the
+// plan (with that namespace's labels, at the next private address), chartPod one of a rendered
+// chart's workloads (by app.kubernetes.io/name and, if given, component).
+func peers(t *testing.T, p *plan) (pod func(ns string, labels map[string]string) peer, chartPod func(ns, name, component string) peer, workloads []workload) {
+	nsLabels := namespaceLabels(p)
+	ips := addresses(t, p)
+	pod = func(ns string, labels map[string]string) peer {
+		return peer{Namespace: ns, NamespaceLabels: nsLabels[ns], PodLabels: labels, IP: ips.next()}
+	}
+	workloads = chartWorkloads(t, p)
+	chartPod = func(ns, name, component string) peer {
+		for _, w := range workloads {
+			if w.namespace == ns && w.labels["app.kubernetes.io/name"] == name && (component == "" || w.labels["app.kubernetes.io/component"] == component) {
+				return pod(ns, w.labels)
+			}
+		}
+		t.Fatalf("no workload %s/%s (%s) in the rendered charts", ns, name, component)
+		return peer{}
+	}
+	return pod, chartPod, workloads
 }

@@ -96,21 +96,7 @@ func TestGoldenPathWalkThrough(t *testing.T) {
 // walkConnectivity asks the evaluator where the app's pod reaches, and what reaches it.
 func walkConnectivity(t *testing.T, p *plan, stack, team string, labels map[string]string) {
 	policies := planPolicies(t, p)
-	nsLabels := namespaceLabels(p)
-	ips := addresses(t, p)
-	pod := func(ns string, l map[string]string) peer {
-		return peer{Namespace: ns, NamespaceLabels: nsLabels[ns], PodLabels: l, IP: ips.next()}
-	}
-	workloads := chartWorkloads(t, p)
-	chartPod := func(ns, name, component string) peer {
-		for _, w := range workloads {
-			if w.namespace == ns && w.labels["app.kubernetes.io/name"] == name && (component == "" || w.labels["app.kubernetes.io/component"] == component) {
-				return pod(ns, w.labels)
-			}
-		}
-		t.Fatalf("no workload %s/%s in the rendered charts", ns, name)
-		return peer{}
-	}
+	pod, chartPod, workloads := peers(t, p)
 	host := func(subnet string, n int) peer {
 		_, c, err := net.ParseCIDR(getString(p.named(t, typeSubnet, subnet), "cidrBlock"))
 		if err != nil {

@@ -246,7 +246,7 @@ func (c *Config) validateTeamReach(errs *Errors) {
 		}
 		if len(r.InternetOnly) > 0 {
 			errs.add(p+".internetEgress", fmt.Sprintf("is false, yet team %s's policies use %s, which no VPC endpoint of the platform serves (it offers %s, and S3 through its gateway): set internetEgress: true, or drop those actions",
-				t.Name, strings.Join(r.InternetOnly, ", "), strings.Join(sortedKeys(netplan.Endpoints), ", ")))
+				t.Name, strings.Join(r.InternetOnly, ", "), strings.Join(slices.Sorted(maps.Keys(netplan.Endpoints)), ", ")))
 		}
 	}
 }

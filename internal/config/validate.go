@@ -110,7 +110,7 @@ func (c *Config) validateNetwork(errs *Errors) {
 		case e == "s3":
 			errs.add(key, `"s3" needs no interface endpoint: S3's gateway endpoint is always on the private route tables (free); remove it`)
 		case netplan.Endpoints[e] == "":
-			errs.add(key, fmt.Sprintf("%q is not an endpoint the platform offers; use one of %s", e, strings.Join(sortedKeys(netplan.Endpoints), ", ")))
+			errs.add(key, fmt.Sprintf("%q is not an endpoint the platform offers; use one of %s", e, strings.Join(slices.Sorted(maps.Keys(netplan.Endpoints)), ", ")))
 		case seen[e]:
 			errs.add(key, fmt.Sprintf("%q is listed twice; each endpoint once", e))
 		}
@@ -305,5 +305,3 @@ func checkDomain(name string, wildcard bool) error {
 	}
 	return nil
 }
-
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
