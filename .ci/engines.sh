@@ -9,6 +9,9 @@
 #   prom-label-proxy  prom-label-proxy v0.15.0, the teams' metrics proxy
 #   iam-engine     @cloud-copilot/iam-simulate and iam-data, AWS's IAM decisions (tests/engines/iam:
 #                  npm ci from its lockfile; Node.js; AGPL test tools, run as a separate process)
+#   kube-controller-manager  kube-controller-manager v1.31.14, the test API server's version
+#                  (tests/engines/kcm): the namespace, garbage-collector and resource-quota
+#                  controllers beside the API server for the real Kubernetes provider's test
 #   helm           Helm v3.22.1 (helm.sh/helm/v3/cmd/helm)
 #   actionlint     actionlint v1.7.12, GitHub Actions' workflow checker (github.com/rhysd/actionlint)
 # Cold: ~20 min on 2 cores beside nothing else (Argo CD's and Loki's packages are most of it);
@@ -39,6 +42,8 @@ build_engine netpol-engine tests/engines/netpol &
 N=$!
 build_engine loki tests/engines/loki github.com/grafana/loki/v3/cmd/loki &
 K=$!
+build_engine kube-controller-manager tests/engines/kcm k8s.io/kubernetes/cmd/kube-controller-manager &
+C=$!
 
 # The IAM engine: its lockfile's packages, installed beside a copy of engine.mjs.
 install_iam() {
@@ -83,4 +88,5 @@ wait "$K"
 wait "$I"
 wait "$A"
 wait "$N"
+wait "$C"
 echo "$OUT"

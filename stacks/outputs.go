@@ -39,7 +39,7 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 		ExternalSecrets: addons.ExternalSecrets{Helm: helm(a.ExternalSecrets.AddonBase),
 			SecretsManager: a.ExternalSecrets.SecretsManager, Protect: policy.Protect},
 		ClusterAutoscaler: helm(a.ClusterAutoscaler),
-		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled},
+		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled, ReclaimPolicy: a.EBSCSI.ReclaimPolicy},
 		MetricsServer:     addons.MetricsServer{Enabled: a.MetricsServer.Enabled},
 		Monitoring: addons.Monitoring{Helm: helm(a.Monitoring.AddonBase),
 			RetentionDays: a.Monitoring.RetentionDays, StorageGiB: a.Monitoring.StorageGiB,

@@ -26,39 +26,11 @@ func engineDestroy(t *testing.T, s *engineStack) {
 	from := s.journalLen(t)
 	wantLeft := []string(nil)
 	if s.name == "prod" {
-		if _, err := s.runExpectingError(t, runner.Destroy); err == nil {
-			t.Fatal("prod destroyed without --confirm-destroy")
-		}
-		_, err := s.runExpectingError(t, runner.Destroy, s.name)
-		if err == nil || !strings.Contains(err.Error(), "half destroyed") {
-			t.Fatalf("a destroy that protected resources stop halfway was not refused: %v", err)
-		}
-		if e := s.journalFrom(t, from); len(e) != 0 {
-			t.Fatalf("refused destroys called the provider: %v", ops(e))
-		}
-		var unprotected []string
-		for _, m := range unprotectLine.FindAllStringSubmatch(err.Error(), -1) {
-			unprotected = append(unprotected, name(m[2]))
-			cmd := exec.Command("pulumi", "state", "unprotect", "--stack", s.name, "--yes", m[2])
-			cmd.Dir = s.dir
-			for k, v := range s.env {
-				cmd.Env = append(cmd.Env, k+"="+v)
+		destroyProd(t, s, func() {
+			if e := s.journalFrom(t, from); len(e) != 0 {
+				t.Fatalf("refused destroys called the provider: %v", ops(e))
 			}
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("%s: %v\n%s", m[1], err, out)
-			}
-		}
-		sort.Strings(unprotected)
-		if want := "addons-external-secrets argocd-release cluster-eks cluster-eks-eksCluster"; strings.Join(unprotected, " ") != want {
-			t.Errorf("told to unprotect %v, want %s: the protected resources that keep the cluster", unprotected, want)
-		}
-		out, err := s.runExpectingError(t, runner.Destroy, s.name)
-		if err != nil {
-			t.Fatalf("confirmed destroy of prod: %v\n%s", err, tail(out, 40))
-		}
-		if want := "and leaves 5 protected resource(s): " + strings.Join(prodKeeps, ", ") + "\n"; !strings.Contains(out, want) {
-			t.Errorf("the runner did not say %q:\n%s", want, tail(out, 60))
-		}
+		})
 		wantLeft = prodKeeps
 	} else {
 		s.run(t, runner.Destroy)
@@ -162,5 +134,44 @@ func engineDestroy(t *testing.T, s *engineStack) {
 				}
 			}
 		}
+	}
+}
+
+// destroyProd destroys prod as its operator would: refused without --confirm-destroy; refused
+// even with it while protected resources would stop Pulumi halfway, naming the commands that
+// unprotect them (checked runs after the refusals); then, run as the operator is told, it
+// deletes everything but the protected data.
+func destroyProd(t *testing.T, s *engineStack, checked func()) {
+	t.Helper()
+	if _, err := s.runExpectingError(t, runner.Destroy); err == nil {
+		t.Fatal("prod destroyed without --confirm-destroy")
+	}
+	_, err := s.runExpectingError(t, runner.Destroy, s.name)
+	if err == nil || !strings.Contains(err.Error(), "half destroyed") {
+		t.Fatalf("a destroy that protected resources stop halfway was not refused: %v", err)
+	}
+	checked()
+	var unprotected []string
+	for _, m := range unprotectLine.FindAllStringSubmatch(err.Error(), -1) {
+		unprotected = append(unprotected, name(m[2]))
+		cmd := exec.Command("pulumi", "state", "unprotect", "--stack", s.name, "--yes", m[2])
+		cmd.Dir = s.dir
+		for k, v := range s.env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v\n%s", m[1], err, out)
+		}
+	}
+	sort.Strings(unprotected)
+	if want := "addons-external-secrets argocd-release cluster-eks cluster-eks-eksCluster"; strings.Join(unprotected, " ") != want {
+		t.Errorf("told to unprotect %v, want %s: the protected resources that keep the cluster", unprotected, want)
+	}
+	out, err := s.runExpectingError(t, runner.Destroy, s.name)
+	if err != nil {
+		t.Fatalf("confirmed destroy of prod: %v\n%s", err, tail(out, 40))
+	}
+	if want := "and leaves 5 protected resource(s): " + strings.Join(prodKeeps, ", ") + "\n"; !strings.Contains(out, want) {
+		t.Errorf("the runner did not say %q:\n%s", want, tail(out, 60))
 	}
 }

@@ -192,6 +192,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	kubeconfig := pulumi.ToSecret(cluster.KubeconfigJson).(pulumi.StringOutput)
 	provider, err := kubernetes.NewProvider(ctx, name+"-k8s", &kubernetes.ProviderArgs{
 		Kubeconfig: kubeconfig,
+		// Without it the provider replaces a ConfigMap whose data changes (delete, then
+		// create: the name is fixed): adding a team would delete Grafana's tenants ConfigMap
+		// under its running reconciler. Updated in place, the mounted file follows.
+		EnableConfigMapMutable: pulumi.Bool(true),
 	}, parent)
 	if err != nil {
 		return nil, err

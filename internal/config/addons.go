@@ -51,7 +51,14 @@ type ExternalSecretsConfig struct {
 // EBSCSIConfig is platform:addons.ebsCsi (an EKS managed addon: no Helm values).
 type EBSCSIConfig struct {
 	Enabled bool `json:"enabled"`
+	// ReclaimPolicy of the gp3 StorageClass: Delete (default) deletes a volume with its claim,
+	// Retain keeps it. Kubernetes cannot change it on an existing StorageClass, so a change
+	// replaces the class (volumes already bound keep the policy they were created with).
+	ReclaimPolicy string `json:"reclaimPolicy"`
 }
+
+// ReclaimPolicies are the allowed platform:addons.ebsCsi.reclaimPolicy values.
+var ReclaimPolicies = []string{"Delete", "Retain"}
 
 // MetricsServerConfig is platform:addons.metricsServer (an EKS add-on: no Helm values). Every
 // HorizontalPodAutoscaler on CPU or memory needs it.
@@ -126,7 +133,7 @@ func DefaultAddons() AddonsConfig {
 		ExternalDNS:            ExternalDNSConfig{AddonBase: on},
 		ExternalSecrets:        ExternalSecretsConfig{AddonBase: on},
 		ClusterAutoscaler:      on,
-		EBSCSI:                 EBSCSIConfig{Enabled: true},
+		EBSCSI:                 EBSCSIConfig{Enabled: true, ReclaimPolicy: "Delete"},
 		MetricsServer:          MetricsServerConfig{Enabled: true},
 		Monitoring:             MonitoringConfig{AddonBase: on, RetentionDays: DefaultMonitoringRetentionDays, StorageGiB: DefaultMonitoringStorageGiB},
 		Loki:                   StoreConfig{AddonBase: on, RetentionDays: DefaultLokiRetentionDays},
@@ -204,6 +211,9 @@ func (c *Config) validateAddons(errs *Errors) {
 		if !contract.IsEmailAddress(e) {
 			errs.add(k+".monitoring.alerting.alarmEmail", fmt.Sprintf("%q is not an email address; use e.g. oncall@example.org", e))
 		}
+	}
+	if p := a.EBSCSI.ReclaimPolicy; !slices.Contains(ReclaimPolicies, p) {
+		errs.add(k+".ebsCsi.reclaimPolicy", fmt.Sprintf("%q is not allowed; use Delete (the default: a volume goes with its claim) or Retain (it stays, and is yours to delete)", p))
 	}
 	if p := a.ExternalDNS.Policy; p != "" && !slices.Contains(ExternalDNSPolicies, p) {
 		errs.add(k+".externalDns.policy", fmt.Sprintf("%q is not allowed; use one of sync, upsert-only, create-only", p))

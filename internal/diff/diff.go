@@ -100,8 +100,28 @@ var ReplaceKeys = map[string][]string{
 	"aws:sns/topicSubscription:TopicSubscription": {"topic", "protocol", "endpoint"},
 }
 
-// k8sReplaceKeys force replacement of every Kubernetes object.
-var k8sReplaceKeys = []string{"metadata.name", "metadata.namespace"}
+// k8sIdentityKeys force replacement of every Kubernetes object.
+var k8sIdentityKeys = []string{"metadata.name", "metadata.namespace"}
+
+// K8sReplaceKeys are what else the Kubernetes provider replaces an object on, by type: its
+// forceNew table (pulumi-kubernetes provider/pkg/provider/diff.go, v4.0.0-20260115033456),
+// for the kinds it lists, with the provider as the program configures it (ConfigMaps
+// mutable, Secrets not). Patch resources (…Patch) replace on their identity only. The
+// engine test on the real provider (tests/engine_realk8s_test.go) checks a change of each
+// kind the program changes against the provider's own preview.
+var K8sReplaceKeys = map[string][]string{
+	"kubernetes:apps/v1:Deployment":                              {"spec.selector"},
+	"kubernetes:apps/v1:DaemonSet":                               {"spec.selector"},
+	"kubernetes:apps/v1:StatefulSet":                             {"spec.podManagementPolicy", "spec.revisionHistoryLimit", "spec.selector", "spec.serviceName", "spec.volumeClaimTemplates"},
+	"kubernetes:batch/v1:Job":                                    {"spec.completions", "spec.parallelism", "spec.selector", "spec.template"},
+	"kubernetes:core/v1:PersistentVolumeClaim":                   {"spec.accessModes", "spec.selector", "spec.storageClassName", "spec.volumeName"},
+	"kubernetes:core/v1:ResourceQuota":                           {"spec.scopes"},
+	"kubernetes:core/v1:Secret":                                  {"type", "stringData", "data"},
+	"kubernetes:core/v1:Service":                                 {"spec.clusterIP"},
+	"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding":        {"roleRef"},
+	"kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": {"roleRef"},
+	"kubernetes:storage.k8s.io/v1:StorageClass":                  {"parameters", "provisioner"},
+}
 
 // Plans compares base and head, with their costs as of the price table's date.
 func Plans(base, head *planner.Plan) Result {
@@ -121,14 +141,14 @@ func PlansOn(base, head *planner.Plan, day time.Time) Result {
 			if from, found := aliased(hr, b, h, adopted); found {
 				adopted[stackless(from.URN)] = true
 				keys := changedKeys(from.Inputs, hr.Inputs, "")
-				r.Renamed = append(r.Renamed, Rename{From: from.Name, To: hr.Name, Type: hr.Type, Keys: keys, Replace: replaced(hr.Type, keys)})
+				r.Renamed = append(r.Renamed, Rename{From: from.Name, To: hr.Name, Type: hr.Type, Keys: keys, Replace: replaced(hr, keys)})
 				continue
 			}
 			r.Added = append(r.Added, hr)
 			continue
 		}
 		if keys := changedKeys(br.Inputs, hr.Inputs, ""); len(keys) > 0 {
-			r.Changed = append(r.Changed, Change{URN: hr.URN, Type: hr.Type, Name: hr.Name, Keys: keys, Replace: replaced(hr.Type, keys)})
+			r.Changed = append(r.Changed, Change{URN: hr.URN, Type: hr.Type, Name: hr.Name, Keys: keys, Replace: replaced(hr, keys)})
 		}
 	}
 	for _, urn := range slices.Sorted(maps.Keys(b)) {
@@ -266,11 +286,14 @@ func changedKeys(a, b map[string]any, prefix string) []string {
 	return out
 }
 
-func replaced(typ string, keys []string) []string {
-	forces := ReplaceKeys[typ]
-	if strings.HasPrefix(typ, "kubernetes:") && !strings.HasPrefix(typ, "kubernetes:helm.sh/") {
-		forces = k8sReplaceKeys
+// replaced are the keys of a changed resource that replace it: its provider's, and those the
+// program replaces it on (pulumi.ReplaceOnChanges).
+func replaced(r planner.Resource, keys []string) []string {
+	forces := ReplaceKeys[r.Type]
+	if strings.HasPrefix(r.Type, "kubernetes:") && !strings.HasPrefix(r.Type, "kubernetes:helm.sh/") {
+		forces = append(slices.Clone(k8sIdentityKeys), K8sReplaceKeys[r.Type]...)
 	}
+	forces = append(slices.Clone(forces), r.ReplaceOnChanges...)
 	var out []string
 	for _, k := range keys {
 		for _, f := range forces {

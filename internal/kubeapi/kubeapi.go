@@ -121,6 +121,12 @@ func AssetsDir() (string, error) {
 // PLATFORM_REQUIRE_KUBEAPI=1.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return start(t)
+}
+
+// start is Start with env added to the environment of etcd and kube-apiserver.
+func start(t testing.TB, env ...string) *Server {
+	t.Helper()
 	script := SharedPath(t, "tools/kube-apiserver/kube-test-server.sh")
 	assets, err := AssetsDir()
 	if err != nil {
@@ -135,7 +141,7 @@ func Start(t testing.TB) *Server {
 		}
 	})
 	start := time.Now()
-	s, err := up(script, assets, state)
+	s, err := up(script, assets, state, env...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,8 +149,8 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func up(script, assets, state string) (*Server, error) {
-	out, err := runScript(script, assets, "up", state, 3*time.Minute)
+func up(script, assets, state string, env ...string) (*Server, error) {
+	out, err := runScript(script, assets, "up", state, 3*time.Minute, env...)
 	if err != nil {
 		return nil, fmt.Errorf("kubeapi: starting etcd + kube-apiserver (%s) failed: %v\n%s", assets, err, tail(out, 40))
 	}
@@ -264,13 +270,14 @@ func unavailable(t testing.TB, why string) {
 
 type scriptOutput struct{ stdout, stderr string }
 
-func runScript(script, assets, cmd, state string, timeout time.Duration) (scriptOutput, error) {
+// env is added to the environment of the script (and so of etcd and kube-apiserver).
+func runScript(script, assets, cmd, state string, timeout time.Duration, env ...string) (scriptOutput, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	c := exec.CommandContext(ctx, script, cmd, state)
 	// KUBE_TEST_ASSETS wins over the script's own lookup, so it uses exactly what
 	// AssetsDir checked.
-	c.Env = append(os.Environ(), "KUBE_TEST_ASSETS="+assets)
+	c.Env = append(append(os.Environ(), "KUBE_TEST_ASSETS="+assets), env...)
 	var stdout, stderr bytes.Buffer
 	c.Stdout, c.Stderr = &stdout, &stderr
 	// The script detaches etcd/kube-apiserver from our pipes; WaitDelay guards against a

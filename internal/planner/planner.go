@@ -45,6 +45,9 @@ type Resource struct {
 	// PropertyDependencies are the dependencies of each input property.
 	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`
 	IgnoreChanges        []string            `json:"ignoreChanges,omitempty"`
+	// ReplaceOnChanges are inputs the program replaces the resource on (pulumi.ReplaceOnChanges),
+	// besides what its provider replaces on.
+	ReplaceOnChanges []string `json:"replaceOnChanges,omitempty"`
 	// Aliases are the URNs the resource was known by before a rename (pulumi.Aliases): the
 	// engine adopts a resource found under one of them instead of replacing it.
 	Aliases []string `json:"aliases,omitempty"`
@@ -211,6 +214,7 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string, state resourc
 		res.Remote = rpc.GetRemote()
 		res.Protect = rpc.GetProtect()
 		res.IgnoreChanges = rpc.GetIgnoreChanges()
+		res.ReplaceOnChanges = rpc.GetReplaceOnChanges()
 		res.Transforms = len(rpc.GetTransforms())
 		res.Dependencies = sortedUnique(rpc.GetDependencies())
 		for prop, deps := range rpc.GetPropertyDependencies() {
