@@ -159,8 +159,9 @@ func (s *realStack) previewSteps(t *testing.T) map[string][]string {
 			}
 		}
 	}()
-	if _, err := st.Preview(context.Background(), optpreview.EventStreams(ch)); err != nil {
-		t.Fatalf("preview: %v", err)
+	var out strings.Builder
+	if _, err := st.Preview(context.Background(), optpreview.EventStreams(ch), optpreview.ProgressStreams(&out), optpreview.ErrorProgressStreams(&out)); err != nil {
+		t.Fatalf("preview: %v\n%s", err, tail(out.String(), 40))
 	}
 	<-done
 	return steps

@@ -18,13 +18,15 @@ import (
 //     deletes put on objects (and deletes what they own);
 //   - its resource-quota controller, which writes the status the provider awaits on a
 //     ResourceQuota;
-//   - a ServiceNetwork on which the charts' admission webhooks answer.
+//   - a ServiceNetwork on which the charts' admission webhooks answer;
+//   - a JobStandIn that completes the charts' hook Jobs, which Helm waits for.
 //
 // No scheduler, kubelet or workload controller runs: Deployments make no ReplicaSets and no pod
 // runs, so releases and objects that wait for pods must not be awaited (helmkit's test switch).
 type Cluster struct {
 	*Server
 	Services *ServiceNetwork
+	Jobs     *JobStandIn
 	// ControllerManagerLog is the path of kube-controller-manager's log.
 	ControllerManagerLog string
 }
@@ -85,7 +87,9 @@ func StartCluster(t testing.TB, controllerManager string) *Cluster {
 	case <-time.After(2 * time.Second):
 	}
 	t.Logf("kubeapi: kube-controller-manager running %s (log %s)", strings.Join(ControllerManagerControllers, ", "), logPath)
-	return &Cluster{Server: s, Services: svc, ControllerManagerLog: logPath}
+	jobs := startJobStandIn(s, 250*time.Millisecond)
+	t.Cleanup(jobs.Close)
+	return &Cluster{Server: s, Services: svc, Jobs: jobs, ControllerManagerLog: logPath}
 }
 
 func lastLines(s string, n int) string {
