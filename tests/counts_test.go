@@ -22,7 +22,9 @@ func TestResourceCounts(t *testing.T) {
 		"platform:index:Addons": 1, "aws:eks/addon:Addon": 4, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,
 		"kubernetes:core/v1:Namespace": 5 + 2 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
 		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "random:index/randomPassword:RandomPassword": 1,
-		"aws:ssm/parameter:Parameter": 1 + 2, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
+		// the gp3 class's generation (renewed when a field Kubernetes cannot update changes)
+		"random:index/randomId:RandomId": 1,
+		"aws:ssm/parameter:Parameter":    1 + 2, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
 		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
 		// GitHubIntegration and ArgoCD (the +1s above: CI role and policy, deploy key and client

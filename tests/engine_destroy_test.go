@@ -43,8 +43,9 @@ func engineDestroy(t *testing.T, s *engineStack) {
 			retained = append(retained, name(r.URN))
 		}
 	}
-	if want := "github-github-oidc"; strings.Join(retained, " ") != want {
-		t.Errorf("retained on delete: %v, want %s (one OIDC provider per account serves every stack)", retained, want)
+	sort.Strings(retained)
+	if want := "argocd-default-project github-github-oidc"; strings.Join(retained, " ") != want {
+		t.Errorf("retained on delete: %v, want %s (Argo CD's default project goes with its namespace; one OIDC provider per account serves every stack)", retained, want)
 	}
 	entries := s.journalFrom(t, from)
 	wantDeletes := len(before.managed()) - len(wantLeft) - len(retained)

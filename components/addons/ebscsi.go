@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/internal/helmkit"
@@ -32,6 +33,10 @@ const EBSCSIManagedPolicy = "AmazonEBSCSIDriverPolicyV2"
 
 // GP3StorageClass is the default StorageClass: encrypted gp3 through the EBS CSI driver.
 const GP3StorageClass = "gp3"
+
+// StorageClassGenerationAnnotation carries the gp3 class's generation: a random id renewed
+// whenever a field Kubernetes cannot update changes (see ebsCSI).
+const StorageClassGenerationAnnotation = "platform.example.org/generation"
 
 // EBSCSIConfiguration tags every volume the driver creates as owned by the cluster
 // (kubernetes.io/cluster/<cluster>=owned): a volume a destroy left behind (a StatefulSet's PVC
@@ -79,11 +84,26 @@ func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 	if reclaim == "" {
 		reclaim = "Delete"
 	}
+	const binding = "WaitForFirstConsumer"
+	// The API server refuses to change a class's reclaim policy or binding mode, so the class
+	// is replaced when either changes (delete first: the name is fixed). The provider previews a
+	// replacement by a dry-run apply over the existing class, which the API server refuses too
+	// ("updates to reclaimPolicy are forbidden": pulumi-kubernetes issue 3767; its workaround
+	// catches only "field is immutable"). A generation that changes with them is unknown in
+	// that preview, and the provider does not dry-run an object with unknown inputs.
+	generation, err := random.NewRandomId(ctx, name+"-gp3-generation", &random.RandomIdArgs{
+		ByteLength: pulumi.Int(4),
+		Keepers:    pulumi.StringMap{"reclaimPolicy": pulumi.String(reclaim), "volumeBindingMode": pulumi.String(binding)},
+	}, pulumi.Parent(c))
+	if err != nil {
+		return err
+	}
 	c.storage, err = storagev1.NewStorageClass(ctx, name+"-gp3", &storagev1.StorageClassArgs{
 		Metadata: metav1.ObjectMetaArgs{
 			Name: pulumi.String(GP3StorageClass),
 			Annotations: pulumi.StringMap{
 				"storageclass.kubernetes.io/is-default-class": pulumi.String("true"),
+				StorageClassGenerationAnnotation:              generation.Hex,
 			},
 		},
 		Provisioner: pulumi.String("ebs.csi.aws.com"),
@@ -93,12 +113,12 @@ func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 			"csi.storage.k8s.io/fstype": pulumi.String("ext4"),
 		},
 		// Bind where the pod lands: an EBS volume lives in one AZ.
-		VolumeBindingMode:    pulumi.String("WaitForFirstConsumer"),
+		VolumeBindingMode:    pulumi.String(binding),
 		AllowVolumeExpansion: pulumi.Bool(true),
 		ReclaimPolicy:        pulumi.String(reclaim),
-		// The API server refuses to change either on an existing StorageClass, and the
-		// Kubernetes provider would try an update (it replaces only on parameters and
-		// provisioner): the engine test on the real provider found it.
-	}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{addon}), pulumi.ReplaceOnChanges([]string{"reclaimPolicy", "volumeBindingMode"}))
+		// The provider itself replaces a class only on parameters and provisioner, and would
+		// try an update: the engine test on the real provider found it.
+	}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{addon}),
+		pulumi.ReplaceOnChanges([]string{"reclaimPolicy", "volumeBindingMode"}), pulumi.DeleteBeforeReplace(true))
 	return err
 }

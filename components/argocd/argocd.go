@@ -175,14 +175,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	// Argo CD creates its default project at start; the patch takes it over and allows
-	// nothing, so an Application without a project of ours deploys nowhere.
+	// nothing, so an Application without a project of ours deploys nowhere. It is retained on
+	// delete: the provider refuses to delete a patch that manages a required field (spec),
+	// which stopped every destroy (found by the engine test on the real provider); the
+	// project goes with the argocd namespace.
 	if _, err := apiextensions.NewCustomResourcePatch(ctx, name+"-default-project", &apiextensions.CustomResourcePatchArgs{
 		ApiVersion: pulumi.String("argoproj.io/v1alpha1"),
 		Kind:       pulumi.String("AppProject"),
 		Metadata: metav1.ObjectMetaArgs{Name: pulumi.String("default"), Namespace: ns.Metadata.Name(),
 			Annotations: pulumi.StringMap{"pulumi.com/patchForce": pulumi.String("true")}},
 		OtherFields: map[string]any{"spec": LockedProjectSpec()},
-	}, parent, crds); err != nil {
+	}, parent, crds, pulumi.RetainOnDelete(true)); err != nil {
 		return nil, err
 	}
 	if _, err := apiextensions.NewCustomResource(ctx, name+"-root-app", &apiextensions.CustomResourceArgs{

@@ -89,6 +89,7 @@ var ReplaceKeys = map[string][]string{
 	"kubernetes:helm.sh/v3:Release":                           {"name", "namespace"},
 	"github:index/repositoryDeployKey:RepositoryDeployKey":    {"key", "repository", "readOnly", "title"},
 	"tls:index/privateKey:PrivateKey":                         {"algorithm"},
+	"random:index/randomId:RandomId":                          {"keepers", "byteLength", "prefix"},
 	// The teams' databases. RDS renames an instance in place (identifier), but a new key,
 	// database name, master user or engine is a new instance: its data does not follow.
 	"aws:rds/instance:Instance":                   {"engine", "dbName", "username", "kmsKeyId", "storageEncrypted", "availabilityZone", "characterSetName"},

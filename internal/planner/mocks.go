@@ -57,6 +57,17 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		state["privateKeyPemPkcs8"] = resource.MakeSecret(resource.NewPropertyValue("-----BEGIN PRIVATE KEY-----\nmock-pkcs8-" + args.Name + "\n-----END PRIVATE KEY-----\n"))
 		state["publicKeyPem"] = resource.NewPropertyValue("-----BEGIN PUBLIC KEY-----\nmock-" + args.Name + "\n-----END PUBLIC KEY-----\n")
 	}
+	if args.TypeToken == "random:index/randomId:RandomId" {
+		// A new id for new keepers, as the provider draws one on every replacement.
+		h := fnv.New32a()
+		h.Write([]byte(args.Name))
+		if keepers := args.Inputs["keepers"]; keepers.IsObject() {
+			for _, k := range keepers.ObjectValue().StableKeys() {
+				h.Write([]byte("/" + string(k) + "=" + keepers.ObjectValue()[k].String()))
+			}
+		}
+		state["hex"] = resource.NewPropertyValue(fmt.Sprintf("%08x", h.Sum32()))
+	}
 	if args.TypeToken == "random:index/randomPassword:RandomPassword" {
 		// The provider returns the password as a secret; so does the mock, so that tests see
 		// whether the program keeps it one.

@@ -248,6 +248,14 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		if err := p.journal("create", urn, id); err != nil {
 			return nil, err
 		}
+	} else if strings.HasPrefix(string(urn.Type()), "random:") {
+		// A random value is drawn when the resource is created: a preview does not know it.
+		state = state.Copy()
+		for k := range state {
+			if _, input := inputs[k]; !input {
+				state[k] = resource.MakeComputed(resource.NewStringProperty(""))
+			}
+		}
 	}
 	props, err := plugin.MarshalProperties(state, opts)
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, err
