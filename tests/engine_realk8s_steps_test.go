@@ -23,6 +23,9 @@ import (
 type kubeObject struct {
 	apiVersion, kind, namespace, name string
 	from                              string // the Pulumi resource or the release
+	// kept: a chart's object annotated helm.sh/resource-policy: keep, which Helm leaves on
+	// uninstall by design (Argo CD's CRDs: deleting them would delete every Application).
+	kept bool
 }
 
 func (o kubeObject) String() string {
@@ -47,7 +50,7 @@ func (s *realStack) inCluster(t *testing.T) []kubeObject {
 		case strings.HasPrefix(r.Type, "kubernetes:"):
 			meta, _ := r.Outputs["metadata"].(map[string]any)
 			objs = append(objs, kubeObject{stringOf(r.Outputs["apiVersion"]), stringOf(r.Outputs["kind"]),
-				stringOf(meta["namespace"]), stringOf(meta["name"]), name(r.URN)})
+				stringOf(meta["namespace"]), stringOf(meta["name"]), name(r.URN), false})
 		}
 	}
 	if releases == 0 || len(objs) == 0 {
@@ -129,7 +132,10 @@ func manifestObjects(t *testing.T, manifest, namespace, from string) []kubeObjec
 		var doc struct {
 			APIVersion string `yaml:"apiVersion"`
 			Kind       string `yaml:"kind"`
-			Metadata   struct{ Name, Namespace string }
+			Metadata   struct {
+				Name, Namespace string
+				Annotations     map[string]string
+			}
 		}
 		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 			break
@@ -143,7 +149,8 @@ func manifestObjects(t *testing.T, manifest, namespace, from string) []kubeObjec
 		if ns == "" {
 			ns = namespace
 		}
-		out = append(out, kubeObject{doc.APIVersion, doc.Kind, ns, doc.Metadata.Name, from})
+		out = append(out, kubeObject{doc.APIVersion, doc.Kind, ns, doc.Metadata.Name, from,
+			doc.Metadata.Annotations["helm.sh/resource-policy"] == "keep"})
 	}
 	return out
 }
@@ -271,11 +278,17 @@ func realDestroy(t *testing.T, s *realStack) {
 	} else {
 		s.run(t, runner.Destroy)
 	}
+	var kept []string
 	for _, o := range s.objects {
-		if _, err := s.cluster.Get(o.apiVersion, o.kind, o.namespace, o.name); !errors.Is(err, kubeapi.ErrNotFound) {
+		_, err := s.cluster.Get(o.apiVersion, o.kind, o.namespace, o.name)
+		switch {
+		case o.kept && err == nil:
+			kept = append(kept, o.kind+" "+o.name)
+		case !errors.Is(err, kubeapi.ErrNotFound):
 			t.Errorf("%s is still there after destroy (%v)", o, err)
 		}
 	}
+	t.Logf("left by Helm's resource policy (keep), as the charts intend: %v", kept)
 	nss, err := s.cluster.List("v1", "Namespace", "")
 	if err != nil {
 		t.Fatal(err)

@@ -95,6 +95,8 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": 2, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 2,
 		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 2,
 		"random:index/randomPassword:RandomPassword":                                                 1, "aws:ssm/parameter:Parameter": 1,
+		// gp3's generation, renewed with the fields Kubernetes cannot update (ebscsi.go)
+		"random:index/randomId:RandomId": 1,
 		// The platform's IngressClass with its params, and Loki's clients-only policy.
 		"kubernetes:networking.k8s.io/v1:IngressClass": 1, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 1,
 		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1,

@@ -18,6 +18,8 @@ import (
 //     deletes put on objects (and deletes what they own);
 //   - its resource-quota controller, which writes the status the provider awaits on a
 //     ResourceQuota;
+//   - its volume-claim protection controller, which removes the finalizer of a deleted claim
+//     no pod uses (Grafana's chart makes one): without it the claim, and its namespace, stay;
 //   - a ServiceNetwork on which the charts' admission webhooks answer;
 //   - a JobStandIn that completes the charts' hook Jobs, which Helm waits for.
 //
@@ -32,7 +34,8 @@ type Cluster struct {
 }
 
 // ControllerManagerControllers are the controllers StartCluster runs.
-var ControllerManagerControllers = []string{"namespace-controller", "garbage-collector-controller", "resourcequota-controller"}
+var ControllerManagerControllers = []string{"namespace-controller", "garbage-collector-controller", "resourcequota-controller",
+	"persistentvolumeclaim-protection-controller"}
 
 // StartCluster starts etcd + kube-apiserver (as Start does), with the ServiceNetwork as the API
 // server's HTTPS proxy, and kube-controller-manager (its binary at controllerManager) running

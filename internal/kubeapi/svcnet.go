@@ -94,7 +94,8 @@ func (n *ServiceNetwork) Admitted() map[string]int {
 	return out
 }
 
-// Refused lists the services a webhook call was refused for, with why.
+// Refused lists the services a webhook call was refused for and that were not answered since,
+// with why.
 func (n *ServiceNetwork) Refused() []string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -113,10 +114,18 @@ func (n *ServiceNetwork) connect(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "only CONNECT to <service>.<namespace>.svc:443 is served", http.StatusForbidden)
 		return
 	}
-	if _, err := n.lookupCertificate(host); err != nil {
-		n.mu.Lock()
+	// A refusal is reported until the service is answered: a call in the moment between a
+	// chart's install and its CA's injection is refused, as it would be in a cluster while
+	// the controller starts, and its failure policy decides.
+	_, err = n.lookupCertificate(host)
+	n.mu.Lock()
+	if err != nil {
 		n.refused[host] = err.Error()
-		n.mu.Unlock()
+	} else {
+		delete(n.refused, host)
+	}
+	n.mu.Unlock()
+	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return
 	}

@@ -48,6 +48,8 @@ type Resource struct {
 	// ReplaceOnChanges are inputs the program replaces the resource on (pulumi.ReplaceOnChanges),
 	// besides what its provider replaces on.
 	ReplaceOnChanges []string `json:"replaceOnChanges,omitempty"`
+	// DeleteBeforeReplace: a replacement deletes the old resource first (pulumi.DeleteBeforeReplace).
+	DeleteBeforeReplace bool `json:"deleteBeforeReplace,omitempty"`
 	// Aliases are the URNs the resource was known by before a rename (pulumi.Aliases): the
 	// engine adopts a resource found under one of them instead of replacing it.
 	Aliases []string `json:"aliases,omitempty"`
@@ -215,6 +217,7 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string, state resourc
 		res.Protect = rpc.GetProtect()
 		res.IgnoreChanges = rpc.GetIgnoreChanges()
 		res.ReplaceOnChanges = rpc.GetReplaceOnChanges()
+		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		res.Transforms = len(rpc.GetTransforms())
 		res.Dependencies = sortedUnique(rpc.GetDependencies())
 		for prop, deps := range rpc.GetPropertyDependencies() {

@@ -148,7 +148,7 @@ var Free = map[string]string{
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "SSE-S3 is free",
 	"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    "",
 	"aws:ec2/securityGroup:SecurityGroup":                                                        "", "aws:rds/subnetGroup:SubnetGroup": "", "aws:rds/parameterGroup:ParameterGroup": "",
-	"aws:sns/topic:Topic": "alarm notifications are within the free tier", "aws:sns/topicSubscription:TopicSubscription": "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "tls:index/privateKey:PrivateKey": "",
+	"aws:sns/topic:Topic": "alarm notifications are within the free tier", "aws:sns/topicSubscription:TopicSubscription": "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "random:index/randomId:RandomId": "", "tls:index/privateKey:PrivateKey": "",
 }
 
 // FreePrefixes are packages or type prefixes with no AWS cost: Kubernetes objects run on the
