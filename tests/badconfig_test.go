@@ -171,6 +171,7 @@ var badConfigs = []badConfig{
 	{"extraValues not an object", "dev", []mutation{edit("platform:addons", "externalDns.extraValues", "interval: 5m")}, "platform:addons.externalDns.extraValues", "must be an object"},
 	{"externalDns replicas", "dev", []mutation{edit("platform:addons", "externalDns.replicas", 2)}, "platform:addons.externalDns.replicas", "runs one replica"},
 	{"externalDns policy", "dev", []mutation{edit("platform:addons", "externalDns.policy", "delete-all")}, "platform:addons.externalDns.policy", "use one of sync, upsert-only, create-only"},
+	{"gp3 reclaim policy", "prod", []mutation{edit("platform:addons", "ebsCsi.reclaimPolicy", "Recycle")}, "platform:addons.ebsCsi.reclaimPolicy", `"Recycle" is not allowed; use Delete`},
 	{"enabled as string", "dev", []mutation{edit("platform:addons", "tempo.enabled", "no")}, "platform:addons.tempo.enabled", "must be true or false"},
 	{"monitoring without lbc", "dev", []mutation{edit("platform:addons", "loadBalancerController.enabled", false), edit("platform:argocd", "enabled", false), set("platform:argocdClientSecret", nil), set(kTeams, nil)}, "platform:addons.monitoring.enabled", "needs platform:addons.loadBalancerController.enabled"},
 	{"missing org", "dev", []mutation{edit("platform:github", "owner", "")}, "platform:github.owner", "is required"},
