@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -206,12 +207,12 @@ func agree(t *testing.T, engine map[string][]string, d diff.Result) {
 			got[n] = strings.Join(ops, "+")
 		}
 	}
-	for _, n := range sortedKeys(want) {
+	for _, n := range slices.Sorted(maps.Keys(want)) {
 		if got[n] != want[n] {
 			t.Errorf("%s: platform diff says %s, the real engine %q", n, want[n], got[n])
 		}
 	}
-	for _, n := range sortedKeys(got) {
+	for _, n := range slices.Sorted(maps.Keys(got)) {
 		if _, ok := want[n]; !ok {
 			t.Errorf("%s: the real engine would %s it, platform diff does not list it", n, got[n])
 		}
