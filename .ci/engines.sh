@@ -12,6 +12,8 @@
 #   kube-controller-manager  kube-controller-manager v1.31.14, the test API server's version
 #                  (tests/engines/kcm): the namespace, garbage-collector and resource-quota
 #                  controllers beside the API server for the real Kubernetes provider's test
+#   amconfig-engine  prometheus-operator v0.93.1's Alertmanager config builder (tests/engines/amconfig):
+#                  how the operator merges and confines the teams' AlertmanagerConfigs
 #   helm           Helm v3.22.1 (helm.sh/helm/v3/cmd/helm)
 #   actionlint     actionlint v1.7.12, GitHub Actions' workflow checker (github.com/rhysd/actionlint)
 # Cold: ~20 min on 2 cores beside nothing else (Argo CD's and Loki's packages are most of it);
@@ -44,6 +46,8 @@ build_engine loki tests/engines/loki github.com/grafana/loki/v3/cmd/loki &
 K=$!
 build_engine kube-controller-manager tests/engines/kcm k8s.io/kubernetes/cmd/kube-controller-manager &
 C=$!
+build_engine amconfig-engine tests/engines/amconfig &
+M=$!
 
 # The IAM engine: its lockfile's packages, installed beside a copy of engine.mjs.
 install_iam() {
@@ -89,4 +93,5 @@ wait "$I"
 wait "$A"
 wait "$N"
 wait "$C"
+wait "$M"
 echo "$OUT"

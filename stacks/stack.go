@@ -281,7 +281,7 @@ func newTeams(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, acc
 		DatabaseSubnetCIDRs: p.Network.Handle().DatabaseSubnetCIDRs, AWS: aws,
 		Certificate: p.Certificates.Handle(), Zone: p.DNS.Handle(), Addons: p.Addons.Handle(), Account: account,
 		PermissionsBoundary: p.Boundary.TeamArn, ForceDelete: policy.ForceDestroy,
-		Revision: cfg.ArgoCD.Revision, Stack: cfg.Stack, AutoSyncApps: cfg.ArgoCD.AutoSyncApps,
+		Revision: cfg.ArgoCD.TeamsRevision, Stack: cfg.Stack, AutoSyncApps: cfg.ArgoCD.AutoSyncApps,
 	}
 	if p.ArgoCD != nil {
 		args.ArgoCD = p.ArgoCD.Handle()

@@ -46,6 +46,18 @@ func application(ns, project, repo, dest string) map[string]any {
 	}
 }
 
+// planProjects are the plan's AppProjects (and the patched default project) as Argo CD
+// reads them.
+func planProjects(p *plan) []map[string]any {
+	var projects []map[string]any
+	for _, typ := range []string{"kubernetes:argoproj.io/v1alpha1:AppProject", "kubernetes:argoproj.io/v1alpha1:AppProjectPatch"} {
+		for _, r := range p.ofType(typ) {
+			projects = append(projects, map[string]any{"metadata": r.Shaped["metadata"], "spec": r.Shaped["spec"]})
+		}
+	}
+	return projects
+}
+
 // Git's reach, decided by Argo CD's own project code (tests/engines/argocd: Argo CD v3.3.19's
 // AppProject checks, in the order its controller applies them) with the plan's AppProjects:
 // each Application an attacker with write access to a part of the GitOps repository would
@@ -53,13 +65,7 @@ func application(ns, project, repo, dest string) map[string]any {
 func TestArgoCDProjectsWithArgoCDsOwnCode(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		t.Run(stack, func(t *testing.T) {
-			p := stackPlan(t, stack)
-			var projects []map[string]any
-			for _, typ := range []string{"kubernetes:argoproj.io/v1alpha1:AppProject", "kubernetes:argoproj.io/v1alpha1:AppProjectPatch"} {
-				for _, r := range p.ofType(typ) {
-					projects = append(projects, map[string]any{"metadata": r.Shaped["metadata"], "spec": r.Shaped["spec"]})
-				}
-			}
+			projects := planProjects(stackPlan(t, stack))
 			if len(projects) != 5 {
 				t.Fatalf("%d projects in the plan, want platform, platform-root, default and the two teams'", len(projects))
 			}

@@ -178,6 +178,8 @@ var badConfigs = []badConfig{
 	{"team without org", "dev", []mutation{set("platform:github", nil)}, "platform:github.owner", "is required"},
 	{"team not a slug", "dev", []mutation{edit("platform:argocd", "teams", []any{"Platform Team"}), edit("platform:argocd", "roles", map[string]any{"Platform Team": "role:admin"})}, "platform:argocd.teams[0]", "not a GitHub team slug"},
 	{"prod without a release tag", "prod", []mutation{edit("platform:argocd", "revision", "main")}, "platform:argocd.revision", "prod follows a release tag"},
+	{"prod teams on an unprotected branch", "prod", []mutation{edit("platform:argocd", "teamsRevision", "feature/x")}, "platform:argocd.teamsRevision", "another branch is not protected by the repository's rulesets"},
+	{"teams on a revision that is not a ref", "dev", []mutation{edit("platform:argocd", "teamsRevision", "main..x")}, "platform:argocd.teamsRevision", "\"main..x\" is not allowed in"},
 	{"trust for repo:*", "dev", []mutation{edit("platform:github", "ciSubjects", []any{"*"})}, "platform:github.ciSubjects[0]", "must never trust repo:*"},
 	{"trust wildcard branch", "dev", []mutation{edit("platform:github", "ciSubjects", []any{"ref:refs/heads/*"})}, "platform:github.ciSubjects[0]", "no wildcards"},
 	{"invalid repo name", "dev", []mutation{edit("platform:github", "gitopsRepo", "example-org/gitops")}, "platform:github.gitopsRepo", "not a GitHub repository name"},

@@ -8,7 +8,7 @@ func TestResourceCounts(t *testing.T) {
 	common := map[string]int{
 		"platform:index:Network": 1, "platform:index:DNS": 1, "platform:index:Certificates": 1, "platform:index:Cluster": 1,
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
-		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1 + 5, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1 + 4,
+		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1 + 5 + 1, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1 + 4 + 1,
 		// S3's gateway endpoint
 		"aws:ec2/vpcEndpoint:VpcEndpoint": 1,
 		typeZone:                          1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
@@ -34,10 +34,11 @@ func TestResourceCounts(t *testing.T) {
 		// the CI role's cluster access
 		"aws:eks/accessEntry:AccessEntry": 1 + 1, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
 		// the infrastructure repository's environment of the stack and its policy, and
-		// payments-api's (the push role trusts it), with its two (main, v* tags)
+		// payments-api's (the push role trusts it), with its two (main, v* tags); the infra
+		// environment's AWS_ROLE_ARN and AWS_REGION, and payments-api's AWS_ROLE_ARN (its push role)
 		"github:index/repositoryDeployKey:RepositoryDeployKey": 1, "github:index/repositoryEnvironment:RepositoryEnvironment": 1 + 1,
 		"github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy": 1 + 2,
-		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":                       2,
+		"github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable":                       2 + 1,
 		"kubernetes:argoproj.io/v1alpha1:AppProject":                                               2 + 2, "kubernetes:argoproj.io/v1alpha1:Application": 1,
 		"kubernetes:external-secrets.io/v1:ExternalSecret": 2 + 2, "kubernetes:argoproj.io/v1alpha1:AppProjectPatch": 1,
 		// the platform's IngressClass, Loki's and the metrics proxies' NetworkPolicies
@@ -45,7 +46,8 @@ func TestResourceCounts(t *testing.T) {
 		// team namespace sends traces to Tempo)
 		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 1 + 1 + 19 + 2 + 3,
 		// Teams (the + terms above: 2 secrets roles, 2 workload roles, a push role and their
-		// policies, a managed policy, 3 workload pod identities, 3 namespaces, an access entry,
+		// policies, payments' secrets writer role and its policy (search has no access roles),
+		// a managed policy, 3 workload pod identities, 3 namespaces, an access entry,
 		// 2 projects): payments (1 namespace, internet egress, an image) and search (2
 		// namespaces, no Secrets, cluster view): 7 + 6 + 6 platform NetworkPolicies
 		"platform:index:Teams": 1, "kubernetes:core/v1:ResourceQuota": 3, "kubernetes:core/v1:LimitRange": 3,
@@ -78,7 +80,7 @@ func TestResourceCounts(t *testing.T) {
 			// the connection ExternalSecret and Secrets Manager store, the egress policy)
 			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
 			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
-			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 2 + 1, "aws:kms/alias:Alias": 2 + 1, "aws:iam/rolePolicy:RolePolicy": 12 + 2,
+			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 2 + 1, "aws:kms/alias:Alias": 2 + 1, "aws:iam/rolePolicy:RolePolicy": 13 + 2,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
 			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 2 + 3 + 1,
 			// the platform's class and the teams' shared one, each with its params

@@ -231,8 +231,17 @@ func TestCIRoleTrustsExactlyTheConfiguredSubjects(t *testing.T) {
 		}
 		vars := map[string]string{}
 		for _, v := range p.ofType("github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable") {
+			if getString(v, "repository") != "platform-infra" {
+				// A team repository's environment: its push role, nothing else.
+				push := p.named(t, "aws:iam/role:Role", "teams-payments-push-role")
+				if getString(v, "repository") != "payments-api" || getString(v, "variableName") != "AWS_ROLE_ARN" ||
+					get(v, "value") != push.Outputs["arn"] || getString(v, "environment") != stack {
+					t.Errorf("%s: team variable %v", stack, v.Inputs)
+				}
+				continue
+			}
 			vars[getString(v, "variableName")] = getString(v, "value")
-			if getString(v, "environment") != stack || getString(v, "repository") != "platform-infra" {
+			if getString(v, "environment") != stack {
 				t.Errorf("%s: variable %v", stack, v.Inputs)
 			}
 		}

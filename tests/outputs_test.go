@@ -126,9 +126,10 @@ func normalize(v any) any {
 // team's resources in the plan.
 func teamOutputs(t *testing.T, p *plan, raw, cluster string) map[string]any {
 	var teams []struct {
-		Name, Ingress string
-		Namespaces    []string
-		Images        []string
+		Name, Ingress  string
+		Namespaces     []string
+		Images         []string
+		AccessRoleArns []string
 	}
 	if err := json.Unmarshal([]byte(raw), &teams); err != nil {
 		t.Fatal(err)
@@ -168,6 +169,10 @@ func teamOutputs(t *testing.T, p *plan, raw, cluster string) map[string]any {
 		}
 		if r, ok := p.Named("aws:iam/role:Role", "teams-"+tm.Name+"-workload-role"); ok {
 			o["workloadRole"] = r.Outputs["arn"]
+		}
+		// Only a team with members' roles has a writer role: nobody else could assume it.
+		if len(tm.AccessRoleArns) > 0 {
+			o["secretsWriterRole"] = p.named(t, "aws:iam/role:Role", "teams-"+tm.Name+"-writer-role").Outputs["arn"]
 		}
 		if len(tm.Images) > 0 {
 			o["pushRole"] = p.named(t, "aws:iam/role:Role", "teams-"+tm.Name+"-push-role").Outputs["arn"]

@@ -113,6 +113,8 @@ func TestAttachedPoliciesAreWhatBuildsThem(t *testing.T) {
 			"teams-payments-push-policy": teamplan.PushPolicy([]string{
 				"arn:aws:ecr:eu-north-1:" + planner.MockAccountID + ":repository/" + cluster + "/payments/payments-api"}),
 			"teams-search-workload-policy": iampolicy.New(iampolicy.Allow([]string{"s3:GetObject"}, "arn:aws:s3:::platform-"+stack+"-search-index/*")),
+			// payments' members write its secrets (it has access roles; search has none)
+			"teams-payments-writer-policy": teamplan.SecretsWriterPolicy(account, cluster, "payments", keyArn),
 		}
 		// dev's payments team has a database with IAM login: its secrets role reads exactly
 		// that database's RDS-managed secret, its workload role logs in as "payments" there.

@@ -40,6 +40,9 @@ func TestTeamAccessOnAPIServer(t *testing.T) {
 		{"alice", payments, "create", "external-secrets.io", "externalsecrets", "payments", true},
 		{"alice", payments, "get", "", "secrets", "payments", true},
 		{"alice", payments, "get", "", "resourcequotas", "payments", true},
+		{"alice", payments, "create", "monitoring.coreos.com", "alertmanagerconfigs", "payments", true},
+		{"alice", payments, "create", "monitoring.coreos.com", "alertmanagerconfigs", "monitoring", false},
+		{"alice", payments, "create", "monitoring.coreos.com", "alertmanagerconfigs", "search", false},
 		// ...never another team's...
 		{"alice", payments, "create", "apps", "deployments", "search", false},
 		{"alice", payments, "list", "", "pods", "search", false},

@@ -280,3 +280,59 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 		t.Errorf("the control passed actionlint: %v\n%s", err, out)
 	}
 }
+
+// The pull-request workflow runs what CI runs on main: .ci/run, which requires every tool (a
+// missing one fails the run instead of skipping its tests), with ../shared checked out beside
+// the project and the tools' builds cached; never a bare `go test`, where the strongest tests
+// skip. .ci/run itself must keep requiring each tool.
+func TestPullRequestsRunWhatCIRuns(t *testing.T) {
+	dir := projectDir(t)
+	raw, err := os.ReadFile(filepath.Join(dir, ".github", "workflows", "pull-request.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Defaults struct {
+				Run struct {
+					WorkingDirectory string `yaml:"working-directory"`
+				} `yaml:"run"`
+			} `yaml:"defaults"`
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				Run  string            `yaml:"run"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(raw, &wf); err != nil {
+		t.Fatal(err)
+	}
+	job := wf.Jobs["checks"]
+	var runsCI, sharedBeside, cached bool
+	project := job.Defaults.Run.WorkingDirectory
+	for _, s := range job.Steps {
+		switch {
+		case strings.TrimSpace(s.Run) == ".ci/run":
+			runsCI = true
+		case strings.Contains(s.Run, "go test"):
+			t.Errorf("the pull-request workflow runs %q besides .ci/run", s.Run)
+		case strings.HasPrefix(s.Uses, "actions/checkout@") && s.With["repository"] != "":
+			sharedBeside = project != "" && filepath.Join(project, "..", s.With["path"]) == "shared"
+		case strings.HasPrefix(s.Uses, "actions/cache@"):
+			cached = strings.Contains(s.With["path"], ".cache/platform-testbin")
+		}
+	}
+	if !runsCI || !sharedBeside || !cached {
+		t.Errorf("pull-request.yml: runs .ci/run %v, ../shared beside the project %v, tool builds cached %v", runsCI, sharedBeside, cached)
+	}
+	ci, err := os.ReadFile(filepath.Join(dir, ".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"KUBEAPI", "PULUMI", "ENGINES", "PROMTOOL", "K8S_PROVIDER"} {
+		if !strings.Contains(string(ci), "export PLATFORM_REQUIRE_"+v+"=1") {
+			t.Errorf(".ci/run no longer requires PLATFORM_REQUIRE_%s", v)
+		}
+	}
+}

@@ -18,6 +18,14 @@ const AlertReceiverSecret = "alertmanager-receiver"
 
 const secretsDir = "/etc/alertmanager/secrets/" + AlertReceiverSecret + "/"
 
+// Teams route their own alerts with AlertmanagerConfig objects in their namespaces
+// (TeamAlertRouting). prometheus-operator puts each such route first under the root, with a
+// matcher on the object's namespace and `continue: true` (its OnNamespace strategy): a team's
+// route sees only alerts labelled with its own namespace, and cannot stop one from reaching the
+// platform's routes below, the last of which sends everything not routed away to on-call. Prometheus labels every alert of a team's rules with the rule's
+// namespace (enforcedNamespaceLabel), and the platform's rules are not in team namespaces, so
+// a team can neither catch the platform's alerts nor forge one of another namespace.
+
 // AlertmanagerConfig groups alerts by name and namespace, waits 30s before the first and
 // repeats every 4h; critical alerts silence warnings of the same alert and namespace; the
 // Watchdog goes to the heartbeat (or nowhere) every minute, never to people.
@@ -50,6 +58,13 @@ func AlertmanagerConfig(receiver string, heartbeat bool) map[string]any {
 				map[string]any{"receiver": "heartbeat", "matchers": []any{`alertname = "Watchdog"`}, "repeat_interval": "1m", "group_wait": "0s"},
 				// The chart's InfoInhibitor only silences info alerts; it pages nobody.
 				map[string]any{"receiver": "null", "matchers": []any{`alertname = "InfoInhibitor"`}},
+				// A team's own alert marked for the team only: the team's AlertmanagerConfig routes,
+				// which the operator puts first with `continue: true`, have sent it to the team.
+				map[string]any{"receiver": "null", "matchers": []any{contract.TeamOnlyAlertLabel + ` = "` + contract.TeamOnlyAlertValue + `"`}},
+				// Everything else, last and explicitly: Alertmanager gives an alert its parent's
+				// receiver only when no child route matched, so a team's route that matched (and
+				// continued) would otherwise keep the alert from on-call.
+				map[string]any{"receiver": "oncall"},
 			},
 		},
 		"receivers": []any{target, watchdog, map[string]any{"name": "null"}},

@@ -144,3 +144,9 @@ func (s GrafanaSSO) grafanaOrgMapping() string {
 	}
 	return strings.Join(out, " ")
 }
+
+// TeamNamespaceSelector selects the teams' namespaces: those carrying the team label, which
+// only the program sets and the platform's namespaces do not carry.
+func TeamNamespaceSelector() map[string]any {
+	return map[string]any{"matchExpressions": []any{map[string]any{"key": contract.TeamLabel, "operator": "Exists"}}}
+}

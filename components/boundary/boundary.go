@@ -133,7 +133,7 @@ func TeamPolicy(s Scope) iampolicy.Document {
 	dbSecrets.Sid = "TeamDatabaseSecrets"
 	dbSecrets.Condition = map[string]map[string][]string{"StringLike": {"aws:ResourceTag/aws:rds:primaryDBInstanceArn": {
 		fmt.Sprintf("arn:%s:rds:%s:%s:db:%s*", a.Partition, a.Region, a.ID, contract.TeamDatabasePrefix(c, TeamVariable))}}}
-	decrypt := iampolicy.Allow([]string{"kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"}, "*")
+	decrypt := iampolicy.Allow([]string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"}, "*")
 	decrypt.Sid = "KeysThroughTheirServices"
 	decrypt.Condition = map[string]map[string][]string{"StringEquals": {"kms:ViaService": {region("ssm"), region("secretsmanager")}}}
 	open := iampolicy.Allow([]string{"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "sts:GetCallerIdentity",

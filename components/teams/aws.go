@@ -21,7 +21,8 @@ import (
 type awsSide struct {
 	secretsRole     pulumi.StringOutput
 	secretsRoleName pulumi.StringOutput
-	workload        *iam.Role // nil when the team's config grants its workloads nothing
+	writerRole      pulumi.StringOutput // zero when the team has no access roles
+	workload        *iam.Role           // nil when the team's config grants its workloads nothing
 	workloadRole    pulumi.StringOutput
 	pushRole        pulumi.StringOutput
 	repositories    pulumi.StringMap
@@ -55,6 +56,11 @@ func (b *builder) awsSide(t teamplan.Team) (awsSide, error) {
 		return out, err
 	}
 	out.secretsRole, out.secretsRoleName = secrets.Arn, secrets.Name
+	if len(t.AccessRoleArns) > 0 {
+		if out.writerRole, err = b.secretsWriter(t); err != nil {
+			return out, err
+		}
+	}
 
 	if len(t.Policies.ManagedPolicyArns) > 0 || t.Policies.Document != "" {
 		role, err := iam.NewRole(b.ctx, prefix+"-workload-role", &iam.RoleArgs{
@@ -100,6 +106,36 @@ func (b *builder) awsSide(t teamplan.Team) (awsSide, error) {
 		}
 	}
 	return out, nil
+}
+
+// secretsWriter creates the role the team's members write its secrets with (`platform secret
+// set`): assumed from their access roles, it puts and deletes the team's parameters only.
+// It is a team role (the team boundary, the team tag) under the teams' path, not under the
+// secrets roles' path, which External Secrets may assume roles under. Its logical name is no
+// longer than "-workload-role", the longest a team's derived names allow for
+// (teamplan.MaxNameLength).
+func (b *builder) secretsWriter(t teamplan.Team) (pulumi.StringOutput, error) {
+	a, prefix := b.args, b.name+"-"+t.Name
+	role, err := iam.NewRole(b.ctx, prefix+"-writer-role", &iam.RoleArgs{
+		Path:                pulumi.String(contract.TeamRolePath(a.Cluster.Name)),
+		AssumeRolePolicy:    pulumi.String(teamplan.SecretsWriterTrust(t.AccessRoleArns).JSON()),
+		Description:         pulumi.String(fmt.Sprintf("Team %s's members writing its secrets on %s (platform secret set)", t.Name, a.Cluster.Name)),
+		MaxSessionDuration:  pulumi.Int(3600),
+		PermissionsBoundary: a.PermissionsBoundary,
+		Tags:                teamTags(t.Name),
+	}, b.parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	if _, err := iam.NewRolePolicy(b.ctx, prefix+"-writer-policy", &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: pulumix.Policy(a.Cluster.SecretsKeyArn.ToStringOutput(), func(key string) iampolicy.Document {
+			return teamplan.SecretsWriterPolicy(a.Account, a.Cluster.Name, t.Name, key)
+		}),
+	}, b.parent); err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return role.Arn, nil
 }
 
 // images creates an immutable, scanned repository per image with a lifecycle policy, and the
@@ -148,7 +184,7 @@ func (b *builder) images(t teamplan.Team, out *awsSide) error {
 		return err
 	}
 	out.pushRole = push.Arn
-	return b.pushEnvironments(t)
+	return b.pushEnvironments(t, push.Arn)
 }
 
 // workloadIdentity binds the team's service account in ns to its workload role.

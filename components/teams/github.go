@@ -10,8 +10,10 @@ import (
 // pushEnvironments give each of the team's repositories the GitHub environment the team's push
 // role trusts (teamplan.PushSubjects): named after the stack, usable from the default branch
 // and release tags only (teamplan.PushRefs). A workflow on another branch cannot run a job in
-// it, and so cannot push the team's images.
-func (b *builder) pushEnvironments(t teamplan.Team) error {
+// it, and so cannot push the team's images. The environment holds the push role's ARN as
+// AWS_ROLE_ARN, which the app workflow `platform app ci` writes reads: a team's first
+// pipeline run needs nothing from the platform team.
+func (b *builder) pushEnvironments(t teamplan.Team, pushRole pulumi.StringOutput) error {
 	for _, r := range t.Repos {
 		repo := teamplan.RepoName(r)
 		prefix := b.name + "-" + t.Name + "-" + repo
@@ -32,6 +34,12 @@ func (b *builder) pushEnvironments(t teamplan.Team) error {
 			if _, err := github.NewRepositoryEnvironmentDeploymentPolicy(b.ctx, prefix+key, ref, b.parent); err != nil {
 				return err
 			}
+		}
+		if _, err := github.NewActionsEnvironmentVariable(b.ctx, prefix+"-var-AWS_ROLE_ARN", &github.ActionsEnvironmentVariableArgs{
+			Repository: pulumi.String(repo), Environment: env.Environment,
+			VariableName: pulumi.String(teamplan.PushRoleVariable), Value: pushRole,
+		}, b.parent); err != nil {
+			return err
 		}
 	}
 	return nil

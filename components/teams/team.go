@@ -57,6 +57,10 @@ func (b *builder) team(t teamplan.Team) (pulumi.Map, pulumi.Resource, error) {
 	if aws.workload != nil {
 		out["workloadRole"] = aws.workloadRole
 	}
+	if len(t.AccessRoleArns) > 0 {
+		// `platform secret set --role-arn` takes it.
+		out["secretsWriterRole"] = aws.writerRole
+	}
 	if len(t.Images) > 0 {
 		out["pushRole"] = aws.pushRole
 	}

@@ -65,7 +65,10 @@ func build(t *testing.T, teams []teamplan.Team, withProvider bool) (*planner.Pla
 // through the provider the component was given; names are keyed by team and namespace.
 func TestChildren(t *testing.T) {
 	p, err := build(t, []teamplan.Team{
-		team("a", func(t *teamplan.Team) { t.Images, t.Repos, t.GitHubTeam = []string{"api"}, []string{"a-api"}, "a-devs" }),
+		team("a", func(t *teamplan.Team) {
+			t.Images, t.Repos, t.GitHubTeam = []string{"api"}, []string{"a-api"}, "a-devs"
+			t.AccessRoleArns = []string{"arn:aws:iam::111122223333:role/a-developers"}
+		}),
 		team("b", func(t *teamplan.Team) {
 			t.Namespaces, t.Ingress, t.ReadSecrets, t.ClusterView = []string{"b", "b-jobs"}, teamplan.DedicatedIngress, false, true
 			t.Policies.ManagedPolicyArns = []string{"arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"}
@@ -99,6 +102,17 @@ func TestChildren(t *testing.T) {
 	}
 	if _, ok := p.Named("aws:iam/role:Role", "teams-a-workload-role"); ok {
 		t.Error("a workload role without policies")
+	}
+	// a's members write its secrets through a team role outside the secrets roles' path
+	// (External Secrets may assume those); b has no access roles, so nobody could assume one.
+	writer := plantest.Named(t, p, "aws:iam/role:Role", "teams-a-writer-role")
+	if writer.GetString("path") != "/c1/teams/" || writer.GetString("tags.platform-team") != "a" ||
+		writer.GetString("permissionsBoundary") != "arn:aws:iam::1:policy/b" ||
+		!strings.Contains(writer.GetString("assumeRolePolicy"), "arn:aws:iam::111122223333:role/a-developers") {
+		t.Errorf("a's writer role %v", writer.Inputs)
+	}
+	if _, ok := p.Named("aws:iam/role:Role", "teams-b-writer-role"); ok {
+		t.Error("b has no access roles, yet has a writer role")
 	}
 	// The monitoring policy binds to the namespaces the component labels, after the policy.
 	policy := plantest.Named(t, p, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "teams-monitoring-policy")

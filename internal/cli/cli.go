@@ -20,11 +20,17 @@ const usage = `platform: the platform program's companion command
 
 Usage:
   platform plan --stack STACK [--json] [--dir DIR]
-  platform cost --stack STACK [--json | --markdown] [--dir DIR]
+  platform cost --stack STACK [--by team] [--json | --markdown] [--dir DIR]
   platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--dir DIR]
   platform graph --stack STACK [--dir DIR]
   platform gitops init [DIR] [--dir DIR]
   platform app new --team T --name N [--image REPO | --account ID] [--port P] [--host H] [--secret KEY]... [--repo DIR] [--dir DIR]
+  platform app ci --team T --name N [--repo R] [--gitops-repo OWNER/NAME] [--out DIR] [--dir DIR]
+  platform app promote --team T --name N [--from dev] [--to prod] [--repo DIR] [--commit] [--dir DIR]
+  platform app rollback --team T --name N [--stack prod] [--to TAG] [--repo DIR] [--commit] [--dir DIR]
+  platform team add --name T --github-team G [--access-role [STACK=]ARN]... [--repo NAME]... [--namespace NS]... [--image NAME]... [--ingress shared|dedicated] [--stack S]... [--gitops DIR] [--dir DIR]
+  platform secret set --stack S --team T [--role-arn ARN] [--overwrite] NAME   (the value on stdin)
+  platform secret list --stack S --team T [--role-arn ARN] [--dir DIR]
   platform charts mirror [--repository URL]
   platform preview|up|refresh --stack STACK [--stack STACK ...] [--yes] [--dir DIR]
   platform destroy --stack STACK [--stack STACK ...] [--yes] [--confirm-destroy STACK ...] [--sweep] [--dir DIR]
@@ -48,6 +54,28 @@ Commands:
          write a team application into the GitOps repository (--repo): teams/T/apps/N/base/
          (Deployment, Service, Ingress on the team's class, ExternalSecret per --secret,
          ServiceMonitor, PodDisruptionBudget, HorizontalPodAutoscaler) and overlays/<stack>/.
+  app ci
+         write the app repository's GitHub Actions workflow (.github/workflows/N.yml under --out):
+         pull requests build only, with no credentials; main builds once, pushes the image to
+         the team's ECR repository of every stack through its push role (OIDC, in the stack's
+         environment) and proposes the new tag in the dev overlay of the GitOps repository.
+  app promote, app rollback
+         copy an app's image tag from one stack's overlay to another's (default dev to prod),
+         or set the previous one back (from the overlay's Git history, or --to TAG): one line
+         of one app's overlay, committed on a new branch with --commit, for the team's pull
+         request. The teams' ApplicationSet follows main (platform:argocd.teamsRevision), so the
+         merge deploys it: no platform release, no pulumi up.
+  team add
+         add a team to platform:teams of every stack (or each --stack) and write teams/T/README.md
+         into the GitOps repository (--gitops, default .), validated as plan validates; never
+         replaces a team or a differing file, and writes nothing when anything is refused.
+  secret set, secret list
+         write a team's secret (an SSM SecureString under /<cluster>/teams/<team>/, the value
+         read from stdin, never an argument) or list its names and versions (never values),
+         with the caller's credentials or the team's writer role (--role-arn).
+  cost --by team
+         each team's dedicated resources and its share of the nodes by its CPU quota, and the
+         platform's shared part; the lines add up to the stack's total.
   charts mirror
          the pinned charts and versions a chart mirror (platform:helm.repository) must hold,
          and the helm commands that copy each one from upstream into it.
@@ -92,6 +120,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return appCmd(args[1:], stdout, stderr)
 	case "charts":
 		return chartsCmd(args[1:], stdout, stderr)
+	case "team":
+		return teamCmd(args[1:], stdout, stderr)
+	case "secret":
+		return secretCmd(args[1:], os.Stdin, stdout, stderr)
 	case "preview", "up", "refresh", "destroy":
 		op, _ := runner.ParseOperation(args[0])
 		return deployCmd(op, args[1:], stdout, stderr)

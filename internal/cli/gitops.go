@@ -39,10 +39,20 @@ func gitopsCmd(args []string, stdout, stderr io.Writer) int {
 	return writeAll("gitops init", out, scaffold.Init(stacks), stdout, stderr)
 }
 
-// appCmd is `platform app new`: a team application's base and overlays.
+// appCmd is `platform app new|ci|promote|rollback`.
 func appCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "ci":
+			return appCICmd(args[1:], stdout, stderr)
+		case "promote":
+			return appPromoteCmd(args[1:], stdout, stderr)
+		case "rollback":
+			return appRollbackCmd(args[1:], stdout, stderr)
+		}
+	}
 	if len(args) == 0 || args[0] != "new" {
-		fmt.Fprintf(stderr, "platform app: use `platform app new --team T --name N ...`\n")
+		fmt.Fprintf(stderr, "platform app: use `platform app new|ci|promote|rollback --team T --name N ...`\n")
 		return 2
 	}
 	fs := flag.NewFlagSet("app new", flag.ContinueOnError)

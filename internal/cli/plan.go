@@ -138,16 +138,129 @@ func writeTree(w io.Writer, p *planner.Plan) error {
 		fmt.Fprintf(&b, "  %4d  %s\n", counts[t], t)
 	}
 	b.WriteString("\nOutputs:\n")
+	var table string
 	for _, k := range slices.Sorted(maps.Keys(p.Outputs)) {
 		o := p.Outputs[k]
 		v := o.Value
 		if o.Secret {
 			v = planner.Secret
 		}
-		fmt.Fprintf(&b, "  %-20s %s\n", k, render(v))
+		line := render(v)
+		if k == "teams" && !o.Secret {
+			if rows, ok := teamsTable(v); ok && len(rows) > 1 {
+				line, table = plural(len(rows)-1, "team")+": the table below (every value: --json)", formatTable(rows)
+			}
+		}
+		if _, isString := v.(string); !isString && len(line) > maxOutputWidth {
+			line = summarize(v)
+		}
+		fmt.Fprintf(&b, "  %-20s %s\n", k, line)
+	}
+	if table != "" {
+		b.WriteString("\nTeams (output teams):\n" + table)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxOutputWidth is the longest list or object an output line shows whole: with 50 teams the
+// teams output alone is 30,000 characters of JSON, which nobody reads on one line.
+const maxOutputWidth = 120
+
+// summarize is a long list or object in one line: its size, and its keys as far as they fit.
+func summarize(v any) string {
+	switch v := v.(type) {
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(v))
+		return fmt.Sprintf("%s: %s (every value: --json)", plural(len(keys), "key"), fit(keys, maxOutputWidth-40))
+	case []any:
+		return plural(len(v), "item") + " (every value: --json)"
+	}
+	return "see --json"
+}
+
+// teamOutput is what the teams output holds per team (stacks/ exports it).
+type teamOutput struct {
+	Namespaces   []string          `json:"namespaces"`
+	IngressClass string            `json:"ingressClass"`
+	Repositories map[string]string `json:"repositories"`
+	WorkloadRole string            `json:"workloadRole"`
+	PushRole     string            `json:"pushRole"`
+	SecretsRole  string            `json:"secretsRole"`
+}
+
+// teamsTable is one row per team (the first row is the header), or false when the output does
+// not have the teams output's shape.
+func teamsTable(v any) ([][]string, bool) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, false
+	}
+	var teams map[string]teamOutput
+	if err := json.Unmarshal(raw, &teams); err != nil {
+		return nil, false
+	}
+	rows := [][]string{{"TEAM", "NAMESPACES", "INGRESS CLASS", "IMAGES", "AWS ROLES"}}
+	for _, name := range slices.Sorted(maps.Keys(teams)) {
+		t := teams[name]
+		var roles []string
+		for _, r := range []struct{ name, arn string }{{"workload", t.WorkloadRole}, {"push", t.PushRole}, {"secrets", t.SecretsRole}} {
+			if r.arn != "" {
+				roles = append(roles, r.name)
+			}
+		}
+		rows = append(rows, []string{name, fit(t.Namespaces, 40), t.IngressClass, fit(slices.Sorted(maps.Keys(t.Repositories)), 40), fit(roles, 40)})
+	}
+	return rows, true
+}
+
+// fit joins items with commas within width, ending with "+N more" for those left out.
+func fit(items []string, width int) string {
+	if len(items) == 0 {
+		return "-"
+	}
+	out := ""
+	for i, it := range items {
+		more := fmt.Sprintf(" +%d more", len(items)-i)
+		next := out
+		if next != "" {
+			next += ","
+		}
+		next += it
+		if len(next) > width || (i < len(items)-1 && len(next)+len(more) > width) {
+			if out == "" {
+				return fmt.Sprintf("%d (%s)", len(items), "every one: --json")
+			}
+			return out + more
+		}
+		out = next
+	}
+	return out
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func formatTable(rows [][]string) string {
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		line := " "
+		for i, c := range r {
+			line += " " + c + strings.Repeat(" ", widths[i]-len(c)+1)
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	return b.String()
 }
 
 // summary is the one fact a reviewer wants on the line of some resource types.

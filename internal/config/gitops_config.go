@@ -92,6 +92,12 @@ type ArgoCDConfig struct {
 	// Revision the root app follows: a branch in dev (default main), a release tag in prod
 	// (changing it is the promotion).
 	Revision string `json:"revision"`
+	// TeamsRevision is what the teams' ApplicationSet follows in every stack: default main,
+	// the GitOps repository's protected default branch. Each stack deploys its own overlay
+	// there (teams/<team>/apps/<app>/overlays/<stack>), so a team promotes one app to prod by a
+	// reviewed commit to that app's prod overlay (`platform app promote`), without a platform
+	// release. A release tag here instead brings back the release-tag model for the teams.
+	TeamsRevision string `json:"teamsRevision"`
 	// DestinationNamespaces the platform's AppProject may deploy into. Default ["apps-*"].
 	DestinationNamespaces []string `json:"destinationNamespaces"`
 	// AutoSyncApps lets the teams' Applications (the ApplicationSet's) sync by themselves,
@@ -108,6 +114,7 @@ func DefaultArgoCD(stack string) ArgoCDConfig {
 		AddonBase:             AddonBase{Enabled: true},
 		Path:                  "clusters/" + stack,
 		Revision:              "main",
+		TeamsRevision:         "main",
 		DestinationNamespaces: []string{"apps-*"},
 		AutoSyncApps:          true,
 	}

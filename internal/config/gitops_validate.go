@@ -23,6 +23,20 @@ var (
 	nsPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?|[a-z0-9][a-z0-9-]*-\*)$`)
 )
 
+// validTeamsRevision: main or a release tag where prod's rules hold (the two refs the
+// repository's rulesets protect), else any branch or tag name.
+func validTeamsRevision(rev string, protectedOnly bool) bool {
+	if !gitRef.MatchString(rev) || strings.Contains(rev, "..") {
+		return false
+	}
+	return !protectedOnly || rev == "main" || releaseTag.MatchString(rev)
+}
+
+var (
+	gitRef     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$`)
+	releaseTag = regexp.MustCompile(`^v[0-9]+(\.[0-9]+){0,2}([-+][0-9A-Za-z.-]+)?$`)
+)
+
 // branchRevisions are what a prod root app must not follow: prod follows a release tag.
 var branchRevisions = []string{"", "main", "master", "HEAD", "develop", "trunk"}
 
@@ -76,6 +90,9 @@ func (c *Config) validateGitOps(errs *Errors) {
 	}
 	if c.Policy().RequireReleaseTag && slices.Contains(branchRevisions, a.Revision) {
 		errs.add(ak+".revision", fmt.Sprintf("%q is not allowed in %s: prod follows a release tag (e.g. v1.4.0); changing the tag is the promotion", a.Revision, c.env()))
+	}
+	if !validTeamsRevision(a.TeamsRevision, c.Policy().RequireReleaseTag) {
+		errs.add(ak+".teamsRevision", fmt.Sprintf("%q is not allowed in %s: use main (the GitOps repository's protected default branch, where each app's prod overlay is promoted by a reviewed commit) or a release tag such as v1.4.0; another branch is not protected by the repository's rulesets, and a push to it would deploy to prod unreviewed", a.TeamsRevision, c.env()))
 	}
 	for i, n := range a.DestinationNamespaces {
 		key := fmt.Sprintf("%s.destinationNamespaces[%d]", ak, i)

@@ -184,6 +184,14 @@ const IngressGroup = "platform"
 // policy, the log shipper's tenants) trusts it.
 const TeamLabel = "platform.example.org/team"
 
+// TeamOnlyAlertLabel and TeamOnlyAlertValue mark an alert of a team's own rules that goes to
+// the team's receivers only (its AlertmanagerConfig), not to the platform's on-call. Only a
+// team's own rules can carry it: a platform alert comes from the platform's rules.
+const (
+	TeamOnlyAlertLabel = "notify"
+	TeamOnlyAlertValue = "team"
+)
+
 // PlatformHosts are the platform's names under the stack's domain (<name>.<domain>): Argo CD's
 // and Grafana's. No team serves them.
 var PlatformHosts = []string{ArgoCDHost, GrafanaHost}

@@ -23,8 +23,9 @@ const ImageTag = "v0.1.0"
 func (a App) base(t teamplan.Team) map[string]string {
 	n := a.Name
 	labels := fmt.Sprintf("app.kubernetes.io/name: %s\n      app.kubernetes.io/part-of: %s", n, a.Team)
-	resources := []string{"deployment.yaml", "service.yaml", "ingress.yaml", "pdb.yaml", "hpa.yaml", "servicemonitor.yaml"}
-	files := map[string]string{}
+	resources := []string{"deployment.yaml", "service.yaml", "ingress.yaml", "pdb.yaml", "hpa.yaml", "servicemonitor.yaml",
+		"alerts.yaml", "alertmanagerconfig.yaml", "alert-receiver.yaml"}
+	files := a.alertFiles()
 	var envFrom string
 	if len(a.Secrets) > 0 {
 		resources = append(resources, "externalsecret.yaml")

@@ -245,16 +245,20 @@ project team-<team> (ApplicationSet team-apps), deployed into the namespace <tea
 
 ## Promotion
 
-Each stack follows one revision: dev follows main, prod a release tag (platform:argocd.revision
-in the infrastructure repository). Every Application of a stack, the root and the teams',
-uses that revision, so:
+The platform's Applications (clusters/<stack>/) follow the stack's revision: main in dev, a
+release tag in prod (platform:argocd.revision in the infrastructure repository); a platform
+release is a new tag and a pulumi up of prod.
 
-- merging to main deploys to dev;
-- a release tag promotes everything at that commit to prod: git tag v1.5.0 && git push --tags,
-  then the release workflow of the infrastructure repository (or pulumi up for prod) sets the
-  new revision;
-- a rollback is setting the previous tag the same way.
+A team's apps follow main in every stack (platform:argocd.teamsRevision), each stack its own
+overlay, so a team promotes one app by a pull request that changes that app's prod overlay:
 
-Change an app's image in its overlays (%s) with the tag CI pushed.
-`, strings.Join(names, ", "), strings.Join(revisions, ", "))
+- merging to main deploys the overlays' changes: CI proposes each build's tag in the dev
+  overlay (%s);
+- platform app promote --team <team> --name <app> --commit copies dev's image tag into the
+  prod overlay on a new branch; the team's code owners approve the pull request, and its
+  merge deploys it to prod within the team's sync windows;
+- platform app rollback --team <team> --name <app> --commit sets the previous tag back.
+
+base/ is shared by every stack: a change there reaches prod when it merges.
+`, strings.Join(names, ", "), revisions[0])
 }

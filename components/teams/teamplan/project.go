@@ -21,6 +21,7 @@ var ProjectKinds = []struct{ Group, Kind string }{
 	{"autoscaling", "HorizontalPodAutoscaler"}, {"policy", "PodDisruptionBudget"},
 	{"networking.k8s.io", "Ingress"}, {"external-secrets.io", "ExternalSecret"},
 	{"monitoring.coreos.com", "ServiceMonitor"}, {"monitoring.coreos.com", "PodMonitor"}, {"monitoring.coreos.com", "PrometheusRule"},
+	{"monitoring.coreos.com", "AlertmanagerConfig"},
 }
 
 // ProjectSpec is a team's AppProject: sources are the GitOps repository and the team's

@@ -40,7 +40,7 @@ func DeveloperRules() []any {
 		rule(read, "rbac.authorization.k8s.io", "roles", "rolebindings"),
 		rule(write, "external-secrets.io", "externalsecrets"),
 		rule(read, "external-secrets.io", "secretstores"),
-		rule(write, "monitoring.coreos.com", "servicemonitors", "podmonitors", "prometheusrules"),
+		rule(write, "monitoring.coreos.com", "servicemonitors", "podmonitors", "prometheusrules", "alertmanagerconfigs"),
 	}
 }
 

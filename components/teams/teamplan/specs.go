@@ -203,6 +203,10 @@ func PushSubjects(owner string, repos []string, stack string) []string {
 	return out
 }
 
+// PushRoleVariable is the variable of a team repository's stack environment holding the push
+// role's ARN (the app workflow reads it as vars.AWS_ROLE_ARN).
+const PushRoleVariable = "AWS_ROLE_ARN"
+
 // PushRefs are the refs whose workflows may run in a team repository's environment of a stack
 // (and so push its images): the default branch and release tags.
 var PushRefs = struct{ Branch, Tag string }{Branch: "main", Tag: "v*"}
