@@ -123,15 +123,15 @@ func MonitoringValues(s MonitoringSettings) map[string]any {
 			"config":              AlertmanagerConfig(s.Receiver, s.Heartbeat),
 			"alertmanagerSpec": map[string]any{
 				// The receiver's URL, from SSM (alertReceiverSecret), read from a file.
-				"secrets":   []any{AlertReceiverSecret},
+				"secrets": []any{AlertReceiverSecret},
 				// Teams' AlertmanagerConfigs from team namespaces only, each held to its own
 				// namespace's alerts (see AlertmanagerConfig). Stated, not left to the chart's
 				// default, which reads every namespace.
 				"alertmanagerConfigSelector":          map[string]any{},
 				"alertmanagerConfigNamespaceSelector": TeamNamespaceSelector(),
 				"alertmanagerConfigMatcherStrategy":   map[string]any{"type": "OnNamespace"},
-				"replicas":  s.Replicas,
-				"resources": helmkit.Resources("50m", "128Mi", "256Mi"),
+				"replicas":                            s.Replicas,
+				"resources":                           helmkit.Resources("50m", "128Mi", "256Mi"),
 				"storage": map[string]any{"volumeClaimTemplate": map[string]any{"spec": map[string]any{
 					"storageClassName": GP3StorageClass,
 					"accessModes":      []any{"ReadWriteOnce"},
