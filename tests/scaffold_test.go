@@ -218,8 +218,10 @@ func TestAppNewRefuses(t *testing.T) {
 		}
 	}
 	readme, _ := os.ReadFile(filepath.Join(out, "README.md"))
-	if !strings.Contains(string(readme), "git tag v1.5.0") || !strings.Contains(string(readme), "teams/*/apps/*/overlays/<stack>") {
-		t.Errorf("the README does not explain the layout and promotion:\n%s", readme)
+	for _, want := range []string{"teams/*/apps/*/overlays/<stack>", "platform:argocd.revision", "platform:argocd.teamsRevision", "platform app promote --team <team> --name <app>", "platform app rollback"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("the README does not explain the layout and both promotions (%q):\n%s", want, readme)
+		}
 	}
 }
 
