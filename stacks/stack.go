@@ -138,6 +138,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		Endpoints:             cfg.Network.Endpoints,
 		ClusterName:           cfg.Cluster.Name,
 		FlowLogsRetentionDays: cfg.Network.FlowLogsRetentionDays,
+		KeepFlowLogs:          policy.KeepOnDestroy,
 		Account:               account,
 		PermissionsBoundary:   p.Boundary.Arn,
 		DatabaseSlots:         cfg.DatabaseSlots(),
@@ -147,7 +148,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	}
 	if p.DNS, err = dns.New(ctx, "dns", &dns.Args{
 		Domain:       cfg.DNS.Domain,
-		ParentZoneID: cfg.DNS.ParentZoneID,
+		ParentZoneID: cfg.DNS.ParentZoneID, KeepDelegation: policy.KeepOnDestroy,
 		ForceDestroy: policy.ForceDestroy,
 		Protect:      policy.Protect,
 	}); err != nil {
@@ -173,6 +174,7 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		PublicAccessCIDRs:     cfg.Cluster.PublicAccessCIDRs,
 		AdminRoleARNs:         cfg.Cluster.AdminRoleARNs,
 		LogRetentionDays:      cfg.Cluster.LogRetentionDays,
+		KeepLogs:              policy.KeepOnDestroy,
 		KeyDeletionWindowDays: policy.KeyDeletionWindowDays,
 		NodeGroups:            cfg.Cluster.NodeGroups,
 		Account:               account,

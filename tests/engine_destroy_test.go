@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -44,8 +45,8 @@ func engineDestroy(t *testing.T, s *engineStack) {
 		}
 	}
 	sort.Strings(retained)
-	if want := "argocd-default-project github-github-oidc"; strings.Join(retained, " ") != want {
-		t.Errorf("retained on delete: %v, want %s (Argo CD's default project goes with its namespace; one OIDC provider per account serves every stack)", retained, want)
+	if want := keptOnDestroy[s.name]; !slices.Equal(retained, want) {
+		t.Errorf("retained on delete: %v, want %v (keptOnDestroy)", retained, want)
 	}
 	entries := s.journalFrom(t, from)
 	wantDeletes := len(before.managed()) - len(wantLeft) - len(retained)
@@ -173,6 +174,10 @@ func destroyProd(t *testing.T, s *engineStack, checked func()) {
 		t.Fatalf("confirmed destroy of prod: %v\n%s", err, tail(out, 40))
 	}
 	if want := "and leaves 5 protected resource(s): " + strings.Join(prodKeeps, ", ") + "\n"; !strings.Contains(out, want) {
+		t.Errorf("the runner did not say %q:\n%s", want, tail(out, 60))
+	}
+	kept := keptOnDestroy["prod"]
+	if want := fmt.Sprintf("and keeps %d resource(s) in the cloud, out of the state (retainOnDelete): %s\n", len(kept), strings.Join(kept, ", ")); !strings.Contains(out, want) {
 		t.Errorf("the runner did not say %q:\n%s", want, tail(out, 60))
 	}
 }

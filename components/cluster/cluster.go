@@ -36,6 +36,10 @@ type Args struct {
 	AdminRoleARNs []string
 	// LogRetentionDays of the control-plane log group.
 	LogRetentionDays int
+	// KeepLogs leaves the control-plane (audit) log group in place on destroy (prod). Its name
+	// is the one EKS writes to, so a stack rebuilt with the same cluster name must import it
+	// first (README "Kept on destroy").
+	KeepLogs bool
 	// KeyDeletionWindowDays of the KMS key once scheduled for deletion (7 to 30).
 	KeyDeletionWindowDays int
 	NodeGroups            []clusterplan.NodeGroup
@@ -165,7 +169,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Name:            pulumi.String(contract.ControlPlaneLogGroup(a.Name)),
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
 		KmsKeyId:        a.LogsKeyArn,
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(a.KeepLogs))
 	if err != nil {
 		return nil, err
 	}

@@ -25,6 +25,9 @@ type Args struct {
 	Domain string
 	// ParentZoneID, when set, gets the NS delegation record.
 	ParentZoneID string
+	// KeepDelegation leaves the NS record in the parent zone on destroy (prod), and lets a
+	// rebuilt stack take the kept record over (allowOverwrite) instead of failing on it.
+	KeepDelegation bool
 	// ForceDestroy lets `pulumi destroy` delete a zone that still holds records ExternalDNS
 	// created (dev). Off in prod, where such records mean something is still in use.
 	ForceDestroy bool
@@ -80,7 +83,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Type:    pulumi.String("NS"),
 			Ttl:     pulumi.Int(DelegationTTL),
 			Records: zone.NameServers,
-		}, pulumi.Parent(d))
+			// A kept record of a destroyed stack is this stack's to take over.
+			AllowOverwrite: pulumi.Bool(args.KeepDelegation),
+		}, pulumi.Parent(d), pulumi.RetainOnDelete(args.KeepDelegation))
 		if err != nil {
 			return nil, err
 		}

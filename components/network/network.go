@@ -31,6 +31,9 @@ type Args struct {
 	ClusterName string
 	// FlowLogsRetentionDays of the flow log group (a CloudWatch Logs retention value).
 	FlowLogsRetentionDays int
+	// KeepFlowLogs leaves the flow log group in place on destroy (prod): the record of the
+	// VPC's traffic outlives the stack.
+	KeepFlowLogs bool
 	// Account scopes the flow-log role's trust (confused-deputy protection).
 	Account contract.Account
 	// PermissionsBoundary is the boundary the flow-log role carries (components/boundary).
@@ -302,7 +305,7 @@ func newFlowLogs(ctx *pulumi.Context, name string, vpc *ec2.Vpc, a Args, parent 
 		NamePrefix:      pulumi.String(contract.FlowLogGroupPrefix(name)),
 		RetentionInDays: pulumi.Int(a.FlowLogsRetentionDays),
 		KmsKeyId:        a.LogsKeyArn,
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(a.KeepFlowLogs))
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

@@ -16,6 +16,11 @@ type Policy struct {
 	// ForceDestroy lets destroy delete a zone that still has records and buckets that still
 	// hold objects.
 	ForceDestroy bool
+	// KeepOnDestroy keeps the audit trail and the way in when the stack is destroyed: the EKS
+	// control-plane (audit) log group, the VPC flow log group and the NS delegation record in
+	// the parent zone leave the state without being deleted (retainOnDelete), so the record of
+	// what happened outlives the stack and a rebuilt stack answers under the same name.
+	KeepOnDestroy bool
 	// KeyDeletionWindowDays is how long a deleted KMS key can still be recovered.
 	KeyDeletionWindowDays int
 	// ExternalDNSPolicy is ExternalDNS's default record policy.
@@ -65,6 +70,7 @@ func PolicyFor(env Environment) Policy {
 		// Two replicas survive a node drain or an AZ loss.
 		Replicas: 2, MinReplicas: 2,
 		Protect:               true,
+		KeepOnDestroy:         true,
 		KeyDeletionWindowDays: 30,
 		// A bad sync must not delete prod's records.
 		ExternalDNSPolicy: "upsert-only",

@@ -20,7 +20,7 @@ func TestPolicyFor(t *testing.T) {
 			ExternalDNSPolicy: "sync", NATLayouts: []string{"single", "perAz"}, AllowOpenAPIEndpoint: true,
 			DeployRef: DeployRef{Branch: "main"},
 			Database:  dbplan.Settings{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupRetentionDays: 1, ApplyImmediately: true}}},
-		{EnvProd, Policy{Replicas: 2, MinReplicas: 2, Protect: true, ForceDestroy: false, KeyDeletionWindowDays: 30,
+		{EnvProd, Policy{Replicas: 2, MinReplicas: 2, Protect: true, ForceDestroy: false, KeepOnDestroy: true, KeyDeletionWindowDays: 30,
 			ExternalDNSPolicy: "upsert-only", NATLayouts: []string{"perAz"},
 			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true, RequireEnvironmentSubjects: true, ProtectRepositories: true, DeployRef: DeployRef{Branch: "main"},
 			// prod's databases survive an AZ, keep two weeks of recovery and refuse deletion.

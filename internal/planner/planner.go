@@ -34,10 +34,12 @@ type Resource struct {
 	Name   string `json:"name"`
 	Parent string `json:"parent,omitempty"`
 	// Custom is false for components (ours, and remote ones such as eks:index:Cluster).
-	Custom   bool   `json:"custom"`
-	Remote   bool   `json:"remote,omitempty"`
-	Protect  bool   `json:"protect,omitempty"`
-	Provider string `json:"provider,omitempty"`
+	Custom  bool `json:"custom"`
+	Remote  bool `json:"remote,omitempty"`
+	Protect bool `json:"protect,omitempty"`
+	// RetainOnDelete: destroy leaves the resource in the cloud (pulumi.RetainOnDelete).
+	RetainOnDelete bool   `json:"retainOnDelete,omitempty"`
+	Provider       string `json:"provider,omitempty"`
 	// Inputs with secrets replaced by "[secret]".
 	Inputs map[string]any `json:"inputs"`
 	// Dependencies are every resource this one waits for (through inputs or DependsOn).
@@ -215,6 +217,7 @@ func (r *recorder) record(args pulumi.MockResourceArgs, id string, state resourc
 		res.Parent = rpc.GetParent()
 		res.Remote = rpc.GetRemote()
 		res.Protect = rpc.GetProtect()
+		res.RetainOnDelete = rpc.GetRetainOnDelete()
 		res.IgnoreChanges = rpc.GetIgnoreChanges()
 		res.ReplaceOnChanges = rpc.GetReplaceOnChanges()
 		res.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()

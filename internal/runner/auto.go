@@ -159,6 +159,7 @@ func parseDeployment(raw json.RawMessage) ([]StateResource, error) {
 			ID                   string              `json:"id"`
 			Custom               bool                `json:"custom"`
 			Protect              bool                `json:"protect"`
+			RetainOnDelete       bool                `json:"retainOnDelete"`
 			Parent               string              `json:"parent"`
 			Dependencies         []string            `json:"dependencies"`
 			PropertyDependencies map[string][]string `json:"propertyDependencies"`
@@ -176,7 +177,7 @@ func parseDeployment(raw json.RawMessage) ([]StateResource, error) {
 		}
 		slices.Sort(deps)
 		out = append(out, StateResource{URN: r.URN, Type: r.Type, ID: r.ID, Custom: r.Custom, Protect: r.Protect,
-			Parent: r.Parent, Dependencies: slices.Compact(deps), Outputs: r.Outputs})
+			RetainOnDelete: r.RetainOnDelete, Parent: r.Parent, Dependencies: slices.Compact(deps), Outputs: r.Outputs})
 	}
 	return out, nil
 }

@@ -103,13 +103,20 @@ func deployedResources(state []StateResource) []StateResource {
 func (r *Runner) previewDestroy(name string, deployed []StateResource, prot Protection) {
 	counts := map[string]int{}
 	kept := 0
+	var retained []string
 	for _, s := range deployed {
 		if slices.Contains(prot.Kept, s.URN) {
 			kept++
 			continue
 		}
+		if s.RetainOnDelete {
+			kept++
+			retained = append(retained, s.Name())
+			continue
+		}
 		counts[s.Type]++
 	}
+	slices.Sort(retained)
 	fmt.Fprintf(r.Out, "destroy %s deletes %d resource(s):\n", name, len(deployed)-kept)
 	types := make([]string, 0, len(counts))
 	for t := range counts {
@@ -121,6 +128,9 @@ func (r *Runner) previewDestroy(name string, deployed []StateResource, prot Prot
 	}
 	if len(prot.Protected) > 0 {
 		fmt.Fprintf(r.Out, "and leaves %d protected resource(s): %s\n", len(prot.Protected), strings.Join(prot.Protected, ", "))
+	}
+	if len(retained) > 0 {
+		fmt.Fprintf(r.Out, "and keeps %d resource(s) in the cloud, out of the state (retainOnDelete): %s\n", len(retained), strings.Join(retained, ", "))
 	}
 }
 

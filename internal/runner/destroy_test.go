@@ -11,9 +11,11 @@ import (
 const account = "111122223333"
 
 // state of a deployed stack: the stack, a provider, a VPC (whose ownerId is the account), the
-// cluster component and two roles; protected marks the zone protected.
+// cluster component and two roles; protected marks the zone protected and keeps the audit log
+// group on destroy (retainOnDelete), as prod does.
 func deployedState(stack string, protected bool) []StateResource {
 	urn := func(typ, name string) string { return "urn:pulumi:" + stack + "::platform::" + typ + "::" + name }
+	logs := "aws:cloudwatch/logGroup:LogGroup"
 	return []StateResource{
 		{URN: urn("pulumi:pulumi:Stack", "platform-"+stack), Type: "pulumi:pulumi:Stack"},
 		{URN: urn("pulumi:providers:aws", "default"), Type: "pulumi:providers:aws", ID: "p"},
@@ -22,6 +24,7 @@ func deployedState(stack string, protected bool) []StateResource {
 		{URN: urn("aws:iam/role:Role", "a-role"), Type: "aws:iam/role:Role", ID: "a", Custom: true, Outputs: map[string]any{"arn": "arn:aws:iam::" + account + ":role/a"}},
 		{URN: urn("aws:iam/role:Role", "b-role"), Type: "aws:iam/role:Role", ID: "b", Custom: true},
 		{URN: urn("aws:route53/zone:Zone", "dns-zone"), Type: "aws:route53/zone:Zone", ID: "Z1", Custom: true, Protect: protected},
+		{URN: urn(logs, "cluster-control-plane-logs"), Type: logs, ID: "/aws/eks/x/cluster", Custom: true, RetainOnDelete: protected},
 	}
 }
 
@@ -59,7 +62,7 @@ func TestDestroyOrder(t *testing.T) {
 	if len(w.scopes) != 1 || w.scopes[0] != (Scope{Stack: "dev", Cluster: "platform-dev", Region: "eu-north-1", Account: account, VPC: "vpc-1"}) {
 		t.Errorf("sweep scope = %+v: the stack's own cluster, region, account and VPC", w.scopes)
 	}
-	for _, line := range []string{"destroy dev deletes 5 resource(s):", "   2 aws:iam/role:Role", "   1 aws:ec2/vpc:Vpc", "   1 eks:index:Cluster", "   1 aws:route53/zone:Zone"} {
+	for _, line := range []string{"destroy dev deletes 6 resource(s):", "   1 aws:cloudwatch/logGroup:LogGroup", "   2 aws:iam/role:Role", "   1 aws:ec2/vpc:Vpc", "   1 eks:index:Cluster", "   1 aws:route53/zone:Zone"} {
 		if !strings.Contains(out.String(), line+"\n") {
 			t.Errorf("preview lacks %q:\n%s", line, out.String())
 		}
@@ -118,7 +121,8 @@ func TestDestroyGuardsProduction(t *testing.T) {
 	if err := r.Run(context.Background(), Destroy, []string{"prod"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "destroy prod deletes 4 resource(s):") || !strings.Contains(out.String(), "and leaves 1 protected resource(s): dns-zone\n") {
+	if !strings.Contains(out.String(), "destroy prod deletes 4 resource(s):") || !strings.Contains(out.String(), "and leaves 1 protected resource(s): dns-zone\n") ||
+		!strings.Contains(out.String(), "and keeps 1 resource(s) in the cloud, out of the state (retainOnDelete): cluster-control-plane-logs\n") {
 		t.Errorf("preview:\n%s", out.String())
 	}
 	if got := w.kept["prod"]; len(got) != 1 || !strings.HasSuffix(got[0], "::dns-zone") {

@@ -61,6 +61,8 @@ type StateResource struct {
 	URN, Type, ID string
 	// Custom is false for components and the stack itself.
 	Custom, Protect bool
+	// RetainOnDelete: a destroy removes it from the state and leaves it in the cloud.
+	RetainOnDelete bool
 	// Parent is the parent's URN; Dependencies are the URNs it depends on (declared and
 	// through its properties).
 	Parent       string
