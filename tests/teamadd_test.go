@@ -268,7 +268,7 @@ func TestPlanManyTeamsReadable(t *testing.T) {
 	}
 	for i := range 48 {
 		name := fmt.Sprintf("team%02d", i)
-		if f := strings.Fields(rows[name]); len(f) != 5 || f[1] != name || f[2] != "teams" || f[3] != "api,worker" || f[4] != "workload,push,secrets" && f[4] != "push,secrets" {
+		if f := strings.Fields(rows[name]); len(f) != 5 || f[1] != name || f[2] != "teams" || f[3] != "api,worker" || f[4] != "push,secrets,secrets-writer" {
 			t.Errorf("row of %s: %q", name, rows[name])
 		}
 	}

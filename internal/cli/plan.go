@@ -187,6 +187,7 @@ type teamOutput struct {
 	WorkloadRole string            `json:"workloadRole"`
 	PushRole     string            `json:"pushRole"`
 	SecretsRole  string            `json:"secretsRole"`
+	WriterRole   string            `json:"secretsWriterRole"`
 }
 
 // teamsTable is one row per team (the first row is the header), or false when the output does
@@ -204,7 +205,7 @@ func teamsTable(v any) ([][]string, bool) {
 	for _, name := range slices.Sorted(maps.Keys(teams)) {
 		t := teams[name]
 		var roles []string
-		for _, r := range []struct{ name, arn string }{{"workload", t.WorkloadRole}, {"push", t.PushRole}, {"secrets", t.SecretsRole}} {
+		for _, r := range []struct{ name, arn string }{{"workload", t.WorkloadRole}, {"push", t.PushRole}, {"secrets", t.SecretsRole}, {"secrets-writer", t.WriterRole}} {
 			if r.arn != "" {
 				roles = append(roles, r.name)
 			}
