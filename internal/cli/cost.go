@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/example/platform/internal/cost"
-	"github.com/example/platform/internal/planner"
 )
 
 func costCmd(args []string, stdout, stderr io.Writer) int {
@@ -67,15 +66,7 @@ func costCmd(args []string, stdout, stderr io.Writer) int {
 
 // costTeams are the stack's validated teams, as the split reads them.
 func costTeams(dir, stack string) ([]cost.Team, error) {
-	projectDir, err := findProject(dir)
-	if err != nil {
-		return nil, err
-	}
-	in, err := planner.LoadStack(projectDir, stack)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := StackConfig(in)
+	cfg, err := stackConfig(dir, stack)
 	if err != nil {
 		return nil, fmt.Errorf("%s", describeError(err))
 	}

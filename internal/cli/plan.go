@@ -314,6 +314,20 @@ func StackConfig(in planner.Input) (*config.Config, error) {
 	return decodeInput(in)
 }
 
+// stackConfig finds the project from dir and decodes stack's config file as the program would
+// (StackConfig).
+func stackConfig(dir, stack string) (*config.Config, error) {
+	projectDir, err := findProject(dir)
+	if err != nil {
+		return nil, err
+	}
+	in, err := planner.LoadStack(projectDir, stack)
+	if err != nil {
+		return nil, err
+	}
+	return StackConfig(in)
+}
+
 func standInSecrets(in *planner.Input) {
 	for _, s := range config.Secrets {
 		planner.Substitute(in, s.Key)

@@ -14,8 +14,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/example/platform/internal/config"
-	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/internal/secrets"
 )
 
@@ -133,20 +131,6 @@ func secretList(ctx context.Context, client secrets.Client, cluster, team string
 		return fail(1, "%v", err)
 	}
 	return 0
-}
-
-// stackConfig decodes the stack's config file (region, cluster, teams) as the program would.
-func stackConfig(dir, stack string) (*config.Config, error) {
-	projectDir, err := findProject(dir)
-	if err != nil {
-		return nil, err
-	}
-	in, err := planner.LoadStack(projectDir, stack)
-	if err != nil {
-		return nil, err
-	}
-	standInSecrets(&in)
-	return decodeInput(in)
 }
 
 // parseInterleaved parses flags before and after positional arguments ("set NAME --stack S"
