@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/example/platform/components/addons"
+	"github.com/example/platform/internal/planner"
 )
 
 // alertmanagerConfigObject is an AlertmanagerConfig a team writes in its namespace.
@@ -23,12 +24,11 @@ func alertmanagerConfigObject(ns, name string, route map[string]any, receivers .
 }
 
 // mergedAlertmanagerConfig asks prometheus-operator's own config builder
-// (tests/engines/amconfig) for the configuration Alertmanager gets from the stack's planned
-// base config and the teams' AlertmanagerConfigs, with the matcher strategy the plan sets, and
-// writes it to a file amtool reads.
-func mergedAlertmanagerConfig(t *testing.T, stack, strategy string, configs []map[string]any, secrets []map[string]any) string {
+// (tests/engines/amconfig) for the configuration Alertmanager gets from the planned
+// kube-prometheus-stack values' base config and the teams' AlertmanagerConfigs, with the given
+// matcher strategy, and writes it to a file amtool reads.
+func mergedAlertmanagerConfig(t *testing.T, release planner.Resource, strategy string, configs []map[string]any, secrets []map[string]any) string {
 	t.Helper()
-	release := values(stackPlan(t, stack).named(t, typeRelease, "addons-kube-prometheus-stack"))
 	base, err := yaml.Marshal(withoutSecretFiles(get(release, "alertmanager.config")))
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestTeamAlertRoutingWithTheOperatorAndAmtool(t *testing.T) {
 			{"metadata": map[string]any{"name": "payments-api-alert-receiver", "namespace": "payments"}, "data": map[string]any{"url": b64("https://hooks.payments.invalid/alerts")}},
 			{"metadata": map[string]any{"name": "grab", "namespace": "search"}, "data": map[string]any{"url": b64("https://attacker.invalid/")}},
 		}
-		file := mergedAlertmanagerConfig(t, stack, strategy, configs, secrets)
+		file := mergedAlertmanagerConfig(t, release, strategy, configs, secrets)
 		if out, err := exec.Command(prometheusTool(t, "amtool", "prometheus-alertmanager"), "check-config", file).CombinedOutput(); err != nil {
 			t.Fatalf("%s: amtool check-config of the merged config: %v\n%s", stack, err, out)
 		}
@@ -120,7 +120,7 @@ func TestTeamAlertRoutingWithTheOperatorAndAmtool(t *testing.T) {
 			}
 		}
 		// The control: the same objects without the operator's enforcement (strategy None).
-		open := mergedAlertmanagerConfig(t, stack, "None", configs, secrets)
+		open := mergedAlertmanagerConfig(t, release, "None", configs, secrets)
 		if got := routesTo(t, open, "alertname=PrometheusRuleFailures", "namespace=monitoring", "severity=critical"); !strings.Contains(got, "search/steal-platform/grab") {
 			t.Errorf("%s: the control: without enforcement the attacker's routes give %q; the test would not see the hole", stack, got)
 		}

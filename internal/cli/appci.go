@@ -4,15 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 
-	"github.com/example/platform/internal/planner"
+	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/scaffold"
 )
-
-// releaseTag is a teamsRevision that is a release tag: proposals then go to main, which the
-// next release tags.
-var releaseTag = regexp.MustCompile(`^v[0-9]+(\.[0-9]+){0,2}([-+][0-9A-Za-z.-]+)?$`)
 
 // appCICmd is `platform app ci`: the app repository's GitHub Actions workflow, which builds
 // the image on pull requests and, on main, pushes it and proposes its tag to the dev overlay.
@@ -53,17 +48,9 @@ func appCICmd(args []string, stdout, stderr io.Writer) int {
 // devGitHub fills in what the dev stack's config says: the organization, the GitOps
 // repository (unless --gitops-repo names it) and the branch the teams' apps deploy from.
 func devGitHub(dir string, c *scaffold.CI) error {
-	projectDir, err := findProject(dir)
+	cfg, err := stackConfig(dir, scaffold.DevStack)
 	if err != nil {
-		return err
-	}
-	in, err := planner.LoadStack(projectDir, scaffold.DevStack)
-	if err != nil {
-		return fmt.Errorf("stack %s: %w (the workflow pushes in its environment)", scaffold.DevStack, err)
-	}
-	cfg, err := StackConfig(in)
-	if err != nil {
-		return fmt.Errorf("stack %s: %s", scaffold.DevStack, describeError(err))
+		return fmt.Errorf("stack %s: %s (the workflow pushes in its environment)", scaffold.DevStack, describeError(err))
 	}
 	c.Owner = cfg.GitHub.Owner
 	if c.Repo == "" {
@@ -73,7 +60,7 @@ func devGitHub(dir string, c *scaffold.CI) error {
 		c.GitOpsRepo = cfg.GitHub.Owner + "/" + cfg.GitHub.GitOpsRepo
 	}
 	c.GitOpsBranch = cfg.ArgoCD.TeamsRevision
-	if c.GitOpsBranch == "" || releaseTag.MatchString(c.GitOpsBranch) {
+	if config.IsReleaseTag(c.GitOpsBranch) {
 		c.GitOpsBranch = "main"
 	}
 	return nil

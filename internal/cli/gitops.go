@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -112,29 +113,33 @@ func loadStacks(dir string) ([]scaffold.Stack, error) {
 	return out, nil
 }
 
+// differing are the paths of files (sorted) that exist under dir with other contents.
+func differing(dir string, files map[string]string) ([]string, error) {
+	var out []string
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		old, err := os.ReadFile(filepath.Join(dir, p))
+		if err == nil && !bytes.Equal(old, []byte(files[p])) {
+			out = append(out, p)
+		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // writeAll writes files under dir, or nothing when an existing file differs (it names them):
 // a scaffold never overwrites a team's edits.
 func writeAll(cmd, dir string, files map[string]string, stdout, stderr io.Writer) int {
-	paths := make([]string, 0, len(files))
-	for p := range files {
-		paths = append(paths, p)
-	}
-	slices.Sort(paths)
-	var differ []string
-	for _, p := range paths {
-		old, err := os.ReadFile(filepath.Join(dir, p))
-		if err == nil && !bytes.Equal(old, []byte(files[p])) {
-			differ = append(differ, p)
-		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(stderr, "platform %s: %v\n", cmd, err)
-			return 1
-		}
+	differ, err := differing(dir, files)
+	if err != nil {
+		fmt.Fprintf(stderr, "platform %s: %v\n", cmd, err)
+		return 1
 	}
 	if len(differ) > 0 {
 		fmt.Fprintf(stderr, "platform %s: these files exist and differ; nothing was written (move them away or edit them by hand):\n  %s\n", cmd, strings.Join(differ, "\n  "))
 		return 1
 	}
-	for _, p := range paths {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
 		full := filepath.Join(dir, p)
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			fmt.Fprintf(stderr, "platform %s: %v\n", cmd, err)

@@ -97,8 +97,9 @@ func appPromoteCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(fmt.Errorf("%s %w", fromPath, err))
 	}
-	msg := fmt.Sprintf("promote %s/%s to %s: %s (from %s)", m.team, m.app, *to, tag, *from)
-	return m.move(*to, tag, msg, "promote", stdout, stderr)
+	return m.move(*to, "promote", func(_, _ string) (string, string, error) {
+		return tag, fmt.Sprintf("promote %s/%s to %s: %s (from %s)", m.team, m.app, *to, tag, *from), nil
+	}, stdout, stderr)
 }
 
 func appRollbackCmd(args []string, stdout, stderr io.Writer) int {
@@ -119,27 +120,22 @@ func appRollbackCmd(args []string, stdout, stderr io.Writer) int {
 	if err := m.check(map[string]string{"stack": *stack}); err != nil {
 		return fail(err)
 	}
-	rel, cur, err := m.readOverlay(*stack)
-	if err != nil {
-		return fail(err)
-	}
-	current, err := scaffold.ImageTagOf(cur, m.app)
-	if err != nil {
-		return fail(fmt.Errorf("%s %w", rel, err))
-	}
-	target := *to
-	if target == "" {
-		if target, err = previousTag(m.repo, rel, m.app, current); err != nil {
-			return fail(err)
+	return m.move(*stack, "rollback", func(rel, current string) (string, string, error) {
+		target := *to
+		if target == "" {
+			var err error
+			if target, err = previousTag(m.repo, rel, m.app, current); err != nil {
+				return "", "", err
+			}
 		}
-	}
-	msg := fmt.Sprintf("roll back %s/%s in %s: %s (was %s)", m.team, m.app, *stack, target, current)
-	return m.move(*stack, target, msg, "rollback", stdout, stderr)
+		return target, fmt.Sprintf("roll back %s/%s in %s: %s (was %s)", m.team, m.app, *stack, target, current), nil
+	}, stdout, stderr)
 }
 
-// move sets the stack's overlay to tag, and with --commit commits it on a new branch. Every
-// check runs before the first write.
-func (m *moveFlags) move(stack, tag, msg, cmd string, stdout, stderr io.Writer) int {
+// move sets the stack's overlay to the tag target gives (from the overlay's path and current
+// tag, with the commit message), and with --commit commits it on a new branch. Every check
+// runs before the first write.
+func (m *moveFlags) move(stack, cmd string, target func(rel, current string) (tag, msg string, err error), stdout, stderr io.Writer) int {
 	fail := func(err error) int { fmt.Fprintf(stderr, "platform app %s: %v\n", cmd, err); return 1 }
 	rel, old, err := m.readOverlay(stack)
 	if err != nil {
@@ -148,6 +144,10 @@ func (m *moveFlags) move(stack, tag, msg, cmd string, stdout, stderr io.Writer) 
 	current, err := scaffold.ImageTagOf(old, m.app)
 	if err != nil {
 		return fail(fmt.Errorf("%s %w", rel, err))
+	}
+	tag, msg, err := target(rel, current)
+	if err != nil {
+		return fail(err)
 	}
 	if current == tag {
 		return fail(fmt.Errorf("%s/%s is already at %s in %s (%s): nothing to do", m.team, m.app, tag, stack, rel))

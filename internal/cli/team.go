@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/config"
-	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/internal/scaffold"
 	"github.com/example/platform/internal/teamconfig"
 )
@@ -110,10 +108,10 @@ func teamCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	readme := "teams/" + e.Name + "/README.md"
 	files := map[string]string{readme: scaffold.Init([]scaffold.Stack{{Teams: []teamplan.Team{{Name: e.Name}}}})[readme]}
-	if old, err := os.ReadFile(filepath.Join(*gitops, readme)); err == nil && !bytes.Equal(old, []byte(files[readme])) {
-		return fail("%s exists in the GitOps repository (--gitops %s) and differs; nothing was written (move it away, or add the team to the stacks by hand)", readme, *gitops)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if differ, err := differing(*gitops, files); err != nil {
 		return fail("%v", err)
+	} else if len(differ) > 0 {
+		return fail("%s exists in the GitOps repository (--gitops %s) and differs; nothing was written (move it away, or add the team to the stacks by hand)", readme, *gitops)
 	}
 	if err := replaceFiles(edited); err != nil {
 		return fail("%v", err)
@@ -209,11 +207,7 @@ func validateStackFile(project []byte, stack string, src []byte) error {
 	if err := os.WriteFile(filepath.Join(tmp, "Pulumi."+stack+".yaml"), src, 0o600); err != nil {
 		return err
 	}
-	in, err := planner.LoadStack(tmp, stack)
-	if err != nil {
-		return err
-	}
-	_, err = StackConfig(in)
+	_, err = stackConfig(tmp, stack)
 	return err
 }
 

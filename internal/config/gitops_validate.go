@@ -29,8 +29,11 @@ func validTeamsRevision(rev string, protectedOnly bool) bool {
 	if !gitRef.MatchString(rev) || strings.Contains(rev, "..") {
 		return false
 	}
-	return !protectedOnly || rev == "main" || releaseTag.MatchString(rev)
+	return !protectedOnly || rev == "main" || IsReleaseTag(rev)
 }
+
+// IsReleaseTag says whether rev has the release tags' form (v1, v1.4, v1.4.0, v1.4.0-rc.1).
+func IsReleaseTag(rev string) bool { return releaseTag.MatchString(rev) }
 
 var (
 	gitRef     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$`)
