@@ -124,6 +124,10 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		return teamCmd(args[1:], stdout, stderr)
 	case "secret":
 		return secretCmd(args[1:], os.Stdin, stdout, stderr)
+	case "restore":
+		return restoreCmd(args[1:], stdout, stderr)
+	case "connect":
+		return connectCmd(args[1:], stdout, stderr)
 	case "preview", "up", "refresh", "destroy":
 		op, _ := runner.ParseOperation(args[0])
 		return deployCmd(op, args[1:], stdout, stderr)
