@@ -21,3 +21,12 @@ func BackupVaultName(cluster string) string { return cluster + "-backup" }
 // BackupRoleName is the role AWS Backup assumes to back up and restore the stack's selected
 // resources (`platform restore` passes it to start-restore-job).
 func BackupRoleName(cluster string) string { return cluster + "-backup-role" }
+
+// KeepTag marks an EBS volume the stack keeps when it is destroyed: the gp3 StorageClasses
+// tag what they create with KeepTag=KeepTagValue when their reclaim policy is Retain (prod), so
+// the runner's sweep, which deletes what a destroy left behind, lists the volume as kept and
+// never deletes it, even on a later run that no longer knows the cluster's volumes.
+const (
+	KeepTag      = "platform.example.org/reclaim-policy"
+	KeepTagValue = "Retain"
+)

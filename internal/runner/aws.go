@@ -14,6 +14,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/example/platform/internal/contract"
 )
 
 // Tags by which AWS resources belong to a cluster: the Load Balancer Controller's, the
@@ -33,7 +35,10 @@ const (
 	KindTargetGroup  = "target-group"
 	KindENI          = "network-interface"
 	KindVolume       = "volume"
-	KindSG           = "security-group"
+	// KindKeptVolume is a detached volume the stack keeps (contract.KeepTag): listed, never
+	// deleted.
+	KindKeptVolume = "kept-volume"
+	KindSG         = "security-group"
 )
 
 // DescribeTagsBatch is the most ARNs ELBv2's DescribeTags accepts in one call.
@@ -172,7 +177,13 @@ func (s AWSSweeper) Find(ctx context.Context) ([]Leftover, error) {
 			return nil, err
 		}
 		for _, v := range page.Volumes {
-			add(KindVolume, aws.ToString(v.VolumeId))
+			kind := KindVolume
+			for _, t := range v.Tags {
+				if aws.ToString(t.Key) == contract.KeepTag && aws.ToString(t.Value) == contract.KeepTagValue {
+					kind = KindKeptVolume
+				}
+			}
+			add(kind, aws.ToString(v.VolumeId))
 		}
 	}
 	return out, nil
@@ -244,7 +255,7 @@ func (s AWSSweeper) ownedELB(ctx context.Context, arns []string) ([]string, erro
 
 // Delete removes leftovers in dependency order: load balancers, target groups, ENIs, volumes,
 // then security groups (which the others reference). It tries every one and reports every
-// failure.
+// failure. A kept volume is never deleted.
 func (s AWSSweeper) Delete(ctx context.Context, leftovers []Leftover) error {
 	var errs []error
 	for _, kind := range []string{KindLoadBalancer, KindTargetGroup, KindENI, KindVolume, KindSG} {
@@ -271,7 +282,7 @@ func (s AWSSweeper) Delete(ctx context.Context, leftovers []Leftover) error {
 		}
 	}
 	for _, l := range leftovers {
-		if !slices.Contains([]string{KindLoadBalancer, KindTargetGroup, KindENI, KindVolume, KindSG}, l.Kind) {
+		if !slices.Contains([]string{KindLoadBalancer, KindTargetGroup, KindENI, KindVolume, KindSG, KindKeptVolume}, l.Kind) {
 			errs = append(errs, fmt.Errorf("%s %s: unknown kind, not deleted", l.Kind, l.ID))
 		}
 	}

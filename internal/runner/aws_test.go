@@ -14,6 +14,8 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/example/platform/internal/contract"
 )
 
 // fakeAWS answers like the APIs do: pages of at most pageSize (NextMarker / NextToken), EC2
@@ -149,7 +151,11 @@ func (f *fakeAWS) DescribeVolumes(_ context.Context, in *ec2.DescribeVolumesInpu
 	var all []ec2types.Volume
 	for _, it := range f.of(KindVolume) {
 		if matches(it, in.Filters) {
-			all = append(all, ec2types.Volume{VolumeId: aws.String(it.id)})
+			v := ec2types.Volume{VolumeId: aws.String(it.id)}
+			for k, val := range it.tags {
+				v.Tags = append(v.Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(val)})
+			}
+			all = append(all, v)
 		}
 	}
 	items, next := page(f, all, in.NextToken)
@@ -204,6 +210,8 @@ func TestSweeperFindsOnlyWhatTheClusterOwnsInItsVPC(t *testing.T) {
 		{kind: KindVolume, id: "vol-pvc", status: "available", tags: map[string]string{k8s: Owned}},
 		{kind: KindVolume, id: "vol-in-use", status: "in-use", tags: map[string]string{k8s: Owned}},
 		{kind: KindVolume, id: "vol-other", status: "available", tags: map[string]string{TagK8sCluster + "c2": Owned}},
+		// A prod data volume (reclaimPolicy Retain): found, as kept.
+		{kind: KindVolume, id: "vol-kept", status: "available", tags: map[string]string{k8s: Owned, contract.KeepTag: contract.KeepTagValue}},
 	}}
 	left, err := AWSSweeper{ELB: f, EC2: f, Scope: scope1}.Find(context.Background())
 	if err != nil {
@@ -217,13 +225,13 @@ func TestSweeperFindsOnlyWhatTheClusterOwnsInItsVPC(t *testing.T) {
 		got[l.ID] = l.Kind
 	}
 	want := map[string]string{"lb-mine": KindLoadBalancer, "lb-legacy": KindLoadBalancer, "tg-mine": KindTargetGroup,
-		"eni-cni": KindENI, "sg-lbc": KindSG, "sg-k8s": KindSG, "vol-pvc": KindVolume}
+		"eni-cni": KindENI, "sg-lbc": KindSG, "sg-k8s": KindSG, "vol-pvc": KindVolume, "vol-kept": KindKeptVolume}
 	if !mapsEqual(got, want) {
 		t.Errorf("found %v\nwant  %v", got, want)
 	}
 	// Without a VPC (none in the state) nothing VPC-bound is looked at.
 	left, err = AWSSweeper{ELB: f, EC2: f, Scope: Scope{Cluster: "c1", Region: "eu-north-1"}}.Find(context.Background())
-	if err != nil || len(left) != 1 || left[0].ID != "vol-pvc" {
+	if err != nil || len(left) != 2 || left[0].ID != "vol-pvc" || left[1].ID != "vol-kept" {
 		t.Errorf("without a VPC: %v %v", left, err)
 	}
 }
@@ -279,6 +287,11 @@ func TestSweeperPagesAndBatches(t *testing.T) {
 	}
 	if err := s.Delete(context.Background(), []Leftover{{"bucket", "b"}}); err == nil {
 		t.Error("an unknown kind was silently skipped")
+	}
+	// A kept volume reaches no Delete call, and is no error.
+	f.deleted = nil
+	if err := s.Delete(context.Background(), []Leftover{{KindKeptVolume, "vol-kept"}}); err != nil || len(f.deleted) != 0 {
+		t.Errorf("a kept volume: %v, deleted %v", err, f.deleted)
 	}
 }
 

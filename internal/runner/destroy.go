@@ -300,10 +300,12 @@ func (r *Runner) findLeftovers(ctx context.Context, scope Scope, sweeper Sweeper
 }
 
 func (r *Runner) afterDestroy(ctx context.Context, scope Scope, sweeper Sweeper) error {
-	left, err := r.findLeftovers(ctx, scope, sweeper)
+	found, err := r.findLeftovers(ctx, scope, sweeper)
 	if err != nil {
 		return err
 	}
+	// Kept volumes are what the stack means to leave: they are no leftover.
+	left := slices.DeleteFunc(slices.Clone(found), func(l Leftover) bool { return l.Kind == KindKeptVolume })
 	if len(left) == 0 {
 		return nil
 	}
@@ -318,12 +320,25 @@ func (r *Runner) afterDestroy(ctx context.Context, scope Scope, sweeper Sweeper)
 	return nil
 }
 
-func (r *Runner) printLeftovers(scope Scope, left []Leftover) {
+func (r *Runner) printLeftovers(scope Scope, found []Leftover) {
+	var kept []string
+	var left []Leftover
+	for _, l := range found {
+		if l.Kind == KindKeptVolume {
+			kept = append(kept, l.ID)
+		} else {
+			left = append(left, l)
+		}
+	}
+	if len(kept) > 0 {
+		slices.Sort(kept)
+		fmt.Fprintf(r.Out, "%d EBS volume(s) of %s are kept (tag %s=%s, reclaimPolicy Retain): %s; the sweep never deletes them (README, \"Kept on destroy\")\n",
+			len(kept), scope.Cluster, contract.KeepTag, contract.KeepTagValue, strings.Join(kept, ", "))
+	}
 	if len(left) == 0 {
 		fmt.Fprintf(r.Out, "no AWS resources owned by %s are left (%s)\n", scope.Cluster, describeScope(scope))
 		return
 	}
-	left = slices.Clone(left)
 	slices.SortFunc(left, func(a, b Leftover) int { return strings.Compare(a.Kind+a.ID, b.Kind+b.ID) })
 	fmt.Fprintf(r.Out, "%d AWS resource(s) owned by %s are left (%s):\n", len(left), scope.Cluster, describeScope(scope))
 	for _, l := range left {

@@ -283,6 +283,28 @@ func TestDestroyLeftovers(t *testing.T) {
 	}
 }
 
+// A kept volume (prod's data, reclaimPolicy Retain) is listed as kept, is no leftover (no exit
+// 3) and is never handed to the sweep's Delete.
+func TestDestroyListsKeptVolumesAndNeverSweepsThem(t *testing.T) {
+	w := devWorld()
+	w.left = []Leftover{{KindKeptVolume, "vol-data"}}
+	var out strings.Builder
+	if err := newRunner(w, &out).Run(context.Background(), Destroy, []string{"dev"}); err != nil {
+		t.Errorf("only a kept volume left: err = %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "1 EBS volume(s) of platform-dev are kept") || !strings.Contains(out.String(), "vol-data") ||
+		!strings.Contains(out.String(), "no AWS resources owned by platform-dev are left") {
+		t.Errorf("the kept volume is not reported as kept:\n%s", out.String())
+	}
+	w = devWorld()
+	w.left = []Leftover{{KindKeptVolume, "vol-data"}, {KindVolume, "vol-1"}}
+	r := newRunner(w, io.Discard)
+	r.Sweep = true
+	if err := r.Run(context.Background(), Destroy, []string{"dev"}); err != nil || !strings.HasSuffix(calls(w), "find platform-dev|delete vol-1") {
+		t.Errorf("sweep with a kept volume: err %v calls %s", err, calls(w))
+	}
+}
+
 // If a step before the destroy fails, nothing is destroyed or swept; what is left is listed.
 func TestDestroyStopsWhenAStepBeforeItFails(t *testing.T) {
 	for _, step := range []string{"stop-gitops KCFG", "remove-lbs KCFG", "wait-lbs platform-dev", "remove-volumes KCFG"} {

@@ -123,7 +123,9 @@ func (k Kubectl) RemoveLoadBalancers(ctx context.Context, kubeconfig string, pro
 // that it deletes their volumes (StatefulSet claims survive `helm uninstall`, and a volume
 // outlives a deleted cluster). A claim in use stays until its pod goes: the pods using them
 // are deleted too, and the StatefulSet's replacements cannot start on a claim being deleted.
-// Then it waits until each claim's volume is gone.
+// Then it waits until each claim's volume is gone. A claim whose volume has reclaimPolicy
+// Retain (prod's data volumes) is left alone and listed: its EBS volume outlives the stack on
+// purpose, and waiting for its deletion would wait forever.
 func (k Kubectl) RemoveVolumes(ctx context.Context, kubeconfig string, progress io.Writer) error {
 	return k.with(ctx, kubeconfig, func(run runFunc) error {
 		raw, err := run("get", "persistentvolumeclaims", "--all-namespaces", "-o", "json")
@@ -142,9 +144,18 @@ func (k Kubectl) RemoveVolumes(ctx context.Context, kubeconfig string, progress 
 		if len(claims.Items) == 0 {
 			return nil
 		}
+		kept, err := retainedVolumes(run)
+		if err != nil {
+			return err
+		}
 		inUse := map[string]bool{}
 		var volumes []string
 		for _, c := range claims.Items {
+			if ebs, ok := kept[c.Spec.VolumeName]; ok {
+				fmt.Fprintf(progress, "keeping PersistentVolumeClaim %s/%s: its volume %s (EBS %s) has reclaimPolicy Retain and stays in the cloud\n",
+					c.Metadata.Namespace, c.Metadata.Name, c.Spec.VolumeName, ebs)
+				continue
+			}
 			fmt.Fprintf(progress, "deleting PersistentVolumeClaim %s/%s (volume %s)\n", c.Metadata.Namespace, c.Metadata.Name, c.Spec.VolumeName)
 			if _, err := run("delete", "persistentvolumeclaim", "-n", c.Metadata.Namespace, c.Metadata.Name, "--wait=false"); err != nil {
 				return err
@@ -194,6 +205,38 @@ func (k Kubectl) RemoveVolumes(ctx context.Context, kubeconfig string, progress 
 		}
 		return nil
 	})
+}
+
+// retainedVolumes are the persistent volumes with reclaimPolicy Retain, by name, with their
+// EBS volume ids (the CSI volume handle).
+func retainedVolumes(run runFunc) (map[string]string, error) {
+	raw, err := run("get", "persistentvolumes", "-o", "json")
+	if err != nil {
+		return nil, err
+	}
+	var pvs struct {
+		Items []struct {
+			Metadata struct{ Name string }
+			Spec     struct {
+				PersistentVolumeReclaimPolicy string
+				CSI                           *struct{ VolumeHandle string }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &pvs); err != nil {
+		return nil, fmt.Errorf("reading persistent volumes: %w", err)
+	}
+	out := map[string]string{}
+	for _, pv := range pvs.Items {
+		if pv.Spec.PersistentVolumeReclaimPolicy != "Retain" {
+			continue
+		}
+		out[pv.Metadata.Name] = "(no CSI volume)"
+		if pv.Spec.CSI != nil {
+			out[pv.Metadata.Name] = pv.Spec.CSI.VolumeHandle
+		}
+	}
+	return out, nil
 }
 
 type runFunc func(args ...string) ([]byte, error)

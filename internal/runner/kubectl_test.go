@@ -83,12 +83,14 @@ func TestKubectlRemovesVolumes(t *testing.T) {
 			{"metadata":{"name":"loki-0","namespace":"logging"},"spec":{"volumes":[{"configMap":{}},{"persistentVolumeClaim":{"claimName":"data-loki-0"}}]}},
 			{"metadata":{"name":"web","namespace":"logging"},"spec":{"volumes":[{"persistentVolumeClaim":{"claimName":"other"}}]}},
 			{"metadata":{"name":"prometheus-0","namespace":"monitoring"},"spec":{"volumes":[{"persistentVolumeClaim":{"claimName":"prom-db"}}]}}]}`,
+		"persistentvolumes": `{"items":[{"metadata":{"name":"pvc-1"},"spec":{"persistentVolumeReclaimPolicy":"Delete"}}]}`,
 	}, &calls)
 	if err := k.RemoveVolumes(context.Background(), "KCFG", io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	want := strings.Join([]string{
 		"get persistentvolumeclaims --all-namespaces -o json",
+		"get persistentvolumes -o json",
 		"delete persistentvolumeclaim -n logging data-loki-0 --wait=false",
 		"delete persistentvolumeclaim -n monitoring prom-db --wait=false",
 		"get pods --all-namespaces -o json",
@@ -103,5 +105,37 @@ func TestKubectlRemovesVolumes(t *testing.T) {
 	k = fakeKubectl(t, map[string]string{"persistentvolumeclaims": `{"items":[]}`}, &calls)
 	if err := k.RemoveVolumes(context.Background(), "KCFG", io.Discard); err != nil || len(calls) != 1 {
 		t.Errorf("no claims: %v %v", err, calls)
+	}
+}
+
+// A claim whose volume is retained (prod's data) is neither deleted nor waited for: it is
+// listed as kept, with its EBS volume; the others go as before.
+func TestKubectlKeepsRetainedVolumes(t *testing.T) {
+	var calls []string
+	k := fakeKubectl(t, map[string]string{
+		"persistentvolumeclaims": `{"items":[
+			{"metadata":{"name":"data-loki-0","namespace":"logging"},"spec":{"volumeName":"pvc-1"}},
+			{"metadata":{"name":"orders-data","namespace":"payments"},"spec":{"volumeName":"pvc-2"}}]}`,
+		"persistentvolumes": `{"items":[
+			{"metadata":{"name":"pvc-1"},"spec":{"persistentVolumeReclaimPolicy":"Delete","csi":{"volumeHandle":"vol-1"}}},
+			{"metadata":{"name":"pvc-2"},"spec":{"persistentVolumeReclaimPolicy":"Retain","csi":{"volumeHandle":"vol-0abc"}}}]}`,
+		"pods": `{"items":[
+			{"metadata":{"name":"orders-0","namespace":"payments"},"spec":{"volumes":[{"persistentVolumeClaim":{"claimName":"orders-data"}}]}}]}`,
+	}, &calls)
+	var out strings.Builder
+	if err := k.RemoveVolumes(context.Background(), "KCFG", &out); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"get persistentvolumeclaims --all-namespaces -o json",
+		"get persistentvolumes -o json",
+		"delete persistentvolumeclaim -n logging data-loki-0 --wait=false",
+		"get pods --all-namespaces -o json",
+		"wait --for=delete persistentvolume/pvc-1 --timeout=10m"}, "|")
+	if strings.Join(calls, "|") != want {
+		t.Errorf("calls =\n%s\nwant\n%s", strings.Join(calls, "|"), want)
+	}
+	if !strings.Contains(out.String(), "keeping PersistentVolumeClaim payments/orders-data: its volume pvc-2 (EBS vol-0abc) has reclaimPolicy Retain") {
+		t.Errorf("the kept claim is not listed:\n%s", out.String())
 	}
 }
