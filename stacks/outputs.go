@@ -39,7 +39,7 @@ func addonsConfig(a config.AddonsConfig, policy config.Policy) addons.Config {
 		ExternalSecrets: addons.ExternalSecrets{Helm: helm(a.ExternalSecrets.AddonBase),
 			SecretsManager: a.ExternalSecrets.SecretsManager, Protect: policy.Protect},
 		ClusterAutoscaler: helm(a.ClusterAutoscaler),
-		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled, ReclaimPolicy: a.EBSCSI.ReclaimPolicy},
+		EBSCSI:            addons.EBSCSI{Enabled: a.EBSCSI.Enabled, ReclaimPolicy: a.EBSCSI.ReclaimPolicyOr(policy)},
 		MetricsServer:     addons.MetricsServer{Enabled: a.MetricsServer.Enabled},
 		Monitoring: addons.Monitoring{Helm: helm(a.Monitoring.AddonBase),
 			RetentionDays: a.Monitoring.RetentionDays, StorageGiB: a.Monitoring.StorageGiB,
@@ -117,8 +117,16 @@ func outputs(cfg *config.Config, p *Platform) pulumi.Map {
 	if p.Teams != nil {
 		out["teams"] = p.Teams.Outputs
 	}
+	// Always exported (empty without teams): the next deployment's removal guard reads it.
+	out[contract.OutputTeamData] = teamDataOutput(cfg)
 	if p.Databases != nil {
 		out["databases"] = p.Databases.Databases
+	}
+	if p.Access != nil {
+		out["access"] = accessOutputs(p)
+	}
+	if p.Backup != nil {
+		out["backup"] = backupOutputs(p)
 	}
 	if p.ArgoCD != nil {
 		out["argocdUrl"] = p.ArgoCD.URL

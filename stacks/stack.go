@@ -15,9 +15,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"github.com/example/platform/components/access"
 	"github.com/example/platform/components/addons"
 	"github.com/example/platform/components/alarms"
 	"github.com/example/platform/components/argocd"
+	"github.com/example/platform/components/backup"
 	"github.com/example/platform/components/boundary"
 	"github.com/example/platform/components/certificates"
 	"github.com/example/platform/components/cluster"
@@ -48,6 +50,11 @@ type Platform struct {
 	ArgoCD       *argocd.ArgoCD               // nil when disabled
 	Teams        *teams.Teams                 // nil without platform:teams
 	Databases    *databases.Databases         // nil when no team has a database
+	// Access is Session Manager access (nil when disabled); DatabaseAccess its team database
+	// sessions (nil also without databases).
+	Access         *access.Access
+	DatabaseAccess *access.DatabaseAccess
+	Backup         *backup.Backup // nil when platform:backup.enabled is false
 	// Outputs are the stack outputs, as exported.
 	Outputs pulumi.Map
 }
@@ -94,6 +101,13 @@ func Load(ctx *pulumi.Context) (*config.Config, error) {
 func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	cfg, err := Load(ctx)
 	if err != nil {
+		return nil, err
+	}
+	previous, err := previousTeamData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckRemovedTeams(previous); err != nil {
 		return nil, err
 	}
 	p, err := Run(ctx, cfg)
@@ -201,15 +215,25 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	if p.Teams, err = newTeams(ctx, cfg, policy, account, plan, p, inCluster); err != nil {
 		return nil, err
 	}
+	if p.Access, err = newAccess(ctx, cfg, account, p); err != nil {
+		return nil, err
+	}
 	if dbs := cfg.Databases(); len(dbs) > 0 {
 		if p.Databases, err = databases.New(ctx, "databases", &databases.Args{
 			Instances: dbs, Network: p.Network.Handle(), Cluster: p.Cluster.Handle(), Teams: p.Teams.Handle(),
 			Addons: p.Addons.Handle(), Account: account,
 			Protect: policy.Protect, KeyDeletionWindowDays: policy.KeyDeletionWindowDays,
 			AlarmTopicArn: p.Alarms.TopicArn, LogsKeyArn: p.LogsKey.Arn,
+			AccessSecurityGroupID: p.accessSecurityGroup(),
 		}, inCluster); err != nil {
 			return nil, err
 		}
+	}
+	if p.DatabaseAccess, err = newDatabaseAccess(ctx, cfg, account, p); err != nil {
+		return nil, err
+	}
+	if p.Backup, err = newBackup(ctx, cfg, account, p); err != nil {
+		return nil, err
 	}
 	p.Outputs = outputs(cfg, p)
 	for k, v := range p.Outputs {
@@ -233,7 +257,7 @@ func gitops(ctx *pulumi.Context, cfg *config.Config, policy config.Policy, accou
 		DeployBranch: policy.DeployRef.Branch, DeployTag: policy.DeployRef.Tag,
 		Zone: p.DNS.Handle(), ParentZoneID: cfg.DNS.ParentZoneID, PermissionsBoundary: p.Boundary.Arn, VpcID: p.Network.Handle().VpcID,
 		ProtectRepositories: cfg.ProtectsRepositories(), AdminTeams: cfg.AdminTeams(), TeamDirs: teamDirs(cfg),
-		RunnerGroup: cfg.UsesRunnerGroup(),
+		RunnerGroup: cfg.UsesRunnerGroup(), BackupCopyRegion: cfg.Backup.CopyRegion,
 	}); err != nil {
 		return err
 	}

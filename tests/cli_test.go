@@ -50,7 +50,7 @@ func TestPlanTree(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"Stack dev (project platform): 249 resources",
+		"Stack dev (project platform): 275 resources",
 		"platform:index:Network  network  (27)",
 		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
 		"platform:index:Cluster  cluster  (12)",
@@ -73,7 +73,7 @@ func TestPlanJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stack != "prod" || len(p.Resources) != 250 {
+	if p.Stack != "prod" || len(p.Resources) != 279 {
 		t.Errorf("stack %s with %d resources", p.Stack, len(p.Resources))
 	}
 	for _, r := range p.Resources {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,6 +70,13 @@ func TestREADMECostTotals(t *testing.T) {
 
 var nodesItem = regexp.MustCompile(`^(\S+) x ([0-9]+) nodes$`)
 
+// backupItem is a vault's snapshot storage line: "AWS Backup <EBS|RDS> snapshots[ in <region>] of <n> GB (assumed)";
+// instanceItem an EC2 instance's (the access instance): "<type> instance".
+var (
+	backupItem   = regexp.MustCompile(`^AWS Backup (EBS|RDS) snapshots(?: in (\S+))? of [0-9.]+ GB \(assumed\)$`)
+	instanceItem = regexp.MustCompile(`^([a-z0-9]+\.[a-z0-9]+) instance$`)
+)
+
 // unitPrice is the price table's unit price for a cost line's item.
 // dbItem is an RDS instance line: "RDS PostgreSQL <class>[ (Multi-AZ...)]".
 var dbItem = regexp.MustCompile(`^RDS PostgreSQL (db\.[a-z0-9]+\.[a-z0-9]+)( \(Multi-AZ|$)`)
@@ -116,6 +124,25 @@ func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
 		return pricing.RDSExtendedSupportVCPUHour
 	case dbItem.MatchString(item):
 		price, ok := p.RDSPostgresHour[dbItem.FindStringSubmatch(item)[1]]
+		if !ok {
+			t.Errorf("no price for %s", item)
+		}
+		return price
+	case backupItem.MatchString(item):
+		// A copy vault's snapshots are priced in its own region.
+		m := backupItem.FindStringSubmatch(item)
+		rp := p
+		if m[2] != "" {
+			rp = pricing.Prices[m[2]]
+		}
+		if m[1] == "EBS" {
+			return rp.BackupEBSGBMonth
+		}
+		return rp.BackupRDSGBMonth
+	case strings.HasPrefix(item, "AWS Backup copies to "):
+		return p.InterRegionGB
+	case instanceItem.MatchString(item):
+		price, ok := p.EC2Hour[instanceItem.FindStringSubmatch(item)[1]]
 		if !ok {
 			t.Errorf("no price for %s", item)
 		}
@@ -186,5 +213,38 @@ func TestProdCostsMoreThanDev(t *testing.T) {
 	}
 	if nats != 3 {
 		t.Errorf("prod prices %d NAT gateways, want 3", nats)
+	}
+}
+
+// The Session Manager access instance (platform:access) is priced from the table: its instance
+// type by the hour and its root volume as gp3, in both stacks.
+func TestAccessInstanceCostLines(t *testing.T) {
+	for _, stack := range []string{"dev", "prod"} {
+		p := stackPlan(t, stack)
+		r := cost.Estimate(p.Plan)
+		prices := pricing.Prices[r.Region]
+		instances := p.ofType("aws:ec2/instance:Instance")
+		if len(instances) != 1 {
+			t.Fatalf("%s: %d instances, want the access instance", stack, len(instances))
+		}
+		in := instances[0]
+		typ := getString(in, "instanceType")
+		gb, _ := get(in, "rootBlockDevice.volumeSize").(float64)
+		want := map[string]float64{
+			typ + " instance": math.Round(float64(pricing.HoursPerMonth)*prices.EC2Hour[typ]*100) / 100,
+			fmt.Sprintf("root volume %g GiB (gp3)", gb): math.Round(gb*prices.EBSgp3GBMonth*100) / 100,
+		}
+		got := map[string]float64{}
+		for _, l := range r.Lines {
+			if l.Resource == in.Name {
+				if l.Unpriced != "" {
+					t.Errorf("%s: %s is unpriced: %s", stack, l.Item, l.Unpriced)
+				}
+				got[l.Item] = l.Monthly
+			}
+		}
+		if gb == 0 || prices.EC2Hour[typ] == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: access instance lines %v, want %v", stack, got, want)
+		}
 	}
 }

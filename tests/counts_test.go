@@ -8,20 +8,22 @@ func TestResourceCounts(t *testing.T) {
 	common := map[string]int{
 		"platform:index:Network": 1, "platform:index:DNS": 1, "platform:index:Certificates": 1, "platform:index:Cluster": 1,
 		"aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1, "aws:ec2/internetGateway:InternetGateway": 1,
-		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1 + 5 + 1, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1 + 4 + 1,
+		"aws:ec2/flowLog:FlowLog": 1, "aws:cloudwatch/logGroup:LogGroup": 2, "aws:iam/role:Role": 2 + 7 + 1 + 5 + 1 + 3, "aws:iam/rolePolicy:RolePolicy": 1 + 6 + 1 + 4 + 1 + 2,
 		// S3's gateway endpoint
 		"aws:ec2/vpcEndpoint:VpcEndpoint": 1,
 		typeZone:                          1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
-		// the cluster's secrets key and the stack's logs key, each with its alias
-		"platform:index:LogsKey": 1, typeKey: 2, "aws:kms/alias:Alias": 2, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1,
+		// the cluster's secrets key, the stack's logs key and its backup vault's key, each with
+		// its alias
+		"platform:index:LogsKey": 1, typeKey: 3, "aws:kms/alias:Alias": 3, typeEKS: 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4 + 1 + 1 + 1,
 		// the permissions boundary every role carries
 		"platform:index:PermissionsBoundary": 1, "aws:iam/policy:Policy": 2,
-		typeLT: 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
+		typeLT: 1 + 1, typeNodeGroup: 1, "pulumi:providers:kubernetes": 1,
 		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2;
 		// EKS add-ons: the Pod Identity agent, CoreDNS, EBS CSI, metrics-server
 		"platform:index:Addons": 1, "aws:eks/addon:Addon": 4, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,
 		"kubernetes:core/v1:Namespace": 5 + 2 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
-		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "random:index/randomPassword:RandomPassword": 1,
+		// gp3 and its opt-out from backups, gp3-no-backup
+		"kubernetes:storage.k8s.io/v1:StorageClass": 2, "random:index/randomPassword:RandomPassword": 1,
 		// the gp3 class's generation (renewed when a field Kubernetes cannot update changes)
 		"random:index/randomId:RandomId": 1,
 		"aws:ssm/parameter:Parameter":    1 + 2, "aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
@@ -59,7 +61,18 @@ func TestResourceCounts(t *testing.T) {
 		"kubernetes:argoproj.io/v1alpha1:ApplicationSet": 1,
 		// the alarm topic, its on-call address, and the certificate's expiry alarm
 		"platform:index:Alarms": 1, "aws:sns/topic:Topic": 1, "aws:sns/topicSubscription:TopicSubscription": 1,
-		"aws:cloudwatch/metricAlarm:MetricAlarm": 1,
+		"aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 1,
+		// AWS Backup (the + terms above: its role and policy, its key and alias, the failed-jobs
+		// alarm): the vault, the plan of the environment's rules and the selection by tag
+		"platform:index:Backup": 1, "aws:backup/vault:Vault": 1, "aws:backup/plan:Plan": 1, "aws:backup/selection:Selection": 1,
+		// Session Manager access (the + terms above: the instance's role, its SSM policy
+		// attachment, the kube role and its policy, the instance's launch template): the
+		// instance, its profile and security group, the cluster's ingress rule from it, the
+		// kube session document
+		"platform:index:Access": 1, "aws:ec2/instance:Instance": 1, "aws:iam/instanceProfile:InstanceProfile": 1,
+		"aws:ec2/securityGroup:SecurityGroup": 1, "aws:ec2/securityGroupRule:SecurityGroupRule": 1, "aws:ssm/document:Document": 1,
+		// the last deployment's outputs, read back for the team removal guard
+		"pulumi:pulumi:StackReference": 1,
 		// the Load Balancer Controller's and External Secrets' PodMonitors; the addons' and
 		// Argo CD's alert rules
 		"kubernetes:monitoring.coreos.com/v1:PodMonitor": 2, "kubernetes:monitoring.coreos.com/v1:PrometheusRule": 2,
@@ -79,8 +92,11 @@ func TestResourceCounts(t *testing.T) {
 			// their route table and its DB subnet group, its 2 log groups, the databases' key, the team's 2 policies on its roles,
 			// the connection ExternalSecret and Secrets Manager store, the egress policy)
 			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
-			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 1 + 2,
-			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 2 + 1, "aws:kms/alias:Alias": 2 + 1, "aws:iam/rolePolicy:RolePolicy": 13 + 2,
+			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1 + 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 2,
+			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 3 + 1, "aws:kms/alias:Alias": 3 + 1, "aws:iam/rolePolicy:RolePolicy": 15 + 2 + 1,
+			// Session Manager to the database: its document, and payments' connect role (+ 1
+			// role, + 1 policy)
+			"platform:index:DatabaseAccess": 1, "aws:ssm/document:Document": 1 + 1, "aws:iam/role:Role": 19 + 1,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
 			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 2 + 3 + 1,
 			// the platform's class and the teams' shared one, each with its params
@@ -94,7 +110,12 @@ func TestResourceCounts(t *testing.T) {
 			"github:index/repositoryFile:RepositoryFile": 2, "github:index/repositoryRuleset:RepositoryRuleset": 6,
 			"github:index/actionsRunnerGroup:ActionsRunnerGroup": 1,
 			// the platform's, the shared and search's dedicated class, each with its params
-			"kubernetes:networking.k8s.io/v1:IngressClass": 3, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 3},
+			"kubernetes:networking.k8s.io/v1:IngressClass": 3, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 3,
+			// backups copied to platform:backup.copyRegion: a provider there, the copy vault and
+			// its key (with alias), the failed-copies alarm; both vaults' access policies
+			// keep recovery points from deletion
+			"pulumi:providers:aws": 1, "aws:backup/vault:Vault": 2, "aws:backup/vaultPolicy:VaultPolicy": 2,
+			typeKey: 3 + 1, "aws:kms/alias:Alias": 3 + 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 1},
 	}
 	for stack, specific := range perStack {
 		t.Run(stack, func(t *testing.T) {

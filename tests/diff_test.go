@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/cost"
 	"github.com/example/platform/internal/diff"
 	"github.com/example/platform/internal/planner"
@@ -172,7 +173,8 @@ func TestDiffClassifies(t *testing.T) {
 
 	// Tempo off: exactly its resources go, Grafana loses its Tempo data source, and the cost
 	// falls by exactly what Tempo's lines cost.
-	r = diff.Plans(base, planWith(t, "dev", edit("platform:addons", "tempo.enabled", false)))
+	noTempo := planWith(t, "dev", edit("platform:addons", "tempo.enabled", false))
+	r = diff.Plans(base, noTempo)
 	var removed []string
 	for _, res := range r.Removed {
 		removed = append(removed, res.URN)
@@ -210,9 +212,19 @@ func TestDiffClassifies(t *testing.T) {
 	for _, v := range cost.ReleaseVolumes(tempoVolume) {
 		gib += v.GB
 	}
-	wantDelta := -(math.Round(pricing.S3GBPerBucket*prices.S3StandardGB*100) + math.Round(gib*prices.EBSgp3GBMonth*100)) / 100
-	if gib == 0 || r.CostDelta != wantDelta {
-		t.Errorf("removing Tempo: cost delta %+.2f, want %+.2f (its bucket and %v GiB of volumes)", r.CostDelta, wantDelta, gib)
+	// Its volumes' backups go too: dev keeps 7 dailies (config.PolicyFor(dev).Backup).
+	var rules []cost.BackupRule
+	for _, rule := range config.PolicyFor(config.EnvDev).Backup.Rules {
+		rules = append(rules, cost.BackupRule{Days: float64(rule.DeleteAfterDays)})
+	}
+	backedUp := func(p *planner.Plan) float64 {
+		gb, _ := cost.BackupSources(p)
+		return math.Round(cost.BackupStoredGB(rules, gb, pricing.BackupChangePerDay) * prices.BackupEBSGBMonth * 100)
+	}
+	wantDelta := -(math.Round(pricing.S3GBPerBucket*prices.S3StandardGB*100) + math.Round(gib*prices.EBSgp3GBMonth*100) +
+		backedUp(base) - backedUp(noTempo)) / 100
+	if gib == 0 || backedUp(base) == backedUp(noTempo) || r.CostDelta != wantDelta {
+		t.Errorf("removing Tempo: cost delta %+.2f, want %+.2f (its bucket, %v GiB of volumes and their backups)", r.CostDelta, wantDelta, gib)
 	}
 
 	// A fresh plan of the unchanged stack differs in nothing.

@@ -13,7 +13,9 @@ import (
 )
 
 // The data a prod destroy leaves: protected resources that keep nothing else.
-var prodKeeps = []string{"addons-loki-bucket", "addons-tempo-bucket", "cluster-secrets-key", "dns-zone", "logs-key"}
+// The backups outlive the stack: their vaults (here and in the copy region) and keys.
+var prodKeeps = []string{"addons-loki-bucket", "addons-tempo-bucket", "backup-copy-key", "backup-copy-vault", "backup-key", "backup-vault",
+	"cluster-secrets-key", "dns-zone", "logs-key"}
 
 var unprotectLine = regexp.MustCompile(`(?m)^  (pulumi state unprotect --stack \S+ --yes '([^']+)')$`)
 
@@ -173,7 +175,7 @@ func destroyProd(t *testing.T, s *engineStack, checked func()) {
 	if err != nil {
 		t.Fatalf("confirmed destroy of prod: %v\n%s", err, tail(out, 40))
 	}
-	if want := "and leaves 5 protected resource(s): " + strings.Join(prodKeeps, ", ") + "\n"; !strings.Contains(out, want) {
+	if want := fmt.Sprintf("and leaves %d protected resource(s): %s\n", len(prodKeeps), strings.Join(prodKeeps, ", ")); !strings.Contains(out, want) {
 		t.Errorf("the runner did not say %q:\n%s", want, tail(out, 60))
 	}
 	kept := keptOnDestroy["prod"]

@@ -21,12 +21,15 @@ import (
 
 // stateResource is one resource of an exported deployment (apitype.ResourceV3).
 type stateResource struct {
-	URN                  string              `json:"urn"`
-	Type                 string              `json:"type"`
-	ID                   string              `json:"id"`
-	Custom               bool                `json:"custom"`
-	Protect              bool                `json:"protect"`
-	RetainOnDelete       bool                `json:"retainOnDelete"`
+	URN            string `json:"urn"`
+	Type           string `json:"type"`
+	ID             string `json:"id"`
+	Custom         bool   `json:"custom"`
+	Protect        bool   `json:"protect"`
+	RetainOnDelete bool   `json:"retainOnDelete"`
+	// External is a read, not a resource of the stack (the stack reference to the last
+	// deployment): no provider creates or deletes it.
+	External             bool                `json:"external"`
 	Parent               string              `json:"parent"`
 	Dependencies         []string            `json:"dependencies"`
 	PropertyDependencies map[string][]string `json:"propertyDependencies"`
@@ -51,7 +54,7 @@ func (d deployment) byURN() map[string]stateResource {
 func (d deployment) managed() []stateResource {
 	var out []stateResource
 	for _, r := range d.Resources {
-		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+		if r.Custom && !r.External && !strings.HasPrefix(r.Type, "pulumi:providers:") {
 			out = append(out, r)
 		}
 	}
@@ -192,6 +195,11 @@ func changes(t *testing.T, out string) map[string]int {
 func onlySame(t *testing.T, what string, c map[string]int) {
 	t.Helper()
 	for k, n := range c {
+		// The one read is the stack reference to the last deployment (stacks/retire.go): the
+		// engine reads it on every run, and it changes nothing.
+		if k == "read" && n == 1 {
+			continue
+		}
 		if k != "same" && n > 0 {
 			t.Errorf("%s: %d %s, want every resource the same (%v)", what, n, k, c)
 		}

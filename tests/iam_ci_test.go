@@ -46,7 +46,7 @@ func ciCapabilities(zoneID, vpcArn string) []probe {
 	iam := func(r string) string { return simArn("iam", "", r) }
 	ec2 := func(r string) string { return simArn("ec2", simRegion, r) }
 	kms := func(r string) string { return simArn("kms", simRegion, r) }
-	return []probe{
+	return append([]probe{
 		{name: "request a certificate", action: "acm:RequestCertificate", resource: "*"},
 		{name: "create an alarm", action: "cloudwatch:PutMetricAlarm", resource: simArn("cloudwatch", simRegion, "alarm:platform-dev-payments-ledger-storage")},
 		{name: "describe alarms", action: "cloudwatch:DescribeAlarms", resource: "*"},
@@ -102,7 +102,7 @@ func ciCapabilities(zoneID, vpcArn string) []probe {
 		{name: "write a platform parameter", action: "ssm:PutParameter", resource: simArn("ssm", simRegion, "parameter/platform-dev/platform/github/deploy-key")},
 		{name: "describe parameters", action: "ssm:DescribeParameters", resource: "*"},
 		{name: "who am I", action: "sts:GetCallerIdentity", resource: "*"},
-	}
+	}, ciAccessBackupCapabilities()...)
 }
 
 // ciAttacks are what a bad-faith pull request would make the CI role do outside its stack.
@@ -118,7 +118,7 @@ func ciAttacks() []layeredAttack {
 	kms := func(r string) string { return simArn("kms", simRegion, r) }
 	both := func(p probe) layeredAttack { return layeredAttack{p, true, true} }
 	policy := func(p probe) layeredAttack { return layeredAttack{p, true, false} }
-	return []layeredAttack{
+	return append([]layeredAttack{
 		both(probe{name: "trust an outside role", action: "iam:UpdateAssumeRolePolicy", resource: iam("role/platform-admin")}),
 		both(probe{name: "rewrite prod's role", action: "iam:PutRolePolicy", resource: iam("role/platform-prod/platform/addons-loki-role-1a2b"), context: withProdBoundary}),
 		both(probe{name: "rewrite a hand-made role that carries the stack's boundary", action: "iam:PutRolePolicy", resource: iam("role/break-glass"), context: withDevBoundary}),
@@ -190,7 +190,7 @@ func ciAttacks() []layeredAttack {
 			context: ctx("aws:RequestedRegion", "us-east-1", "aws:RequestTag/platform:cluster", "platform-dev", "aws:TagKeys", []string{"platform:cluster"})}),
 		policy(probe{name: "tag a new key in another region", action: "kms:TagResource", resource: simArn("kms", "us-east-1", "key/0new"),
 			context: ctx("aws:RequestTag/platform:cluster", "platform-dev", "aws:TagKeys", []string{"platform:cluster"})}),
-	}
+	}, ciAccessBackupAttacks()...)
 }
 
 func TestCIRoleAgainstTheIAMEngine(t *testing.T) {
@@ -228,6 +228,10 @@ func TestCIRoleAgainstTheIAMEngine(t *testing.T) {
 			"EC2DefaultSecurityGroup: on every resource": "its actions act on security groups only, still those of the stack's VPC (ec2:Vpc)",
 			"KMSStackKeys: on every resource":            "aliases carry no tags, so aws:ResourceTag still confines it to the stack's keys",
 			"StsUnscoped: dropped":                       "sts:GetCallerIdentity needs no permission: AWS answers it for every principal",
+			"EC2AccessInstance: on every resource":       "its actions act on instances only, still the one carrying the access tag",
+			"EC2ClusterSecurityGroup: on every resource": "its actions act on security groups only, still the one EKS tags with the cluster's name",
+			"BackupCreateTaggedPlans: on every resource": "backup:CreateBackupPlan acts on plans only, still created with the stack's tag",
+			"BackupStackPlans: on every resource":        "its plan and selection actions act on plans only, still those with the stack's tag; its tag actions also act on vaults, which the engine cannot judge (several resource types)",
 		}})
 	proveLayer(t, layer{name: "platform boundary", doc: boundary, principal: boundaryLayer(ciArn), attacks: byBoundary, capabilities: caps,
 		equivalent: map[string]string{

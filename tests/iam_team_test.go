@@ -36,6 +36,13 @@ func teamCapabilities() []probe {
 			context: ctx("aws:ResourceTag/aws:rds:primaryDBInstanceArn", r("rds", "db:platform-dev-search-catalog"))},
 		{name: "decrypt through SSM", action: "kms:Decrypt", resource: r("kms", "key/0dev"), context: ctx("kms:ViaService", "ssm.eu-north-1.amazonaws.com")},
 		{name: "log in to ECR", action: "ecr:GetAuthorizationToken", resource: "*"},
+		// Session Manager (its connect role, `platform connect db`): iam_connect_test.go.
+		{name: "start a session with its database's document", action: "ssm:StartSession", resource: r("ssm", "document/platform-dev.search.catalog"),
+			context: ctx("ssm:SessionDocumentAccessCheck", "true")},
+		{name: "start a session on the access instance", action: "ssm:StartSession", resource: r("ec2", "instance/i-0access"),
+			context: ctx("aws:ResourceTag/platform-access", "platform-dev", "ssm:SessionDocumentAccessCheck", "true")},
+		{name: "end its own session", action: "ssm:TerminateSession", resource: r("ssm", "session/jane-0a1b2c3d4e5f67890"),
+			context: ctx("aws:userid", "AROASEARCH:jane", "ssm:resourceTag/aws:ssmmessages:session-id", "AROASEARCH:jane")},
 	}
 }
 
@@ -63,6 +70,21 @@ func teamAttacks() []probe {
 		{name: "pass a role", action: "iam:PassRole", resource: simArn("iam", "", "role/platform-dev/platform/cluster-node-role-1a2b")},
 		{name: "open the metadata service", action: "ec2:ModifyInstanceMetadataOptions", resource: r("ec2", "instance/i-0dev")},
 		{name: "list the account's instances", action: "ec2:DescribeInstances", resource: "*"},
+		{name: "start a session with payments' document", action: "ssm:StartSession", resource: r("ssm", "document/platform-dev.payments.ledger")},
+		{name: "forward to any host", action: "ssm:StartSession", resource: r("ssm", "document/AWS-StartPortForwardingSessionToRemoteHost")},
+		{name: "open a shell", action: "ssm:StartSession", resource: r("ssm", "document/SSM-SessionManagerRunShell")},
+		{name: "start a session on a node", action: "ssm:StartSession", resource: r("ec2", "instance/i-0node"),
+			context: ctx("aws:ResourceTag/platform:cluster", "platform-dev", "ssm:SessionDocumentAccessCheck", "true")},
+		{name: "start a session on the access instance without the document check", action: "ssm:StartSession", resource: r("ec2", "instance/i-0access"),
+			context: ctx("aws:ResourceTag/platform-access", "platform-dev", "ssm:SessionDocumentAccessCheck", "false")},
+		{name: "start a session on a tagged instance in another region", action: "ssm:StartSession", resource: simArn("ec2", "us-east-1", "instance/i-0access"),
+			context: ctx("aws:ResourceTag/platform-access", "platform-dev", "ssm:SessionDocumentAccessCheck", "true")},
+		{name: "send a command to the access instance", action: "ssm:SendCommand", resource: r("ec2", "instance/i-0access"),
+			context: ctx("aws:ResourceTag/platform-access", "platform-dev")},
+		{name: "end another's session", action: "ssm:TerminateSession", resource: r("ssm", "session/john-0a1b2c3d4e5f67890"),
+			context: ctx("aws:userid", "AROASEARCH:jane", "ssm:resourceTag/aws:ssmmessages:session-id", "AROAPAYMENTS:john")},
+		{name: "end its own session in another region", action: "ssm:TerminateSession", resource: simArn("ssm", "us-east-1", "session/jane-0a1b2c3d4e5f67890"),
+			context: ctx("aws:userid", "AROASEARCH:jane", "ssm:resourceTag/aws:ssmmessages:session-id", "AROASEARCH:jane")},
 	}
 }
 

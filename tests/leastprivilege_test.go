@@ -17,7 +17,8 @@ import (
 	"github.com/example/platform/stacks"
 )
 
-// planVariants are both example stacks and variants that switch on the optional paths.
+// planVariants are both example stacks and variants that switch on the optional paths (prod's
+// vault lock among them).
 func planVariants(t *testing.T) map[string]*planner.Plan {
 	t.Helper()
 	out := map[string]*planner.Plan{"dev": stackPlan(t, "dev").Plan, "prod": stackPlan(t, "prod").Plan}
@@ -30,6 +31,13 @@ func planVariants(t *testing.T) map[string]*planner.Plan {
 		t.Fatal(err)
 	}
 	out["optional paths"] = p
+	// prod with the optional vault lock (governance: removable, so a test plan commits to
+	// nothing irreversible).
+	locked := stackInput(t, "prod")
+	edit("platform:backup", "vaultLock", map[string]any{"mode": "governance", "minRetentionDays": 7, "maxRetentionDays": 400})(t, locked.Config)
+	if out["prod vault lock"], err = planner.Run(locked, stacks.Program); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
@@ -119,7 +127,9 @@ func TestEveryRoleCarriesTheBoundary(t *testing.T) {
 		cluster := strings.TrimSuffix(platform.GetString("name"), "-permissions-boundary")
 		for _, r := range p.OfType("aws:iam/role:Role") {
 			policy, path := platform, contract.PlatformRolePath(cluster)
-			if strings.HasPrefix(r.Name, "teams-") {
+			// The teams' roles, and their Session Manager connect roles (components/access,
+			// "connect-<team>-role").
+			if strings.HasPrefix(r.Name, "teams-") || strings.HasPrefix(r.Name, "connect-") {
 				policy, path = team, contract.TeamRolePath(cluster)
 			}
 			switch got := r.GetString("path"); {

@@ -88,7 +88,8 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 	}
 	want := map[string]int{
 		helmkit.ReleaseType: 8, "kubernetes:core/v1:Namespace": 5, "kubernetes:core/v1:Secret": 1,
-		"kubernetes:storage.k8s.io/v1:StorageClass": 1, "kubernetes:external-secrets.io/v1:ClusterSecretStore": 2,
+		// gp3 (backed up) and gp3-no-backup
+		"kubernetes:storage.k8s.io/v1:StorageClass": 2, "kubernetes:external-secrets.io/v1:ClusterSecretStore": 2,
 		"aws:iam/role:Role": 7, "aws:iam/rolePolicy:RolePolicy": 6, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
 		"aws:eks/podIdentityAssociation:PodIdentityAssociation": 6, "aws:eks/addon:Addon": 3, // the Pod Identity agent, CoreDNS, EBS CSI
 		"aws:s3/bucketV2:BucketV2": 2, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
@@ -124,8 +125,8 @@ func TestChildrenAndInheritedProvider(t *testing.T) {
 			loki.Protect, loki.Get("forceDestroy"), tempo.Protect, tempo.Get("forceDestroy"))
 	}
 	ebs := plantest.Named(t, p, "aws:eks/addon:Addon", "addons-ebs-csi")
-	if ebs.GetString("configurationValues") != `{"controller":{"extraVolumeTags":{"kubernetes.io/cluster/c1":"owned"}}}` {
-		t.Errorf("EBS CSI configuration = %s: volumes must be tagged as the cluster's for the sweep", ebs.GetString("configurationValues"))
+	if ebs.GetString("configurationValues") != `{"controller":{"extraVolumeTags":{"kubernetes.io/cluster/c1":"owned","platform:cluster":"c1"}}}` {
+		t.Errorf("EBS CSI configuration = %s: volumes must be tagged as the cluster's for the sweep, and as the stack's for the backups", ebs.GetString("configurationValues"))
 	}
 	edns := plantest.Named(t, p, helmkit.ReleaseType, "addons-external-dns")
 	if edns.GetString("values.policy") != "upsert-only" || edns.GetString("values.domainFilters.0") != "dev.example.org" {

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/helmkit"
 )
 
@@ -31,7 +32,9 @@ const EBSCSIServiceAccount = "ebs-csi-controller-sa"
 // checks every managed ARN the program attaches against the list of those that exist).
 const EBSCSIManagedPolicy = "AmazonEBSCSIDriverPolicyV2"
 
-// GP3StorageClass is the default StorageClass: encrypted gp3 through the EBS CSI driver.
+// GP3StorageClass is the default StorageClass: encrypted gp3 through the EBS CSI driver, whose
+// volumes the stack's AWS Backup plan backs up (they carry contract.BackupTag). A volume that
+// needs no backup (a cache, regenerable data) claims contract.NoBackupStorageClass instead.
 const GP3StorageClass = "gp3"
 
 // StorageClassGenerationAnnotation carries the gp3 class's generation: a random id renewed
@@ -40,12 +43,32 @@ const StorageClassGenerationAnnotation = "platform.example.org/generation"
 
 // EBSCSIConfiguration tags every volume the driver creates as owned by the cluster
 // (kubernetes.io/cluster/<cluster>=owned): a volume a destroy left behind (a StatefulSet's PVC
-// survives `helm uninstall`) is then found, and only then, by the runner's sweep.
+// survives `helm uninstall`) is then found, and only then, by the runner's sweep. It also
+// carries the stack's tag (contract.StackTag), which the backup plan's selection and its role
+// require beside the backup tag: a volume of another cluster is never selected.
 func EBSCSIConfiguration(cluster string) string {
 	b, _ := json.Marshal(map[string]any{"controller": map[string]any{
-		"extraVolumeTags": map[string]string{"kubernetes.io/cluster/" + cluster: "owned"},
+		"extraVolumeTags": map[string]string{"kubernetes.io/cluster/" + cluster: "owned", contract.StackTag: cluster},
 	}})
 	return string(b)
+}
+
+// StorageClassParameters are the parameters of the gp3 classes: encrypted gp3 with ext4; the
+// backed-up class also tags its volumes with contract.BackupTag, through the driver's
+// tagSpecification_<n> parameters ("key=value", applied to every volume it provisions). A
+// class whose reclaim policy is Retain tags them with contract.KeepTag too: the runner's sweep
+// reads it to keep such a volume after a destroy, when no PersistentVolume says so any more.
+func StorageClassParameters(backedUp bool, reclaim string) map[string]string {
+	p := map[string]string{"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"}
+	// The driver reads every parameter whose key starts with tagSpecification (the numbers
+	// need not follow on), so each tag keeps its own key.
+	if backedUp {
+		p["tagSpecification_1"] = contract.BackupTag + "=" + contract.BackupTagValue
+	}
+	if reclaim == contract.KeepTagValue {
+		p["tagSpecification_2"] = contract.KeepTag + "=" + contract.KeepTagValue
+	}
+	return p
 }
 
 func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
@@ -98,27 +121,29 @@ func (c *Addons) ebsCSI(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	c.storage, err = storagev1.NewStorageClass(ctx, name+"-gp3", &storagev1.StorageClassArgs{
-		Metadata: metav1.ObjectMetaArgs{
-			Name: pulumi.String(GP3StorageClass),
-			Annotations: pulumi.StringMap{
-				"storageclass.kubernetes.io/is-default-class": pulumi.String("true"),
-				StorageClassGenerationAnnotation:              generation.Hex,
-			},
-		},
-		Provisioner: pulumi.String("ebs.csi.aws.com"),
-		Parameters: pulumi.StringMap{
-			"type":                      pulumi.String("gp3"),
-			"encrypted":                 pulumi.String("true"),
-			"csi.storage.k8s.io/fstype": pulumi.String("ext4"),
-		},
-		// Bind where the pod lands: an EBS volume lives in one AZ.
-		VolumeBindingMode:    pulumi.String(binding),
-		AllowVolumeExpansion: pulumi.Bool(true),
-		ReclaimPolicy:        pulumi.String(reclaim),
-		// The provider itself replaces a class only on parameters and provisioner, and would
-		// try an update: the engine test on the real provider found it.
-	}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{addon}),
-		pulumi.ReplaceOnChanges([]string{"reclaimPolicy", "volumeBindingMode"}), pulumi.DeleteBeforeReplace(true))
+	class := func(suffix, className string, backedUp bool, annotations pulumi.StringMap) (*storagev1.StorageClass, error) {
+		return storagev1.NewStorageClass(ctx, name+"-"+suffix, &storagev1.StorageClassArgs{
+			Metadata:    metav1.ObjectMetaArgs{Name: pulumi.String(className), Annotations: annotations},
+			Provisioner: pulumi.String("ebs.csi.aws.com"),
+			Parameters:  pulumi.ToStringMap(StorageClassParameters(backedUp, reclaim)),
+			// Bind where the pod lands: an EBS volume lives in one AZ.
+			VolumeBindingMode:    pulumi.String(binding),
+			AllowVolumeExpansion: pulumi.Bool(true),
+			ReclaimPolicy:        pulumi.String(reclaim),
+			// The provider itself replaces a class only on parameters and provisioner, and would
+			// try an update: the engine test on the real provider found it.
+		}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{addon}),
+			pulumi.ReplaceOnChanges([]string{"reclaimPolicy", "volumeBindingMode"}), pulumi.DeleteBeforeReplace(true))
+	}
+	if c.storage, err = class("gp3", GP3StorageClass, true, pulumi.StringMap{
+		"storageclass.kubernetes.io/is-default-class": pulumi.String("true"),
+		StorageClassGenerationAnnotation:              generation.Hex,
+	}); err != nil {
+		return err
+	}
+	// The opt-out: the same volume without the backup tag, never the default.
+	_, err = class("gp3-no-backup", contract.NoBackupStorageClass, false, pulumi.StringMap{
+		StorageClassGenerationAnnotation: generation.Hex,
+	})
 	return err
 }

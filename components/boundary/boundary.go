@@ -22,7 +22,7 @@ import (
 // managed policies the node and EBS CSI roles attach. tests/boundary_test.go checks that every
 // action of every policy in the plans is within them.
 var Services = []string{
-	"acm", "autoscaling", "cloudwatch", "cognito-idp", "ec2", "ec2messages", "ecr", "eks", "eks-auth", "elasticloadbalancing",
+	"acm", "autoscaling", "backup", "backup-storage", "cloudwatch", "cognito-idp", "ec2", "ec2messages", "ecr", "eks", "eks-auth", "elasticloadbalancing",
 	"iam", "kms", "logs", "rds", "rds-db", "route53", "s3", "secretsmanager", "shield", "sns", "ssm", "ssmmessages", "sts", "tag",
 	"waf", "waf-regional", "wafv2",
 }
@@ -139,7 +139,25 @@ func TeamPolicy(s Scope) iampolicy.Document {
 	open := iampolicy.Allow([]string{"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData", "sts:GetCallerIdentity",
 		"route53:GetHostedZone", "route53:ListHostedZones", "route53:ListResourceRecordSets"}, "*")
 	open.Sid = "NoResource"
-	return iampolicy.New(append(stmts, dbSecrets, decrypt, open)...)
+	return iampolicy.New(append(append(stmts, dbSecrets, decrypt, open), teamSessions(s)...)...)
+}
+
+// teamSessions are the Session Manager sessions a team role may start (its connect role,
+// `platform connect db`): on the stack's access instance (contract.AccessTag), with its own
+// databases' documents (contract.TeamDocumentPrefix), and end or resume its own only. No
+// other document, so no shell and no arbitrary host on the instance.
+func teamSessions(s Scope) []iampolicy.Statement {
+	a, c := s.Account, s.Cluster
+	docs := iampolicy.Allow([]string{"ssm:StartSession"}, a.DocumentArn(contract.TeamDocumentPrefix(c, TeamVariable)+"*"))
+	docs.Sid = "TeamSessionDocuments"
+	instance := iampolicy.Allow([]string{"ssm:StartSession"}, a.InstanceArn("*"))
+	instance.Sid = "TeamSessionsOnTheAccessInstance"
+	instance.Condition = map[string]map[string][]string{"StringEquals": {"aws:ResourceTag/" + contract.AccessTag: {c}},
+		"BoolIfExists": {"ssm:SessionDocumentAccessCheck": {"true"}}}
+	own := iampolicy.Allow([]string{"ssm:TerminateSession", "ssm:ResumeSession"}, fmt.Sprintf("arn:%s:ssm:%s:%s:session/*", a.Partition, a.Region, a.ID))
+	own.Sid = "TeamOwnSessions"
+	own.Condition = map[string]map[string][]string{"StringLike": {"ssm:resourceTag/aws:ssmmessages:session-id": {"${aws:userid}"}}}
+	return []iampolicy.Statement{docs, instance, own}
 }
 
 // Args configures the boundary.

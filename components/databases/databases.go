@@ -45,6 +45,9 @@ type Args struct {
 	// LogsKeyArn is the stack's logs key (components/logskey): the databases' log groups are
 	// encrypted with it.
 	LogsKeyArn pulumi.StringInput
+	// AccessSecurityGroupID, when set, is the Session Manager access instance's security group
+	// (components/access): PostgreSQL admits it besides the nodes, for `platform connect db`.
+	AccessSecurityGroupID pulumi.StringInput
 }
 
 // Databases is the component.

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/example/platform/components/databases/dbplan"
+	"github.com/example/platform/internal/contract"
 )
 
 type instanceOut struct {
@@ -24,17 +25,26 @@ type instanceOut struct {
 // instance, its alarms and the ExternalSecret that delivers it.
 func (b *builder) instance(i dbplan.Instance) (instanceOut, error) {
 	a, prefix := b.args, b.name+"-"+i.Key()
+	// Only the nodes' security group (pods share it) reaches PostgreSQL, and the Session
+	// Manager access instance's where there is one. No egress rule: the database opens no
+	// connection of its own.
+	ingress := ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
+		Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(dbplan.Port), ToPort: pulumi.Int(dbplan.Port),
+		SecurityGroups: pulumi.StringArray{a.Cluster.NodeSecurityGroupID},
+		Description:    pulumi.String("PostgreSQL from the cluster's nodes and pods"),
+	}}
+	if a.AccessSecurityGroupID != nil {
+		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
+			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(dbplan.Port), ToPort: pulumi.Int(dbplan.Port),
+			SecurityGroups: pulumi.StringArray{a.AccessSecurityGroupID},
+			Description:    pulumi.String("PostgreSQL from the Session Manager access instance (platform connect db)"),
+		})
+	}
 	sg, err := ec2.NewSecurityGroup(b.ctx, prefix+"-sg", &ec2.SecurityGroupArgs{
 		VpcId:       a.Network.VpcID,
 		Description: pulumi.String(fmt.Sprintf("PostgreSQL %s: from the cluster's nodes only", i.Identifier())),
-		// Only the nodes' security group (pods share it) reaches PostgreSQL. No egress rule:
-		// the database opens no connection of its own.
-		Ingress: ec2.SecurityGroupIngressArray{ec2.SecurityGroupIngressArgs{
-			Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(dbplan.Port), ToPort: pulumi.Int(dbplan.Port),
-			SecurityGroups: pulumi.StringArray{a.Cluster.NodeSecurityGroupID},
-			Description:    pulumi.String("PostgreSQL from the cluster's nodes and pods"),
-		}},
-		Tags: pulumi.StringMap{"Name": pulumi.String(i.Identifier())},
+		Ingress:     ingress,
+		Tags:        pulumi.StringMap{"Name": pulumi.String(i.Identifier())},
 	}, b.parent)
 	if err != nil {
 		return instanceOut{}, err
@@ -98,12 +108,19 @@ func (b *builder) instance(i dbplan.Instance) (instanceOut, error) {
 		// 7 days is Performance Insights' free retention.
 		PerformanceInsightsRetentionPeriod: pulumi.Int(dbplan.PerformanceInsightsRetentionDays),
 		IamDatabaseAuthenticationEnabled:   pulumi.Bool(i.IAMAuthentication),
-		Tags:                               pulumi.StringMap{"platform.example.org/team": pulumi.String(i.Team)},
+		// The backup tag and the stack's select the database for the stack's AWS Backup plan
+		// (contract.BackupTag); CopyTagsToSnapshot puts the stack's on its snapshots, which is
+		// how the backup role reaches them. Explicit as well as in aws:defaultTags.
+		Tags: pulumi.StringMap{"platform.example.org/team": pulumi.String(i.Team),
+			contract.BackupTag: pulumi.String(contract.BackupTagValue), contract.StackTag: pulumi.String(a.Cluster.Name)},
 	}
 	if i.Env.FinalSnapshot {
 		args.FinalSnapshotIdentifier = pulumi.String(i.FinalSnapshotIdentifier())
 	}
-	db, err := rds.NewInstance(b.ctx, prefix, args, b.parent, pulumi.Protect(a.Protect), pulumi.DependsOn(logs))
+	restoreArgs(args, i)
+	// dbplan.RestoreIgnoredInputs says why: how an instance was made is read once.
+	db, err := rds.NewInstance(b.ctx, prefix, args, b.parent, pulumi.Protect(a.Protect), pulumi.DependsOn(logs),
+		pulumi.IgnoreChanges(dbplan.RestoreIgnoredInputs))
 	if err != nil {
 		return instanceOut{}, err
 	}
@@ -140,6 +157,32 @@ func (b *builder) instance(i dbplan.Instance) (instanceOut, error) {
 		}).(pulumi.StringOutput)
 	}
 	return out, nil
+}
+
+// restoreArgs makes args a restore when the database is one. RDS restores the source's
+// databases, master user, engine and encryption: the provider sends no database name or master
+// user for PostgreSQL and RDS takes no KMS key (the snapshot's or source's stays), so they are
+// left out rather than planned as values the instance will not have. The rest (class, storage,
+// version, Multi-AZ, backups, subnets, security group, parameters, the managed password, with
+// a new secret in Secrets Manager) the provider applies at or right after the restore.
+func restoreArgs(args *rds.InstanceArgs, i dbplan.Instance) {
+	r := i.RestoreFrom
+	if r == nil {
+		return
+	}
+	switch {
+	case r.Snapshot != "":
+		args.SnapshotIdentifier = pulumi.String(r.Snapshot)
+	case r.PointInTime != nil:
+		pit := rds.InstanceRestoreToPointInTimeArgs{SourceDbInstanceIdentifier: pulumi.String(i.SourceIdentifier)}
+		if r.PointInTime.Latest {
+			pit.UseLatestRestorableTime = pulumi.Bool(true)
+		} else {
+			pit.RestoreTime = pulumi.String(r.PointInTime.RestoreTime())
+		}
+		args.RestoreToPointInTime = pit
+	}
+	args.DbName, args.Username, args.KmsKeyId, args.StorageEncrypted = nil, nil, nil, nil
 }
 
 // connection is the ExternalSecret that delivers the database to its namespace. It waits for

@@ -55,6 +55,9 @@ type Args struct {
 	PermissionsBoundary pulumi.StringInput
 	// VpcID is the stack's VPC, whose default security group the CI role may adopt (optional).
 	VpcID pulumi.StringInput
+	// BackupCopyRegion is platform:backup.copyRegion (optional): the deploy policy allows the
+	// copy vault and its key there, and nothing else outside the stack's region.
+	BackupCopyRegion string
 	// ProtectRepositories manages the GitOps and infrastructure repositories' CODEOWNERS and
 	// rulesets (protectRepositories): AdminTeams own everything and create the release tags,
 	// each of TeamDirs owns its directory of the GitOps repository. One stack of those sharing
@@ -215,7 +218,7 @@ func newCIRole(ctx *pulumi.Context, name string, a *Args, g *GitHubIntegration, 
 		}
 		return ghplan.DeployPolicy(ghplan.Scope{
 			Account: a.Account, Cluster: a.Cluster.Name, ZoneArns: zones,
-			CIRoleArn: v[1].(string), VpcArn: vpcArn(a.Account, v[2].(string)),
+			CIRoleArn: v[1].(string), VpcArn: vpcArn(a.Account, v[2].(string)), CopyRegion: a.BackupCopyRegion,
 		}).JSON()
 	}).(pulumi.StringOutput)
 	if _, err := iam.NewRolePolicy(ctx, name+"-ci-deploy", &iam.RolePolicyArgs{Role: role.ID(), Policy: deploy}, parent); err != nil {

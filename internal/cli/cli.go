@@ -31,7 +31,11 @@ Usage:
   platform team add --name T --github-team G [--access-role [STACK=]ARN]... [--repo NAME]... [--namespace NS]... [--image NAME]... [--ingress shared|dedicated] [--stack S]... [--gitops DIR] [--dir DIR]
   platform secret set --stack S --team T [--role-arn ARN] [--overwrite] NAME   (the value on stdin)
   platform secret list --stack S --team T [--role-arn ARN] [--dir DIR]
+  platform restore db --stack S --team T --name N (--snapshot ID|ARN | --time RFC3339 | --latest) [--as NEWNAME] [--write] [--dir DIR]
+  platform restore volume --stack S --namespace NS --claim PVC --recovery-point ARN --az AZ [--size GiB] [--dir DIR]
   platform charts mirror [--repository URL]
+  platform connect kube --stack S [--local-port P] [--role-arn ARN]
+  platform connect db --stack S --team T --name N [--local-port P] [--role-arn ARN]
   platform preview|up|refresh --stack STACK [--stack STACK ...] [--yes] [--dir DIR]
   platform destroy --stack STACK [--stack STACK ...] [--yes] [--confirm-destroy STACK ...] [--sweep] [--dir DIR]
 
@@ -76,6 +80,12 @@ Commands:
   cost --by team
          each team's dedicated resources and its share of the nodes by its CPU quota, and the
          platform's shared part; the lines add up to the stack's total.
+  restore db, restore volume
+         plan a restore and run nothing. db: a NEW database from a snapshot or a point in time,
+         as an entry of the team's databases with restoreFrom and the source's settings (checked
+         as plan checks config; --write adds it to the stack file), and the commands that apply
+         it, switch the app and retire the old one. volume: the AWS Backup restore job of an EBS
+         recovery point, its tags, and the PersistentVolume and claim that hand it back.
   charts mirror
          the pinned charts and versions a chart mirror (platform:helm.repository) must hold,
          and the helm commands that copy each one from upstream into it.

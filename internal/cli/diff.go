@@ -46,7 +46,9 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		if *headPath != "" {
 			head, err = readPlan(*headPath)
 		} else {
-			head, err = planStack(projectDir, *stack)
+			// As the deployment after the base: the program's guards that read the last
+			// deployment (a team dropped without retirement) judge the head against it.
+			head, err = planStackAfter(projectDir, *stack, base)
 		}
 	}
 	if err != nil {

@@ -32,10 +32,20 @@ func planInDir(cmd, dir, stack string, stderr io.Writer) (*planner.Plan, bool) {
 
 // planStack runs the real program for one stack file under mocks, with the warnings
 // `pulumi preview` would log for its config.
-func planStack(dir, stack string) (*planner.Plan, error) {
+func planStack(dir, stack string) (*planner.Plan, error) { return planStackAfter(dir, stack, nil) }
+
+// planStackAfter plans the stack as the deployment after previous (its outputs are what the
+// program reads back from the last deployment: a team dropped without retirement is refused).
+func planStackAfter(dir, stack string, previous *planner.Plan) (*planner.Plan, error) {
 	in, err := planner.LoadStack(dir, stack)
 	if err != nil {
 		return nil, err
+	}
+	if previous != nil {
+		in.Previous = map[string]any{}
+		for k, o := range previous.Outputs {
+			in.Previous[k] = o.Value
+		}
 	}
 	// Secrets the stack file does not hold yet are stood in for; the plan says how to set them.
 	standInSecrets(&in)

@@ -51,10 +51,19 @@ type ExternalSecretsConfig struct {
 // EBSCSIConfig is platform:addons.ebsCsi (an EKS managed addon: no Helm values).
 type EBSCSIConfig struct {
 	Enabled bool `json:"enabled"`
-	// ReclaimPolicy of the gp3 StorageClass: Delete (default) deletes a volume with its claim,
-	// Retain keeps it. Kubernetes cannot change it on an existing StorageClass, so a change
-	// replaces the class (volumes already bound keep the policy they were created with).
-	ReclaimPolicy string `json:"reclaimPolicy"`
+	// ReclaimPolicy of the gp3 StorageClass: Delete deletes a volume with its claim, Retain
+	// keeps it. Default: the environment's (Policy.VolumeReclaimPolicy: Delete in dev, Retain
+	// in prod). Kubernetes cannot change it on an existing StorageClass, so a change replaces
+	// the class (volumes already bound keep the policy they were created with).
+	ReclaimPolicy string `json:"reclaimPolicy,omitempty"`
+}
+
+// ReclaimPolicyOr is the configured reclaim policy, or the environment's.
+func (e EBSCSIConfig) ReclaimPolicyOr(p Policy) string {
+	if e.ReclaimPolicy != "" {
+		return e.ReclaimPolicy
+	}
+	return p.VolumeReclaimPolicy
 }
 
 // ReclaimPolicies are the allowed platform:addons.ebsCsi.reclaimPolicy values.
@@ -133,7 +142,7 @@ func DefaultAddons() AddonsConfig {
 		ExternalDNS:            ExternalDNSConfig{AddonBase: on},
 		ExternalSecrets:        ExternalSecretsConfig{AddonBase: on},
 		ClusterAutoscaler:      on,
-		EBSCSI:                 EBSCSIConfig{Enabled: true, ReclaimPolicy: "Delete"},
+		EBSCSI:                 EBSCSIConfig{Enabled: true},
 		MetricsServer:          MetricsServerConfig{Enabled: true},
 		Monitoring:             MonitoringConfig{AddonBase: on, RetentionDays: DefaultMonitoringRetentionDays, StorageGiB: DefaultMonitoringStorageGiB},
 		Loki:                   StoreConfig{AddonBase: on, RetentionDays: DefaultLokiRetentionDays},
@@ -212,8 +221,8 @@ func (c *Config) validateAddons(errs *Errors) {
 			errs.add(k+".monitoring.alerting.alarmEmail", fmt.Sprintf("%q is not an email address; use e.g. oncall@example.org", e))
 		}
 	}
-	if p := a.EBSCSI.ReclaimPolicy; !slices.Contains(ReclaimPolicies, p) {
-		errs.add(k+".ebsCsi.reclaimPolicy", fmt.Sprintf("%q is not allowed; use Delete (the default: a volume goes with its claim) or Retain (it stays, and is yours to delete)", p))
+	if p := a.EBSCSI.ReclaimPolicy; p != "" && !slices.Contains(ReclaimPolicies, p) {
+		errs.add(k+".ebsCsi.reclaimPolicy", fmt.Sprintf("%q is not allowed; use Delete (a volume goes with its claim; dev's default) or Retain (it stays, and is yours to delete; prod's default)", p))
 	}
 	if p := a.ExternalDNS.Policy; p != "" && !slices.Contains(ExternalDNSPolicies, p) {
 		errs.add(k+".externalDns.policy", fmt.Sprintf("%q is not allowed; use one of sync, upsert-only, create-only", p))

@@ -51,7 +51,13 @@ type Config struct {
 	GitHub       GitHubConfig       `json:"github"`
 	ArgoCD       ArgoCDConfig       `json:"argocd"`
 	Teams        Teams              `json:"teams"`
-	Helm         HelmConfig         `json:"helm"`
+	// RetiredTeams are teams whose resources the deployment deletes (retire.go): a team with
+	// data leaves platform:teams only through here.
+	RetiredTeams []string     `json:"retiredTeams,omitempty"`
+	Helm         HelmConfig   `json:"helm"`
+	Backup       BackupConfig `json:"backup"`
+	// Access is how people reach the private API endpoint and the databases (access.go).
+	Access AccessConfig `json:"access"`
 	// HasArgoCDSecret records that platform:argocdClientSecret is set; HasGitHubToken that the
 	// GitHub provider has a token (github:token or GITHUB_TOKEN); GitHubProviderOwner is the
 	// organization it acts on (github:owner or GITHUB_OWNER).
@@ -180,7 +186,7 @@ var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 
 // Keys lists the top-level config keys the program reads (without the "platform:" prefix),
 // in documentation order. Pulumi.yaml documents exactly these (a test checks it).
-var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "teams", "helm", "argocdClientSecret"}
+var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "teams", "retiredTeams", "helm", "backup", "access", "argocdClientSecret"}
 
 // Policy is the environment's policy for this config.
 func (c *Config) Policy() Policy { return PolicyFor(c.Environment) }

@@ -38,6 +38,8 @@ func Defaults(project, stack string) Config {
 		Addons: DefaultAddons(),
 		GitHub: GitHubConfig{Runners: ghplan.SelfHosted},
 		ArgoCD: DefaultArgoCD(stack),
+		Backup: DefaultBackup(),
+		Access: AccessConfig{SessionManager: SessionManagerConfig{InstanceType: DefaultAccessInstanceType}},
 	}
 }
 
@@ -103,7 +105,10 @@ func DecodeOn(project, stack string, values map[string]string, secretKeys map[st
 		"github":       &cfg.GitHub,
 		"argocd":       &cfg.ArgoCD,
 		"teams":        &cfg.Teams,
+		"retiredTeams": &cfg.RetiredTeams,
 		"helm":         &cfg.Helm,
+		"backup":       &cfg.Backup,
+		"access":       &cfg.Access,
 	}
 	for _, k := range Keys {
 		target, isObject := targets[k]

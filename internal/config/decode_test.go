@@ -14,6 +14,8 @@ func minimal() map[string]string {
 		"platform:dns":     `{"domain":"prod.example.org"}`,
 		"platform:cluster": `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"]}`,
 		"platform:argocd":  `{"enabled":false}`,
+		// Prod copies its backups to a second region, which it must name.
+		"platform:backup": `{"copyRegion":"eu-west-1"}`,
 	}
 }
 

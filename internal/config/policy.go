@@ -1,6 +1,9 @@
 package config
 
-import "github.com/example/platform/components/databases/dbplan"
+import (
+	"github.com/example/platform/components/backup/backupplan"
+	"github.com/example/platform/components/databases/dbplan"
+)
 
 // Policy is what an environment decides. It is resolved once per stack (stacks.Run) and
 // handed to the components as plain values: no component knows dev from prod, and no rule
@@ -21,6 +24,9 @@ type Policy struct {
 	// the parent zone leave the state without being deleted (retainOnDelete), so the record of
 	// what happened outlives the stack and a rebuilt stack answers under the same name.
 	KeepOnDestroy bool
+	// VolumeReclaimPolicy is the gp3 StorageClasses' default reclaim policy: Retain keeps a
+	// data volume (its EBS volume) when its claim, its namespace or the stack goes.
+	VolumeReclaimPolicy string
 	// KeyDeletionWindowDays is how long a deleted KMS key can still be recovered.
 	KeyDeletionWindowDays int
 	// ExternalDNSPolicy is ExternalDNS's default record policy.
@@ -45,6 +51,10 @@ type Policy struct {
 	// Database is what every team database of the stack gets by default (class, storage) and
 	// always (Multi-AZ, backups, deletion protection, final snapshot).
 	Database dbplan.Settings
+	// Backup is the stack's AWS Backup rules: dev keeps dailies 7 days; prod keeps dailies 35
+	// days and monthlies 12 months, copies both to platform:backup.copyRegion, refuses turning
+	// backups off and offers the vault lock.
+	Backup backupplan.Settings
 }
 
 // DeployRef is a branch name or a tag pattern (exactly one is set).
@@ -57,6 +67,7 @@ func PolicyFor(env Environment) Policy {
 		return Policy{
 			Replicas: 1, MinReplicas: 1,
 			ForceDestroy:          true,
+			VolumeReclaimPolicy:   "Delete",
 			KeyDeletionWindowDays: 7,
 			// A dev stack's records are disposable: sync removes what is gone.
 			ExternalDNSPolicy:    "sync",
@@ -64,6 +75,7 @@ func PolicyFor(env Environment) Policy {
 			AllowOpenAPIEndpoint: true,
 			DeployRef:            DeployRef{Branch: "main"},
 			Database:             dbplan.DevSettings,
+			Backup:               backupplan.DevSettings,
 		}
 	}
 	return Policy{
@@ -71,6 +83,7 @@ func PolicyFor(env Environment) Policy {
 		Replicas: 2, MinReplicas: 2,
 		Protect:               true,
 		KeepOnDestroy:         true,
+		VolumeReclaimPolicy:   "Retain",
 		KeyDeletionWindowDays: 30,
 		// A bad sync must not delete prod's records.
 		ExternalDNSPolicy: "upsert-only",
@@ -88,5 +101,6 @@ func PolicyFor(env Environment) Policy {
 		// branch (or pull request) runs in prod's environment or on its runners.
 		DeployRef: DeployRef{Branch: "main"},
 		Database:  dbplan.ProdSettings,
+		Backup:    backupplan.ProdSettings,
 	}
 }

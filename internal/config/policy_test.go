@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/components/backup/backupplan"
 	"github.com/example/platform/components/databases/dbplan"
 )
 
@@ -16,16 +17,24 @@ func TestPolicyFor(t *testing.T) {
 		env  Environment
 		want Policy
 	}{
-		{EnvDev, Policy{Replicas: 1, MinReplicas: 1, Protect: false, ForceDestroy: true, KeyDeletionWindowDays: 7,
+		{EnvDev, Policy{Replicas: 1, MinReplicas: 1, Protect: false, ForceDestroy: true, VolumeReclaimPolicy: "Delete", KeyDeletionWindowDays: 7,
 			ExternalDNSPolicy: "sync", NATLayouts: []string{"single", "perAz"}, AllowOpenAPIEndpoint: true,
 			DeployRef: DeployRef{Branch: "main"},
-			Database:  dbplan.Settings{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupRetentionDays: 1, ApplyImmediately: true}}},
-		{EnvProd, Policy{Replicas: 2, MinReplicas: 2, Protect: true, ForceDestroy: false, KeepOnDestroy: true, KeyDeletionWindowDays: 30,
+			Database:  dbplan.Settings{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupRetentionDays: 1, ApplyImmediately: true},
+			// dev keeps a week of dailies, in its region only.
+			Backup: backupplan.Settings{Rules: []backupplan.Rule{{Name: "daily", Schedule: "cron(0 4 * * ? *)", DeleteAfterDays: 7}}}}},
+		{EnvProd, Policy{Replicas: 2, MinReplicas: 2, Protect: true, ForceDestroy: false, KeepOnDestroy: true, VolumeReclaimPolicy: "Retain", KeyDeletionWindowDays: 30,
 			ExternalDNSPolicy: "upsert-only", NATLayouts: []string{"perAz"},
 			RequireAdmins: true, RequireReviewers: true, RequireReleaseTag: true, RequireEnvironmentSubjects: true, ProtectRepositories: true, DeployRef: DeployRef{Branch: "main"},
 			// prod's databases survive an AZ, keep two weeks of recovery and refuse deletion.
 			Database: dbplan.Settings{InstanceClass: "db.t4g.medium", StorageGiB: 50, MultiAZ: true, BackupRetentionDays: 14,
-				DeletionProtection: true, FinalSnapshot: true}}},
+				DeletionProtection: true, FinalSnapshot: true},
+			// prod keeps 35 days of dailies and 12 months of monthlies, both copied to a second
+			// region; it cannot turn backups off, and may lock its vaults.
+			Backup: backupplan.Settings{Rules: []backupplan.Rule{
+				{Name: "daily", Schedule: "cron(0 4 * * ? *)", DeleteAfterDays: 35, Copy: true},
+				{Name: "monthly", Schedule: "cron(0 4 1 * ? *)", DeleteAfterDays: 365, Copy: true},
+			}, Required: true, VaultLock: true}}},
 		// An environment Validate refuses still never gets the lenient rules.
 		{"staging", PolicyFor(EnvProd)},
 	}
@@ -88,6 +97,7 @@ func TestSecretsAndGitHubProvider(t *testing.T) {
 	t.Setenv("GITHUB_OWNER", "")
 	v := minimal()
 	v["platform:environment"] = "dev"
+	delete(v, "platform:backup") // dev copies nothing: it refuses a copy region
 	v["platform:argocd"] = `{"clientId":"Ov23li","teams":["platform"]}`
 	v["platform:github"] = `{"owner":"org","gitopsRepo":"g","infraRepo":"i","ciPolicyArns":["arn:aws:iam::aws:policy/ReadOnlyAccess"],"reviewerTeams":["leads"]}`
 	v[GitHubOwnerKey] = "org"

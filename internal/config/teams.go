@@ -125,6 +125,10 @@ func (c *Config) validateDatabases(errs *Errors) {
 		for _, problem := range dbplan.Validate(cluster, t.Name, t.Namespaces, t.Databases, c.today(), identifiers) {
 			errs.add(p+problem.Path, problem.Msg)
 		}
+		for _, problem := range dbplan.ValidateRestores(t.Databases, dbplan.RestoreRules{Cluster: cluster, Team: t.Name, Region: c.Region,
+			Partition: contract.PartitionOfRegion(c.Region), Now: c.today(), Settings: c.Policy().Database}) {
+			errs.add(p+problem.Path, problem.Msg)
+		}
 		for j, db := range t.Databases {
 			if db.IAMAuthentication && len(t.Policies.ManagedPolicyArns) == 0 && t.Policies.Document == "" {
 				errs.add(fmt.Sprintf("%s.databases[%d].iamAuthentication", p, j), "needs the team's workload role, which logs in: give the team policies (platform:teams[].policies)")
@@ -209,9 +213,7 @@ func (c *Config) DatabaseSlots() map[string]int {
 func (c *Config) Databases() []dbplan.Instance {
 	var out []dbplan.Instance
 	for _, t := range c.Teams {
-		for _, db := range t.Databases {
-			out = append(out, dbplan.Resolve(c.Cluster.Name, t.Name, t.Namespaces, db, c.Policy().Database))
-		}
+		out = append(out, dbplan.ResolveTeam(c.Cluster.Name, t.Name, t.Namespaces, t.Databases, c.Policy().Database)...)
 	}
 	return out
 }

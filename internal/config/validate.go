@@ -55,7 +55,10 @@ func (c *Config) Validate() error {
 	v.validateAddons(&errs)
 	v.validateGitOps(&errs)
 	v.validateTeams(&errs)
+	v.validateRetiredTeams(&errs)
 	v.validateHelm(&errs)
+	v.validateAccess(&errs)
+	v.validateBackup(&errs)
 	return errs.orNil()
 }
 

@@ -50,6 +50,7 @@ func (c *Config) Warnings() []string {
 			Namespace, contract.AlertReceiverParameter(c.Cluster.Name)))
 	}
 	out = append(out, c.databaseWarnings()...)
+	out = append(out, c.backupWarnings()...)
 	if c.Addons.Monitoring.Alerting.AlarmEmail == "" {
 		out = append(out, fmt.Sprintf("%s:addons.monitoring.alerting.alarmEmail is not set: the CloudWatch alarms (the certificate's expiry, the databases' storage and connections) go to an SNS topic nobody subscribes to; set it, or subscribe your on-call service to the alarmTopicArn output (README, \"Alerts\")", Namespace))
 	}

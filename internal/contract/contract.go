@@ -229,6 +229,9 @@ const (
 	OutputClusterName = "clusterName"
 	OutputKubeconfig  = "kubeconfig"
 	OutputVPCID       = "vpcId"
+	// OutputTeamData is each team's data (config.TeamData), which the next deployment reads
+	// back to refuse removing a team that still has some.
+	OutputTeamData = "teamData"
 )
 
 // Argo CD's app-of-apps: the runner turns its automated sync off first before a destroy, so

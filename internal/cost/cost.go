@@ -64,7 +64,8 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", pricing.S3GBPerBucket),
 			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", pricing.LCUsPerALB),
 			fmt.Sprintf("RDS: backups beyond the free allowance (the provisioned storage) at %.0f%% of storage changed a day; storage autoscaling, I/O above gp3's baseline and Performance Insights beyond its free 7 days excluded", pricing.BackupChangePerDay*100),
-			"data transfer, NAT and VPC endpoint data processing, Route53 queries and support plans excluded",
+			fmt.Sprintf("AWS Backup: the backed-up volumes and databases at their provisioned size, %.0f%% of it changed a day (incremental snapshots); a rule kept D days stores the full size and D-1 days of changes, each further monthly point a month of changes (at most the full size); copies store as much in the copy region, and carry a month of changes across regions", pricing.BackupChangePerDay*100),
+			"data transfer (but AWS Backup's copies), NAT and VPC endpoint data processing, Route53 queries and support plans excluded",
 		}}
 	prices, known := pricing.Prices[region]
 	byID := map[string]planner.Resource{}
@@ -94,6 +95,8 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			controlPlaneLine(&r, res, day, prices, add)
 		case "aws:eks/nodeGroup:NodeGroup":
 			nodeGroupLines(res, byID, prices, add)
+		case "aws:ec2/instance:Instance":
+			instanceLines(res, prices, add)
 		case "aws:ec2/natGateway:NatGateway":
 			add(res, "NAT gateway", pricing.HoursPerMonth, "hour", prices.NATGatewayHour, true, "")
 		case "aws:ec2/eip:Eip":
@@ -117,6 +120,8 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			add(res, "S3 Standard storage (assumed)", pricing.S3GBPerBucket, "GB-month", prices.S3StandardGB, true, "")
 		case "aws:rds/instance:Instance":
 			databaseLines(&r, res, day, prices, add)
+		case "aws:backup/vault:Vault":
+			backupLines(p, res, add)
 		case "aws:cloudwatch/metricAlarm:MetricAlarm":
 			add(res, "CloudWatch alarm", 1, "month", pricing.CloudWatchAlarmMonth, true, "")
 		case "aws:ecr/repository:Repository":
@@ -197,6 +202,17 @@ func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, pric
 				add(res, fmt.Sprintf("root volumes %g GiB x %g (gp3)", gb, n), gb*n, "GB-month", prices.EBSgp3GBMonth, true, "")
 			}
 		}
+	}
+}
+
+// instanceLines price an EC2 instance (the Session Manager access instance) and its root volume.
+func instanceLines(res planner.Resource, prices pricing.RegionPrices, add addFunc) {
+	it := str(res.Inputs["instanceType"])
+	price, ok := prices.EC2Hour[it]
+	add(res, it+" instance", pricing.HoursPerMonth, "instance-hour", price, ok, "no price for instance type "+strconv.Quote(it))
+	root, _ := res.Inputs["rootBlockDevice"].(map[string]any)
+	if gb, _ := root["volumeSize"].(float64); gb > 0 {
+		add(res, fmt.Sprintf("root volume %g GiB (gp3)", gb), gb, "GB-month", prices.EBSgp3GBMonth, true, "")
 	}
 }
 

@@ -22,6 +22,8 @@ const MockAccountID = "123456789012"
 type mocks struct {
 	*recorder
 	region, partition string
+	// previous are the outputs a stack reference reads (Input.Previous).
+	previous map[string]any
 }
 
 func newMocks(project, stack, region string) *mocks {
@@ -47,6 +49,14 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	for k, v := range outputs {
 		if _, set := state[resource.PropertyKey(k)]; !set || k == "arn" || k == "certificateArn" {
 			state[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
+		}
+	}
+	if args.TypeToken == "pulumi:pulumi:StackReference" {
+		// The engine answers a stack reference with the stack's outputs; the only stack the
+		// program reads is its own last deployment.
+		state["outputs"] = resource.NewPropertyValue(map[string]any{})
+		if m.previous != nil {
+			state["outputs"] = resource.NewPropertyValue(m.previous)
 		}
 	}
 	if args.TypeToken == "tls:index/privateKey:PrivateKey" {
@@ -130,6 +140,16 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 			path = "/"
 		}
 		return map[string]any{"name": args.Name, "arn": m.arn("iam", "role"+path+args.Name)}, nil
+	case "aws:backup/vault:Vault":
+		return map[string]any{"arn": m.arn("backup", "backup-vault:"+str("name"))}, nil
+	case "aws:iam/instanceProfile:InstanceProfile":
+		// Autonamed like a role (AWS's provider names it when config does not); an instance
+		// names its profile by this output.
+		path := str("path")
+		if path == "" {
+			path = "/"
+		}
+		return map[string]any{"name": args.Name, "arn": m.arn("iam", "instance-profile"+path+args.Name)}, nil
 	case "aws:ecr/repository:Repository":
 		return map[string]any{"arn": m.arn("ecr", "repository/"+str("name")), "registryId": MockAccountID,
 			"repositoryUrl": MockAccountID + ".dkr.ecr." + m.region + ".amazonaws.com/" + str("name")}, nil

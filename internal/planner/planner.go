@@ -102,6 +102,9 @@ type Input struct {
 	SecretKeys []string
 	// Substituted are secrets the stack file does not hold, stood in for offline (Substitute).
 	Substituted []string
+	// Previous are the stack outputs of the last deployment, as the program's stack reference to
+	// its own stack reads them. Nil: a first deployment (no outputs).
+	Previous map[string]any
 }
 
 // envMu serializes runs: each run hands its config to the program through the process
@@ -120,6 +123,7 @@ func Run(in Input, program Program) (*Plan, error) {
 	}
 	defer restore()
 	m := newMocks(in.Project, in.Stack, in.Config["aws:region"])
+	m.previous = in.Previous
 	var outputs map[string]Output
 	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		exports, err := program(ctx)

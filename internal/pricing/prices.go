@@ -11,7 +11,7 @@ const (
 	PriceTableDate   = "2026-11-23"
 	PriceTableSource = "AWS public pricing pages (aws.amazon.com/eks/pricing, /ec2/pricing/on-demand, " +
 		"/vpc/pricing, /elasticloadbalancing/pricing, /ebs/pricing, /route53/pricing, /kms/pricing, " +
-		"/cloudwatch/pricing, /s3/pricing, /privatelink/pricing, /rds/postgresql/pricing, /secrets-manager/pricing), on-demand list prices. " +
+		"/cloudwatch/pricing, /s3/pricing, /privatelink/pricing, /rds/postgresql/pricing, /secrets-manager/pricing, /backup/pricing), on-demand list prices. " +
 		"The RDS prices outside us-east-1 were compiled without a second source: check them against the pricing page when they matter"
 )
 
@@ -59,6 +59,10 @@ type RegionPrices struct {
 	RDSPostgresHour  map[string]float64 // per instance-hour, by DBClasses
 	RDSgp3GBMonth    float64            // gp3 storage per GB-month
 	RDSBackupGBMonth float64            // backup storage beyond the free allowance, per GB-month
+	// AWS Backup (aws.amazon.com/backup/pricing): warm storage of EBS snapshots and of RDS
+	// snapshots per GB-month, and data transferred to another region per GB (EC2 data transfer
+	// out to another region). Cold storage is not used (backupplan: no rule archives).
+	BackupEBSGBMonth, BackupRDSGBMonth, InterRegionGB float64
 }
 
 // Prices holds every priced region. A region or instance type missing here is reported as an
@@ -71,12 +75,14 @@ var Prices = map[string]RegionPrices{
 			"t3.medium": 0.0416, "t3.large": 0.0832, "t3.xlarge": 0.1664, "t3a.large": 0.0752,
 			"m6i.large": 0.096, "m6i.xlarge": 0.192, "m6a.large": 0.0864, "m6a.xlarge": 0.1728,
 			"m7i.large": 0.1008, "m7g.large": 0.0816, "c6i.large": 0.085, "r6i.large": 0.126,
+			"t4g.nano": 0.0042, "t4g.micro": 0.0084,
 		},
 		RDSPostgresHour: map[string]float64{
 			"db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129,
 			"db.m7g.large": 0.168, "db.m7g.xlarge": 0.337, "db.r7g.large": 0.239, "db.r7g.xlarge": 0.478,
 		},
 		RDSgp3GBMonth: 0.115, RDSBackupGBMonth: 0.095,
+		BackupEBSGBMonth: 0.05, BackupRDSGBMonth: 0.095, InterRegionGB: 0.02,
 	},
 	"eu-west-1": {
 		EKSClusterHour: 0.10, NATGatewayHour: 0.048, PublicIPv4Hour: 0.005, ALBHour: 0.0252, ALBLCUHour: 0.008,
@@ -85,12 +91,14 @@ var Prices = map[string]RegionPrices{
 			"t3.medium": 0.0456, "t3.large": 0.0912, "t3.xlarge": 0.1824, "t3a.large": 0.0816,
 			"m6i.large": 0.107, "m6i.xlarge": 0.214, "m6a.large": 0.0963, "m6a.xlarge": 0.1926,
 			"m7i.large": 0.1124, "m7g.large": 0.0912, "c6i.large": 0.0966, "r6i.large": 0.141,
+			"t4g.nano": 0.0046, "t4g.micro": 0.0092,
 		},
 		RDSPostgresHour: map[string]float64{
 			"db.t4g.micro": 0.018, "db.t4g.small": 0.036, "db.t4g.medium": 0.072, "db.t4g.large": 0.144,
 			"db.m7g.large": 0.187, "db.m7g.xlarge": 0.374, "db.r7g.large": 0.264, "db.r7g.xlarge": 0.528,
 		},
 		RDSgp3GBMonth: 0.127, RDSBackupGBMonth: 0.095,
+		BackupEBSGBMonth: 0.05, BackupRDSGBMonth: 0.095, InterRegionGB: 0.02,
 	},
 	"eu-north-1": {
 		EKSClusterHour: 0.10, NATGatewayHour: 0.046, PublicIPv4Hour: 0.005, ALBHour: 0.0239, ALBLCUHour: 0.0076,
@@ -99,12 +107,15 @@ var Prices = map[string]RegionPrices{
 			"t3.medium": 0.0432, "t3.large": 0.0864, "t3.xlarge": 0.1728, "t3a.large": 0.0778,
 			"m6i.large": 0.102, "m6i.xlarge": 0.204, "m6a.large": 0.0918, "m6a.xlarge": 0.1836,
 			"m7i.large": 0.1071, "m7g.large": 0.0867, "c6i.large": 0.0918, "r6i.large": 0.134,
+			// The access instance's (platform:access): compiled without a second source.
+			"t4g.nano": 0.0043, "t4g.micro": 0.0086,
 		},
 		RDSPostgresHour: map[string]float64{
 			"db.t4g.micro": 0.017, "db.t4g.small": 0.034, "db.t4g.medium": 0.068, "db.t4g.large": 0.136,
 			"db.m7g.large": 0.178, "db.m7g.xlarge": 0.355, "db.r7g.large": 0.251, "db.r7g.xlarge": 0.502,
 		},
 		RDSgp3GBMonth: 0.121, RDSBackupGBMonth: 0.095,
+		BackupEBSGBMonth: 0.0475, BackupRDSGBMonth: 0.095, InterRegionGB: 0.02,
 	},
 }
 
@@ -136,7 +147,7 @@ var Free = map[string]string{
 	"aws:ec2/vpc:Vpc": "", "aws:ec2/subnet:Subnet": "", "aws:ec2/routeTable:RouteTable": "",
 	"aws:ec2/routeTableAssociation:RouteTableAssociation": "", "aws:ec2/internetGateway:InternetGateway": "",
 	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "", "aws:ec2/flowLog:FlowLog": "counted in its log group",
-	"aws:ec2/launchTemplate:LaunchTemplate": "counted in its node group", "aws:iam/role:Role": "",
+	"aws:ec2/launchTemplate:LaunchTemplate": "counted in its node group or instance", "aws:iam/role:Role": "",
 	"aws:iam/rolePolicy:RolePolicy": "", "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "", "aws:iam/policy:Policy": "",
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": "", "aws:acm/certificate:Certificate": "public certificates are free",
 	"aws:acm/certificateValidation:CertificateValidation": "", "aws:route53/record:Record": "queries excluded",
@@ -148,7 +159,11 @@ var Free = map[string]string{
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": "SSE-S3 is free",
 	"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    "",
 	"aws:ec2/securityGroup:SecurityGroup":                                                        "", "aws:rds/subnetGroup:SubnetGroup": "", "aws:rds/parameterGroup:ParameterGroup": "",
-	"aws:sns/topic:Topic": "alarm notifications are within the free tier", "aws:sns/topicSubscription:TopicSubscription": "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "random:index/randomId:RandomId": "", "tls:index/privateKey:PrivateKey": "",
+	"aws:backup/plan:Plan": "", "aws:backup/selection:Selection": "", "aws:backup/vaultPolicy:VaultPolicy": "",
+	"aws:backup/vaultLockConfiguration:VaultLockConfiguration": "", "pulumi:providers:aws": "",
+	"aws:ssm/document:Document": "", "aws:iam/instanceProfile:InstanceProfile": "", "aws:ec2/securityGroupRule:SecurityGroupRule": "",
+	"pulumi:pulumi:StackReference": "a read of the stack's own outputs",
+	"aws:sns/topic:Topic":          "alarm notifications are within the free tier", "aws:sns/topicSubscription:TopicSubscription": "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "random:index/randomId:RandomId": "", "tls:index/privateKey:PrivateKey": "",
 }
 
 // FreePrefixes are packages or type prefixes with no AWS cost: Kubernetes objects run on the

@@ -87,11 +87,12 @@ func (r *Runner) destroy(ctx context.Context, name string, st Stack) (Result, er
 	return res, errors.Join(destroyErr, r.afterDestroy(ctx, scope, sweeper))
 }
 
-// deployedResources are the state's resources other than the stack itself and providers.
+// deployedResources are the state's resources other than the stack itself, providers and stack
+// references (a read of a stack's outputs: nothing in the cloud).
 func deployedResources(state []StateResource) []StateResource {
 	var out []StateResource
 	for _, s := range state {
-		if s.Type == "pulumi:pulumi:Stack" || strings.HasPrefix(s.Type, "pulumi:providers:") {
+		if s.Type == "pulumi:pulumi:Stack" || s.Type == "pulumi:pulumi:StackReference" || strings.HasPrefix(s.Type, "pulumi:providers:") {
 			continue
 		}
 		out = append(out, s)

@@ -24,6 +24,15 @@ type Database struct {
 	IAMAuthentication bool `json:"iamAuthentication,omitempty"`
 	// Namespace receives the connection Secret: one of the team's namespaces. Default its first.
 	Namespace string `json:"namespace,omitempty"`
+	// DatabaseName is the PostgreSQL database inside the instance, which the connection Secret
+	// names. Default: Name with '_' for '-' or, for a point-in-time restore, its source's. A
+	// restored instance holds its source's databases (RDS creates none), so a snapshot restore
+	// needs it, and `platform restore db` writes it, so the entry keeps it when restoreFrom goes.
+	// RDS cannot rename a database: on an existing instance a change moves only the Secret.
+	DatabaseName string `json:"dbName,omitempty"`
+	// RestoreFrom makes this database a new instance restored from a snapshot or from another
+	// database's point in time (restore.go). It is read once, when the instance is created.
+	RestoreFrom *RestoreFrom `json:"restoreFrom,omitempty"`
 }
 
 // Settings are what an environment decides for every database of its stack.
@@ -90,6 +99,9 @@ type Instance struct {
 	Env Settings
 	// Cluster is the stack's cluster name, which every physical name starts with.
 	Cluster string
+	// SourceIdentifier is the RDS instance a point-in-time restore reads from, and
+	// SourceDBName the PostgreSQL database it holds (ResolveTeam sets both; "" otherwise).
+	SourceIdentifier, SourceDBName string
 }
 
 // Resolve applies the environment's settings and the team's defaults to db.
@@ -120,8 +132,17 @@ func (i Instance) Identifier() string { return i.Cluster + "-" + i.Key() }
 // FinalSnapshotIdentifier is the snapshot RDS takes when a prod database is deleted.
 func (i Instance) FinalSnapshotIdentifier() string { return i.Identifier() + "-final" }
 
-// DBName is the database PostgreSQL creates inside the instance.
-func (i Instance) DBName() string { return strings.ReplaceAll(i.Name, "-", "_") }
+// DBName is the database inside the instance: the one PostgreSQL creates, or the one a
+// restore brings from its source.
+func (i Instance) DBName() string {
+	switch {
+	case i.DatabaseName != "":
+		return i.DatabaseName
+	case i.SourceDBName != "":
+		return i.SourceDBName
+	}
+	return strings.ReplaceAll(i.Name, "-", "_")
+}
 
 // LogGroup is the CloudWatch log group RDS exports log to.
 func (i Instance) LogGroup(log string) string {

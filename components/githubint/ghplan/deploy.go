@@ -82,6 +82,34 @@ var DeployPermissions = map[string][]string{
 		"kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"},
 	"aws:cloudwatch/metricAlarm:MetricAlarm": {"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
 		"cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource"},
+	// The stack's AWS Backup: its vaults (creating one takes backup-storage:MountCapsule and a
+	// grant on its key), plans, selection (passing the backup role), access policies and locks.
+	"aws:backup/vault:Vault": {"backup:CreateBackupVault", "backup:DeleteBackupVault", "backup:DescribeBackupVault",
+		"backup:ListTags", "backup:TagResource", "backup:UntagResource", "backup-storage:MountCapsule",
+		"kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt", "kms:RetireGrant", "kms:DescribeKey"},
+	"aws:backup/plan:Plan": {"backup:CreateBackupPlan", "backup:DeleteBackupPlan", "backup:GetBackupPlan", "backup:UpdateBackupPlan",
+		"backup:ListTags", "backup:TagResource", "backup:UntagResource"},
+	"aws:backup/selection:Selection": {"backup:CreateBackupSelection", "backup:DeleteBackupSelection", "backup:GetBackupSelection", "iam:PassRole"},
+	"aws:backup/vaultPolicy:VaultPolicy": {"backup:PutBackupVaultAccessPolicy", "backup:GetBackupVaultAccessPolicy",
+		"backup:DeleteBackupVaultAccessPolicy"},
+	"aws:backup/vaultLockConfiguration:VaultLockConfiguration": {"backup:PutBackupVaultLockConfiguration",
+		"backup:DeleteBackupVaultLockConfiguration", "backup:DescribeBackupVault"},
+	// The Session Manager access instance (components/access): launched from its launch
+	// template with its instance profile (passing its role to EC2), stopped, changed and
+	// terminated only as the instance tagged contract.AccessTag; its rule on EKS's cluster
+	// security group; the stack's Session documents (<cluster>.*).
+	"aws:ec2/instance:Instance": {"ec2:RunInstances", "ec2:TerminateInstances", "ec2:StopInstances", "ec2:StartInstances",
+		"ec2:ModifyInstanceAttribute", "ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceTypes",
+		"ec2:DescribeInstanceCreditSpecifications", "ec2:DescribeVolumes", "ec2:DescribeTags", "ec2:DescribeLaunchTemplateVersions",
+		"iam:PassRole"},
+	"aws:ec2/securityGroupRule:SecurityGroupRule": {"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
+		"ec2:UpdateSecurityGroupRuleDescriptionsIngress", "ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules"},
+	"aws:iam/instanceProfile:InstanceProfile": {"iam:CreateInstanceProfile", "iam:DeleteInstanceProfile", "iam:GetInstanceProfile",
+		"iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:TagInstanceProfile", "iam:UntagInstanceProfile",
+		"iam:ListInstanceProfilesForRole", "iam:PassRole"},
+	"aws:ssm/document:Document": {"ssm:CreateDocument", "ssm:DeleteDocument", "ssm:DescribeDocument", "ssm:GetDocument",
+		"ssm:UpdateDocument", "ssm:UpdateDocumentDefaultVersion", "ssm:DescribeDocumentPermission",
+		"ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"},
 	"aws:sns/topic:Topic": {"sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes",
 		"sns:ListTagsForResource", "sns:TagResource", "sns:UntagResource"},
 	"aws:sns/topicSubscription:TopicSubscription": {"sns:Subscribe", "sns:Unsubscribe", "sns:GetSubscriptionAttributes",

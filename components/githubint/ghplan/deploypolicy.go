@@ -23,6 +23,9 @@ type Scope struct {
 	// VpcArn is the stack's VPC: its default security group, which AWS creates untagged, may be
 	// tagged and stripped of its rules (empty: no such statement).
 	VpcArn string
+	// CopyRegion is platform:backup.copyRegion (empty: none): the one other region where the
+	// policy allows anything, and there only the copy vault and its key (copyRegionStatements).
+	CopyRegion string
 }
 
 // regional services are limited to the stack's region by condition; IAM and Route53 are
@@ -51,7 +54,8 @@ func DeployPolicy(s Scope) iampolicy.Document {
 		"eks": {arn("eks", a.Region, "cluster/"+s.Cluster), arn("eks", a.Region, "nodegroup/"+s.Cluster+"/*"),
 			arn("eks", a.Region, "addon/"+s.Cluster+"/*"), arn("eks", a.Region, "access-entry/"+s.Cluster+"/*"),
 			arn("eks", a.Region, "podidentityassociation/"+s.Cluster+"/*")},
-		"ssm": {arn("ssm", a.Region, "parameter"+contract.ParameterPath(s.Cluster)+"*")},
+		// The stack's parameters, and its Session documents (<cluster>.kube, <cluster>.<team>.<db>).
+		"ssm": {arn("ssm", a.Region, "parameter"+contract.ParameterPath(s.Cluster)+"*"), arn("ssm", a.Region, "document/"+s.Cluster+".*")},
 		"ecr": {arn("ecr", a.Region, "repository/"+s.Cluster+"/*")},
 		// Databases are named <cluster>-<team>-<name>; their groups are named by Pulumi.
 		"rds": {arn("rds", a.Region, "db:"+s.Cluster+"-*"), arn("rds", a.Region, "snapshot:"+s.Cluster+"-*"),
@@ -77,6 +81,10 @@ func DeployPolicy(s Scope) iampolicy.Document {
 			continue
 		case "kms":
 			stmts = append(stmts, kmsStatements(s, actions)...)
+			stmts = append(stmts, copyRegionKMSStatements(s, actions)...)
+			continue
+		case "backup", "backup-storage":
+			stmts = append(stmts, backupStatements(s, svc, actions)...)
 			continue
 		}
 		var scoped, open []string

@@ -17,7 +17,7 @@ var BoundedRoleWrites = []string{"iam:CreateRole", "iam:DeleteRole", "iam:Update
 	"iam:AttachRolePolicy", "iam:DetachRolePolicy"}
 
 // PassedToServices are the services the platform's roles are handed to.
-var PassedToServices = []string{"eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com", "pods.eks.amazonaws.com"}
+var PassedToServices = []string{"eks.amazonaws.com", "ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com", "pods.eks.amazonaws.com", "backup.amazonaws.com"}
 
 // ServiceLinkedRoles are the service-linked roles EKS, its node groups and RDS need the first
 // time an account uses them.
@@ -37,12 +37,14 @@ func iamStatements(s Scope, actions []string) []iampolicy.Statement {
 	iamArn := func(resource string) string { return fmt.Sprintf("arn:%s:iam::%s:%s", a.Partition, a.ID, resource) }
 	stackRoles := a.StackRolesArn(s.Cluster)
 	boundaries := []string{a.BoundaryPolicyArn(s.Cluster), a.TeamBoundaryPolicyArn(s.Cluster)}
-	var writes, attach, tags, reads, policies, oidc []string
+	var writes, attach, tags, reads, policies, oidc, profiles []string
 	for _, action := range actions {
 		_, verb, _ := strings.Cut(action, ":")
 		switch {
 		case action == "iam:AttachRolePolicy" || action == "iam:DetachRolePolicy":
 			attach = append(attach, action)
+		case strings.Contains(verb, "InstanceProfile") && action != "iam:ListInstanceProfilesForRole":
+			profiles = append(profiles, action) // authorized against the profile; ListInstanceProfilesForRole against the role
 		case slices.Contains(BoundedRoleWrites, action):
 			writes = append(writes, action)
 		case action == "iam:TagRole" || action == "iam:UntagRole":
@@ -63,6 +65,10 @@ func iamStatements(s Scope, actions []string) []iampolicy.Statement {
 			Condition: map[string]map[string][]string{"StringEquals": {"iam:PermissionsBoundary": boundaries},
 				"ArnLike": {"iam:PolicyARN": {fmt.Sprintf("arn:%s:iam::aws:policy/*", a.Partition)}}}},
 		{Sid: "StackRoleTags", Effect: "Allow", Action: tags, Resource: []string{stackRoles}},
+		// Instance profiles under the stack's path (the access instance's): adding a role to one
+		// also takes iam:PassRole on the role, which PassStackRoles confines to the stack's roles.
+		{Sid: "StackInstanceProfiles", Effect: "Allow", Action: profiles,
+			Resource: []string{iamArn("instance-profile" + contract.StackRolePath(s.Cluster) + "*")}},
 		{Sid: "ReadRoles", Effect: "Allow", Action: reads, Resource: []string{iamArn("role/*")}},
 		{Sid: "ReadPolicies", Effect: "Allow", Action: policies, Resource: []string{iamArn("policy/*")}},
 		{Sid: "OIDCProviders", Effect: "Allow", Action: oidc, Resource: []string{iamArn("oidc-provider/" + OIDCHost),
@@ -82,6 +88,16 @@ func iamStatements(s Scope, actions []string) []iampolicy.Statement {
 	return nonEmpty(stmts)
 }
 
+// accessInstanceWrites change or end an instance: only the stack's access instance
+// (contract.AccessTag), never a node, which carries the stack's tag too.
+var accessInstanceWrites = []string{"ec2:TerminateInstances", "ec2:StopInstances", "ec2:StartInstances", "ec2:ModifyInstanceAttribute"}
+
+// clusterSecurityGroupWrites are the rule changes on EKS's cluster security group, which EKS
+// creates with its own tags (aws:eks:cluster-name), not the stack's: the access instance's
+// ingress rule is one of its own resource.
+var clusterSecurityGroupWrites = []string{"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
+	"ec2:UpdateSecurityGroupRuleDescriptionsIngress"}
+
 // ec2Creates are the EC2 actions that create (and may tag, ec2:CreateAction) a resource.
 var ec2Creates = []string{"ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:AllocateAddress",
 	"ec2:CreateNatGateway", "ec2:CreateRouteTable", "ec2:CreateFlowLogs", "ec2:CreateLaunchTemplate", "ec2:CreateSecurityGroup",
@@ -94,15 +110,20 @@ var ec2Creates = []string{"ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateIntern
 // creates without tags, is adopted through the VPC it belongs to (ec2:Vpc).
 func ec2Statements(s Scope, actions []string) []iampolicy.Statement {
 	r := s.Account.Region
-	var reads, creates, writes []string
+	var reads, creates, writes, instance, clusterSG []string
 	for _, action := range actions {
 		_, verb, _ := strings.Cut(action, ":")
+		if slices.Contains(clusterSecurityGroupWrites, action) {
+			clusterSG = append(clusterSG, action) // and, as any rule change, on the stack's groups below
+		}
 		switch {
 		case strings.HasPrefix(verb, "Describe"):
 			reads = append(reads, action)
 		case slices.Contains(ec2Creates, action):
 			creates = append(creates, action)
 		case action == "ec2:CreateTags":
+		case slices.Contains(accessInstanceWrites, action):
+			instance = append(instance, action)
 		default:
 			writes = append(writes, action)
 		}
@@ -114,6 +135,12 @@ func ec2Statements(s Scope, actions []string) []iampolicy.Statement {
 			Condition: condition("StringEquals", "ec2:CreateAction", stripService(creates)...)}, "ec2", r),
 		withRegion(iampolicy.Statement{Sid: "EC2StackResources", Effect: "Allow", Action: append(writes, "ec2:CreateTags"),
 			Resource: []string{"*"}, Condition: stackTagIs(s.Cluster)}, "ec2", r),
+		withRegion(iampolicy.Statement{Sid: "EC2AccessInstance", Effect: "Allow", Action: instance,
+			Resource:  []string{fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", s.Account.Partition, r, s.Account.ID)},
+			Condition: condition("StringEquals", "aws:ResourceTag/"+contract.AccessTag, s.Cluster)}, "ec2", r),
+		withRegion(iampolicy.Statement{Sid: "EC2ClusterSecurityGroup", Effect: "Allow", Action: clusterSG,
+			Resource:  []string{fmt.Sprintf("arn:%s:ec2:%s:%s:security-group/*", s.Account.Partition, r, s.Account.ID)},
+			Condition: condition("StringEquals", "aws:ResourceTag/aws:eks:cluster-name", s.Cluster)}, "ec2", r),
 	}
 	if s.VpcArn != "" {
 		stmts = append(stmts, withRegion(iampolicy.Statement{Sid: "EC2DefaultSecurityGroup", Effect: "Allow",
@@ -130,7 +157,13 @@ func ec2Statements(s Scope, actions []string) []iampolicy.Statement {
 // every key (kms:TagResource on "*"), so that statement admits only keys with no stack tag
 // yet, and only to give them this stack's.
 func kmsStatements(s Scope, actions []string) []iampolicy.Statement {
+	return kmsIn(s, actions, s.Account.Region, "KMS", "alias/"+s.Cluster+"-*")
+}
+
+// kmsIn are kmsStatements in one region, their Sids prefixed with sid, aliases matching alias.
+func kmsIn(s Scope, actions []string, region, sid, alias string) []iampolicy.Statement {
 	a := s.Account
+	a.Region = region
 	var reads, writes, aliases []string
 	for _, action := range actions {
 		_, verb, _ := strings.Cut(action, ":")
@@ -152,11 +185,11 @@ func kmsStatements(s Scope, actions []string) []iampolicy.Statement {
 		return fmt.Sprintf("arn:%s:kms:%s:%s:%s", a.Partition, a.Region, a.ID, resource)
 	}
 	return nonEmpty([]iampolicy.Statement{
-		withRegion(iampolicy.Statement{Sid: "KMSReads", Effect: "Allow", Action: reads, Resource: []string{"*"}}, "kms", a.Region),
-		withRegion(iampolicy.Statement{Sid: "KMSCreateTaggedKeys", Effect: "Allow", Action: []string{"kms:CreateKey"}, Resource: []string{"*"}, Condition: stack}, "kms", a.Region),
-		withRegion(iampolicy.Statement{Sid: "KMSTagOnCreate", Effect: "Allow", Action: []string{"kms:TagResource"}, Resource: []string{"*"}, Condition: onCreate}, "kms", a.Region),
-		withRegion(iampolicy.Statement{Sid: "KMSStackKeys", Effect: "Allow", Action: writes, Resource: []string{kmsArn("key/*")}, Condition: stackTagIs(s.Cluster)}, "kms", a.Region),
-		withRegion(iampolicy.Statement{Sid: "KMSStackAliases", Effect: "Allow", Action: aliases, Resource: []string{kmsArn("alias/" + s.Cluster + "-*")}}, "kms", a.Region),
+		withRegion(iampolicy.Statement{Sid: sid + "Reads", Effect: "Allow", Action: reads, Resource: []string{"*"}}, "kms", a.Region),
+		withRegion(iampolicy.Statement{Sid: sid + "CreateTaggedKeys", Effect: "Allow", Action: []string{"kms:CreateKey"}, Resource: []string{"*"}, Condition: stack}, "kms", a.Region),
+		withRegion(iampolicy.Statement{Sid: sid + "TagOnCreate", Effect: "Allow", Action: []string{"kms:TagResource"}, Resource: []string{"*"}, Condition: onCreate}, "kms", a.Region),
+		withRegion(iampolicy.Statement{Sid: sid + "StackKeys", Effect: "Allow", Action: writes, Resource: []string{kmsArn("key/*")}, Condition: stackTagIs(s.Cluster)}, "kms", a.Region),
+		withRegion(iampolicy.Statement{Sid: sid + "StackAliases", Effect: "Allow", Action: aliases, Resource: []string{kmsArn(alias)}}, "kms", a.Region),
 	})
 }
 
