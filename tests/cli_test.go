@@ -188,8 +188,10 @@ func TestCostDiffGraphCommands(t *testing.T) {
 		}
 	}
 	want := []string{
+		"access --> boundary", "access --> cluster", "access --> network",
 		"addons --> boundary", "addons --> certificates", "addons --> cluster", "addons --> dns", "addons --> network",
 		"argocd --> addons", "argocd --> certificates", "argocd --> cluster", "argocd --> github",
+		"backup --> alarms", "backup --> boundary",
 		"certificates --> alarms", "certificates --> dns",
 		"cluster --> boundary", "cluster --> logs", "cluster --> network",
 		"github --> boundary", "github --> cluster", "github --> dns", "github --> network",

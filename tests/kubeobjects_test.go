@@ -41,7 +41,7 @@ func kubeObjects(p *plan) []kubeapi.Object {
 // (server-side apply, dry run, strict field validation) with the upstream CRDs installed.
 func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	s := kubeapi.Shared(t)
-	// The platform: 6 namespaces, StorageClass, Secret, 1-2 ClusterSecretStores, 4
+	// The platform: 6 namespaces, 2 StorageClasses (gp3 and its opt-out from backups), Secret, 1-2 ClusterSecretStores, 4
 	// ExternalSecrets, 2 AppProjects and the default one's patch, Application, the platform's
 	// IngressClass and its params, Loki's NetworkPolicy, 2 PodMonitors and 2 PrometheusRules
 	// (24-25). The two teams (43 in dev, 46
@@ -49,7 +49,7 @@ func TestKubernetesObjectsAgainstAPIServer(t *testing.T) {
 	// range, 5-6 NetworkPolicies, 1-2 RoleBindings, service account and SecretStore; 3
 	// ClusterRoles, a view binding, 2 AppProjects, 1-2 IngressClasses with params, the
 	// ApplicationSet, the monitoring ValidatingAdmissionPolicy and its binding.
-	want := map[string]int{"dev": 94, "prod": 94}
+	want := map[string]int{"dev": 95, "prod": 95}
 	for _, stack := range []string{"dev", "prod"} {
 		objs := kubeObjects(stackPlan(t, stack))
 		if len(objs) != want[stack] {
@@ -82,9 +82,10 @@ func TestKubernetesObjectCheckCanFail(t *testing.T) {
 			bad = append(bad, kubeapi.Object{ID: o.ID, Body: body})
 		}
 	}
+	// dev's two StorageClasses (gp3, gp3-no-backup) and its ClusterSecretStore.
 	_, errs := s.ValidateAll(bad)
-	if len(errs) != 2 {
-		t.Fatalf("%d of 2 broken objects rejected: %v", len(errs), errs)
+	if len(bad) != 3 || len(errs) != len(bad) {
+		t.Fatalf("%d of %d broken objects rejected, want 3 of 3: %v", len(errs), len(bad), errs)
 	}
 	joined := fmt.Sprint(errs)
 	if !strings.Contains(joined, "volumeBindingMod") || !strings.Contains(joined, "ParamStore") {

@@ -67,6 +67,47 @@ func TestStackOutputsTraceToResources(t *testing.T) {
 				"githubOAuthCallbackUrl":        getString(argocd, "configs.cm.url") + "/api/dex/callback",
 				"teams":                         teamOutputs(t, p, cfg[kTeams], getString(eks, "name")),
 			}
+			// Backups: the vault (and in prod the copy region's), the role AWS Backup assumes.
+			vault := named("aws:backup/vault:Vault", "backup-vault")
+			copyVaultArn := any("")
+			if stack == "prod" {
+				copyVaultArn = named("aws:backup/vault:Vault", "backup-copy-vault").Outputs["arn"]
+			}
+			want["backup"] = map[string]any{"vaultName": vault.Inputs["name"], "vaultArn": vault.Outputs["arn"],
+				"roleArn": named("aws:iam/role:Role", "backup-role").Outputs["arn"], "copyVaultArn": copyVaultArn}
+			// Session Manager: the instance, the kube document and role (and dev's payments
+			// database document and connect role).
+			access := map[string]any{"instanceId": named("aws:ec2/instance:Instance", "access-instance").ID,
+				"kubeDocument": named("aws:ssm/document:Document", "access-kube-document").Inputs["name"],
+				"kubeRoleArn":  named("aws:iam/role:Role", "access-kube-role").Outputs["arn"]}
+			if stack == "dev" {
+				access["databaseDocuments"] = map[string]any{"payments-ledger": named("aws:ssm/document:Document", "connect-payments-ledger-document").Inputs["name"]}
+				access["connectRoles"] = map[string]any{"payments": named("aws:iam/role:Role", "connect-payments-role").Outputs["arn"]}
+			}
+			want["access"] = access
+			// What the next deployment's removal guard reads: each team's databases (the planned
+			// instances' names), namespaces and storage quota.
+			team := func(name string, namespaces ...string) map[string]any {
+				var nss []any
+				var quota any
+				for _, ns := range namespaces {
+					nss = append(nss, named("kubernetes:core/v1:Namespace", "teams-"+name+"-"+ns+"-ns").Get("metadata.name"))
+					hard, _ := named("kubernetes:core/v1:ResourceQuota", "teams-"+name+"-"+ns+"-quota").Get("spec.hard").(map[string]any)
+					quota = hard["requests.storage"]
+				}
+				out := map[string]any{"namespaces": nss, "storageQuota": quota}
+				var dbs []any
+				for _, db := range p.ofType("aws:rds/instance:Instance") {
+					if n, ok := strings.CutPrefix(db.Name, "databases-"+name+"-"); ok {
+						dbs = append(dbs, n)
+					}
+				}
+				if dbs != nil {
+					out["databases"] = dbs
+				}
+				return out
+			}
+			want["teamData"] = map[string]any{"payments": team("payments", "payments"), "search": team("search", "search", "search-jobs")}
 			// dev's payments team has the database "ledger": its output is the instance's.
 			if stack == "dev" {
 				db := named("aws:rds/instance:Instance", "databases-payments-ledger")

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/platform/components/access/accessplan"
 	"github.com/example/platform/components/addons"
+	"github.com/example/platform/components/backup/backupplan"
 	"github.com/example/platform/components/databases/dbplan"
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
@@ -126,6 +128,19 @@ func TestAttachedPoliciesAreWhatBuildsThem(t *testing.T) {
 				"arn:aws:kms:eu-north-1:"+planner.MockAccountID+":key/"+dbKey.ID)
 			teamDocs["databases-payments-connect-policy"] = dbplan.ConnectPolicy([]string{
 				dbplan.ConnectArn("aws", "eu-north-1", planner.MockAccountID, "db-"+strings.ToUpper(db.ID), "payments")})
+		}
+		// The backup role's (the stack's region and prod's copy region), and the Session
+		// Manager roles': the kube document for admins and members, dev's payments database's
+		// document for payments' members, each on the access instance only.
+		copyRegion := ""
+		if stack == "prod" {
+			copyRegion = "eu-west-1"
+		}
+		teamDocs["backup-role-policy"] = backupplan.RolePolicy(backupplan.Scope{Account: account, Cluster: cluster, CopyRegion: copyRegion})
+		instance := p.named(t, "aws:ec2/instance:Instance", "access-instance").ID
+		teamDocs["access-kube-policy"] = accessplan.SessionPolicy(account, instance, []string{cluster + ".kube"})
+		if stack == "dev" {
+			teamDocs["connect-payments-policy"] = accessplan.SessionPolicy(account, instance, []string{cluster + ".payments.ledger"})
 		}
 		for name, w := range teamDocs {
 			got, err := iampolicy.Parse([]byte(getString(p.named(t, "aws:iam/rolePolicy:RolePolicy", name), "policy")))

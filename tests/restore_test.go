@@ -128,7 +128,10 @@ func TestRestoredVolumeManifestsAgainstAPIServer(t *testing.T) {
 		if !strings.Contains(p.VolumeText(), strings.ReplaceAll(strings.ReplaceAll(manifests, "vol-0123456789abcdef0", "${VOLUME_ID}"), "60Gi", "${SIZE_GIB}Gi")) {
 			t.Fatalf("the printed manifests are not these with the shell's variables:\n%s", p.VolumeText())
 		}
-		if err := s.Apply(kubeapi.Object{Body: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": tt.ns}}}); err != nil {
+		// As the platform makes a team's namespace: the shared API server may already run the
+		// platform's admission policies, which require the Pod Security labels.
+		ns := map[string]any{"name": tt.ns, "labels": map[string]any{"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest"}}
+		if err := s.Apply(kubeapi.Object{Body: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": ns}}); err != nil {
 			t.Fatal(err)
 		}
 		for _, doc := range strings.Split(manifests, "\n---\n") {
