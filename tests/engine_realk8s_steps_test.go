@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/example/platform/internal/config"
 	"github.com/example/platform/internal/diff"
 	"github.com/example/platform/internal/kubeapi"
 	"github.com/example/platform/internal/runner"
@@ -252,9 +253,14 @@ func realChange(t *testing.T, s *realStack) {
 }
 
 // A change of an immutable field: the StorageClass's reclaim policy, which the API server
-// refuses to update. The real engine replaces the StorageClass, and platform diff says so.
+// refuses to update, set to the opposite of the environment's default (Delete in dev, Retain
+// in prod). The real engine replaces the StorageClass, and platform diff says so.
 func realImmutableChange(t *testing.T, s *realStack) {
-	d := s.platformDiff(t, edit("platform:addons", "ebsCsi.reclaimPolicy", "Retain"))
+	policy := "Retain"
+	if config.PolicyFor(config.Environment(s.name)).VolumeReclaimPolicy == "Retain" {
+		policy = "Delete"
+	}
+	d := s.platformDiff(t, edit("platform:addons", "ebsCsi.reclaimPolicy", policy))
 	steps := s.previewSteps(t)
 	agree(t, steps, d)
 	if !hasReplace(steps["addons-ebs-csi-gp3"]) {
@@ -265,8 +271,8 @@ func realImmutableChange(t *testing.T, s *realStack) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc["reclaimPolicy"] != "Retain" {
-		t.Errorf("gp3's reclaimPolicy after the up: %v, want Retain", sc["reclaimPolicy"])
+	if sc["reclaimPolicy"] != policy {
+		t.Errorf("gp3's reclaimPolicy after the up: %v, want %s", sc["reclaimPolicy"], policy)
 	}
 	onlySame(t, "preview after the replace", changes(t, s.run(t, runner.Preview)))
 }
