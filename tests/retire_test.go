@@ -55,10 +55,7 @@ func after(t *testing.T, previous *planner.Plan, stack string, edits ...mutation
 	for _, e := range edits {
 		e(t, in.Config)
 	}
-	in.Previous = map[string]any{}
-	for k, o := range previous.Outputs {
-		in.Previous[k] = o.Value
-	}
+	in.Previous = previous.OutputValues()
 	return runNoPanic(t, in)
 }
 

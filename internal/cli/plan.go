@@ -42,10 +42,7 @@ func planStackAfter(dir, stack string, previous *planner.Plan) (*planner.Plan, e
 		return nil, err
 	}
 	if previous != nil {
-		in.Previous = map[string]any{}
-		for k, o := range previous.Outputs {
-			in.Previous[k] = o.Value
-		}
+		in.Previous = previous.OutputValues()
 	}
 	// Secrets the stack file does not hold yet are stood in for; the plan says how to set them.
 	standInSecrets(&in)

@@ -133,23 +133,20 @@ func (m *mocks) outputs(args pulumi.MockResourceArgs, id string) (map[string]any
 	switch args.TypeToken {
 	case "aws:ec2/vpc:Vpc":
 		return map[string]any{"arn": m.arn("ec2", "vpc/"+id)}, nil
-	case "aws:iam/role:Role":
-		// A role's ARN holds its path (/<cluster>/teams/ for the teams' secrets roles).
+	case "aws:iam/role:Role", "aws:iam/instanceProfile:InstanceProfile":
+		// Autonamed (AWS's provider names them when config does not); the ARN holds the path
+		// (/<cluster>/teams/ for the teams' roles). An instance names its profile by "name".
 		path := str("path")
 		if path == "" {
 			path = "/"
 		}
-		return map[string]any{"name": args.Name, "arn": m.arn("iam", "role"+path+args.Name)}, nil
+		kind := "role"
+		if args.TypeToken == "aws:iam/instanceProfile:InstanceProfile" {
+			kind = "instance-profile"
+		}
+		return map[string]any{"name": args.Name, "arn": m.arn("iam", kind+path+args.Name)}, nil
 	case "aws:backup/vault:Vault":
 		return map[string]any{"arn": m.arn("backup", "backup-vault:"+str("name"))}, nil
-	case "aws:iam/instanceProfile:InstanceProfile":
-		// Autonamed like a role (AWS's provider names it when config does not); an instance
-		// names its profile by this output.
-		path := str("path")
-		if path == "" {
-			path = "/"
-		}
-		return map[string]any{"name": args.Name, "arn": m.arn("iam", "instance-profile"+path+args.Name)}, nil
 	case "aws:ecr/repository:Repository":
 		return map[string]any{"arn": m.arn("ecr", "repository/"+str("name")), "registryId": MockAccountID,
 			"repositoryUrl": MockAccountID + ".dkr.ecr." + m.region + ".amazonaws.com/" + str("name")}, nil

@@ -89,6 +89,16 @@ type Plan struct {
 	BeforeUp []string `json:"beforeUp,omitempty"`
 }
 
+// OutputValues are the plan's stack outputs by name, as the next deployment's stack reference
+// reads them (Input.Previous).
+func (p *Plan) OutputValues() map[string]any {
+	out := make(map[string]any, len(p.Outputs))
+	for k, o := range p.Outputs {
+		out[k] = o.Value
+	}
+	return out
+}
+
 // Program is the body under test: it registers resources and returns the stack outputs it
 // exported.
 type Program func(ctx *pulumi.Context) (pulumi.Map, error)
