@@ -30,6 +30,7 @@ import (
 	"github.com/example/platform/components/logskey"
 	"github.com/example/platform/components/network"
 	"github.com/example/platform/components/network/netplan"
+	"github.com/example/platform/components/runners"
 	"github.com/example/platform/components/teams"
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/config"
@@ -55,6 +56,8 @@ type Platform struct {
 	Access         *access.Access
 	DatabaseAccess *access.DatabaseAccess
 	Backup         *backup.Backup // nil when platform:backup.enabled is false
+	// Runners are the CodeBuild runners (nil unless platform:github.runners is "codebuild").
+	Runners *runners.Runners
 	// Outputs are the stack outputs, as exported.
 	Outputs pulumi.Map
 }
@@ -140,15 +143,22 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 	// Every log group below is encrypted with the stack's logs key, so it comes before them.
 	if p.LogsKey, err = logskey.New(ctx, "logs", &logskey.Args{
 		Account: account, Cluster: cfg.Cluster.Name,
-		LogGroups: []string{contract.FlowLogGroupPrefix("network") + "*", contract.ControlPlaneLogGroup(cfg.Cluster.Name),
-			contract.DatabaseLogGroups(cfg.Cluster.Name)},
+		LogGroups: append([]string{contract.FlowLogGroupPrefix("network") + "*", contract.ControlPlaneLogGroup(cfg.Cluster.Name),
+			contract.DatabaseLogGroups(cfg.Cluster.Name)}, runnerLogGroups(cfg)...),
 		DeletionWindowDays: policy.KeyDeletionWindowDays, Protect: policy.Protect,
+	}); err != nil {
+		return nil, err
+	}
+	// Every CloudWatch alarm of the stack notifies this topic (the NAT instance's, in the network, too).
+	if p.Alarms, err = alarms.New(ctx, "alarms", &alarms.Args{
+		Cluster: cfg.Cluster.Name, Email: cfg.Addons.Monitoring.Alerting.AlarmEmail,
 	}); err != nil {
 		return nil, err
 	}
 	if p.Network, err = network.New(ctx, "network", &network.Args{
 		Plan:                  plan,
 		NATGateways:           cfg.Network.NATGateways,
+		AlarmTopicArn:         p.Alarms.TopicArn,
 		Endpoints:             cfg.Network.Endpoints,
 		ClusterName:           cfg.Cluster.Name,
 		FlowLogsRetentionDays: cfg.Network.FlowLogsRetentionDays,
@@ -165,12 +175,6 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		ParentZoneID: cfg.DNS.ParentZoneID, KeepDelegation: policy.KeepOnDestroy,
 		ForceDestroy: policy.ForceDestroy,
 		Protect:      policy.Protect,
-	}); err != nil {
-		return nil, err
-	}
-	// Every CloudWatch alarm of the stack notifies this topic.
-	if p.Alarms, err = alarms.New(ctx, "alarms", &alarms.Args{
-		Cluster: cfg.Cluster.Name, Email: cfg.Addons.Monitoring.Alerting.AlarmEmail,
 	}); err != nil {
 		return nil, err
 	}
@@ -233,6 +237,9 @@ func Run(ctx *pulumi.Context, cfg *config.Config) (*Platform, error) {
 		return nil, err
 	}
 	if p.Backup, err = newBackup(ctx, cfg, account, p); err != nil {
+		return nil, err
+	}
+	if p.Runners, err = newRunners(ctx, cfg, account, p); err != nil {
 		return nil, err
 	}
 	p.Outputs = outputs(cfg, p)

@@ -188,7 +188,7 @@ func TestAppWorkflowRules(t *testing.T) {
 		"a push job ungated":                {"    if: github.event_name == 'push' && github.repository", "    if: github.repository"},
 		"a secret in the pull request job":  {"      - name: Build the image\n        run: docker", "      - name: Build the image\n        env: {T: \"${{ secrets.X }}\"}\n        run: docker"},
 		"broader permissions on push":       {"      id-token: write\n    env:", "      id-token: write\n      contents: write\n    env:"},
-		"an expression in a script":         {`run: docker build --tag "$APP:$GITHUB_SHA" .`, `run: docker build --tag "${{ github.head_ref }}" .`},
+		"an expression in a script":         {`run: docker buildx build --platform "$PLATFORMS"`, `run: docker buildx build --tag "${{ github.head_ref }}" --platform "$PLATFORMS"`},
 		"write permissions by default":      {"permissions: {}\n\ndefaults", "permissions: write-all\n\ndefaults"},
 		"a pull_request_target trigger":     {"  pull_request:\n", "  pull_request_target:\n"},
 		"id-token on the proposing job":     {"    permissions: {}\n    # One", "    permissions:\n      id-token: write\n    # One"},
@@ -235,7 +235,7 @@ func TestAppWorkflowPassesActionlint(t *testing.T) {
 		}
 	}
 	bad := filepath.Join(t.TempDir(), "bad.yml")
-	mutated := strings.Replace(string(raw), "run: docker build --tag \"$APP:$GITHUB_SHA\" .", "run: docker build --tag \"${{ github.head_ref }}\" .", 1)
+	mutated := strings.Replace(string(raw), `run: docker buildx build --platform "$PLATFORMS"`, `run: docker buildx build --tag "${{ github.head_ref }}" --platform "$PLATFORMS"`, 1)
 	if mutated == string(raw) {
 		t.Fatal("the control changed nothing")
 	}

@@ -127,7 +127,7 @@ var badConfigs = []badConfig{
 		"public": []any{"10.10.0.0/24", "10.10.1.0/24"}, "private": []any{"10.10.0.0/20", "10.10.32.0/20"}})}, "platform:network.subnets", "overlaps public subnet 10.10.0.0/24"},
 	{"subnet outside vpc", "dev", []mutation{edit(kNet, "subnets", map[string]any{
 		"public": []any{"10.99.0.0/24", "10.10.1.0/24"}, "private": []any{"10.10.16.0/20", "10.10.32.0/20"}})}, "platform:network.subnets", "not inside the VPC"},
-	{"nat unknown layout", "dev", []mutation{edit(kNet, "natGateways", "none")}, "platform:network.natGateways", `use "single" or "perAz"`},
+	{"nat unknown layout", "dev", []mutation{edit(kNet, "natGateways", "none")}, "platform:network.natGateways", `use "single", "perAz" or "instance" (dev only)`},
 	{"prod with single nat", "prod", []mutation{edit(kNet, "natGateways", "single")}, "platform:network.natGateways", "not allowed in prod"},
 	{"flow log retention", "dev", []mutation{edit(kNet, "flowLogsRetentionDays", 10)}, "platform:network.flowLogsRetentionDays", "not a CloudWatch Logs retention"},
 	{"unknown network key", "dev", []mutation{edit(kNet, "cdir", "10.0.0.0/16")}, "platform:network.cdir", "is not a known key; allowed: availabilityZones, azCount, cidr"},

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,7 +69,20 @@ func TestREADMECostTotals(t *testing.T) {
 	}
 }
 
-var nodesItem = regexp.MustCompile(`^(\S+) x ([0-9]+) nodes$`)
+var (
+	nodesItem = regexp.MustCompile(`^(\S+) x ([0-9]+) nodes$`)
+	spotItem  = regexp.MustCompile(`^(\S+) Spot x [0-9]+ nodes \(-([0-9]+)%, [0-9]+ types\)$`)
+)
+
+// regionOf finds the region whose price table p is (unitPrice takes the table, not its name).
+func regionOf(p pricing.RegionPrices) string {
+	for r, rp := range pricing.Prices {
+		if reflect.DeepEqual(rp, p) {
+			return r
+		}
+	}
+	return ""
+}
 
 // backupItem is a vault's snapshot storage line: "AWS Backup <EBS|RDS> snapshots[ in <region>] of <n> GB (assumed)";
 // instanceItem an EC2 instance's (the access instance): "<type> instance".
@@ -147,6 +161,17 @@ func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
 			t.Errorf("no price for %s", item)
 		}
 		return price
+	case spotItem.MatchString(item):
+		// A Spot group: its dearest type's on-demand price less the stated discount, which
+		// must be the Advisor's savings less the margin (pricing.SpotAdvisor).
+		m := spotItem.FindStringSubmatch(item)
+		pct, _ := strconv.Atoi(m[2])
+		if want := pricing.SpotDiscountPercent(regionOf(p), m[1]); pct != want {
+			t.Errorf("%s: discount %d%%, the Spot table gives %d%%", item, pct, want)
+		}
+		return p.EC2Hour[m[1]] * float64(100-pct) / 100
+	case strings.HasPrefix(item, "ALB public IPv4 addresses"):
+		return p.PublicIPv4Hour
 	case nodesItem.MatchString(item):
 		price, ok := p.EC2Hour[nodesItem.FindStringSubmatch(item)[1]]
 		if !ok {
@@ -223,11 +248,8 @@ func TestAccessInstanceCostLines(t *testing.T) {
 		p := stackPlan(t, stack)
 		r := cost.Estimate(p.Plan)
 		prices := pricing.Prices[r.Region]
-		instances := p.ofType("aws:ec2/instance:Instance")
-		if len(instances) != 1 {
-			t.Fatalf("%s: %d instances, want the access instance", stack, len(instances))
-		}
-		in := instances[0]
+		// The access instance; dev's NAT instance is TestDevNATInstanceCost's.
+		in := p.named(t, "aws:ec2/instance:Instance", "access-instance")
 		typ := getString(in, "instanceType")
 		gb, _ := get(in, "rootBlockDevice.volumeSize").(float64)
 		want := map[string]float64{

@@ -50,7 +50,7 @@ func TestDiffGolden(t *testing.T) {
 		"added-node-group": planWith(t, "dev", func(t *testing.T, cfg map[string]string) {
 			var c map[string]any
 			json.Unmarshal([]byte(cfg[kCluster]), &c)
-			c["nodeGroups"] = append(c["nodeGroups"].([]any), map[string]any{"name": "spot", "capacityType": "SPOT", "instanceTypes": []any{"m6a.large"}, "minSize": 0, "desiredSize": 1, "maxSize": 5})
+			c["nodeGroups"] = append(c["nodeGroups"].([]any), map[string]any{"name": "spot", "capacityType": "SPOT", "instanceTypes": []any{"m6a.large", "m6i.large"}, "minSize": 0, "desiredSize": 1, "maxSize": 5})
 			b, _ := json.Marshal(c)
 			cfg[kCluster] = string(b)
 		}),

@@ -113,6 +113,9 @@ func newEngineStack(t *testing.T, stack string, edits ...mutation) *engineStack 
 var engineSecrets = map[string]string{
 	"github:token":                "ghp_engineTestToken0123456789abcdefABCDEF",
 	"platform:argocdClientSecret": "engine-test-oauth-client-secret-0123456789",
+	// Required only where CodeBuild runs the runners (prod); a stack that does not need it
+	// has it unread.
+	"platform:runnersGitHubToken": "github_pat_engineTestRunnersToken0123456789",
 }
 
 func (s *engineStack) workspace(t *testing.T) runner.InlineWorkspace {

@@ -102,7 +102,12 @@ func ciCapabilities(zoneID, vpcArn string) []probe {
 		{name: "write a platform parameter", action: "ssm:PutParameter", resource: simArn("ssm", simRegion, "parameter/platform-dev/platform/github/deploy-key")},
 		{name: "describe parameters", action: "ssm:DescribeParameters", resource: "*"},
 		{name: "who am I", action: "sts:GetCallerIdentity", resource: "*"},
-	}, ciAccessBackupCapabilities()...)
+		// The CodeBuild runners (a stack with platform:github.runners codebuild).
+		{name: "create the runner project", action: "codebuild:CreateProject", resource: simArn("codebuild", simRegion, "project/platform-dev-runners")},
+		{name: "import the GitHub source credential", action: "codebuild:ImportSourceCredentials", resource: "*"},
+		{name: "pass the runner role to CodeBuild", action: "iam:PassRole", resource: iam("role/platform-dev/platform/platform-dev-runners"),
+			context: ctx("iam:PassedToService", "codebuild.amazonaws.com")},
+	}, append(ciAccessBackupCapabilities(), ciNATCapabilities()...)...)
 }
 
 // ciAttacks are what a bad-faith pull request would make the CI role do outside its stack.
@@ -188,9 +193,15 @@ func ciAttacks() []layeredAttack {
 		policy(probe{name: "tag a VPC being created in another region", action: "ec2:CreateTags", resource: simArn("ec2", "us-east-1", "vpc/vpc-0new"), context: ctx("ec2:CreateAction", "CreateVpc")}),
 		policy(probe{name: "create a key in another region", action: "kms:CreateKey", resource: "*",
 			context: ctx("aws:RequestedRegion", "us-east-1", "aws:RequestTag/platform:cluster", "platform-dev", "aws:TagKeys", []string{"platform:cluster"})}),
+		policy(probe{name: "create another CodeBuild project", action: "codebuild:CreateProject", resource: simArn("codebuild", simRegion, "project/crypto-miner")}),
+		policy(probe{name: "import a source credential in another region", action: "codebuild:ImportSourceCredentials", resource: "*", context: ctx("aws:RequestedRegion", "us-east-1")}),
+		policy(probe{name: "pass a platform role to CodeBuild", action: "iam:PassRole", resource: iam("role/platform-dev/platform/cluster-node-role-1a2b"),
+			context: ctx("iam:PassedToService", "codebuild.amazonaws.com")}),
+		policy(probe{name: "pass the runner role to Lambda", action: "iam:PassRole", resource: iam("role/platform-dev/platform/platform-dev-runners"),
+			context: ctx("iam:PassedToService", "lambda.amazonaws.com")}),
 		policy(probe{name: "tag a new key in another region", action: "kms:TagResource", resource: simArn("kms", "us-east-1", "key/0new"),
 			context: ctx("aws:RequestTag/platform:cluster", "platform-dev", "aws:TagKeys", []string{"platform:cluster"})}),
-	}, ciAccessBackupAttacks()...)
+	}, append(ciAccessBackupAttacks(), ciNATAttacks()...)...)
 }
 
 func TestCIRoleAgainstTheIAMEngine(t *testing.T) {
@@ -229,6 +240,7 @@ func TestCIRoleAgainstTheIAMEngine(t *testing.T) {
 			"KMSStackKeys: on every resource":            "aliases carry no tags, so aws:ResourceTag still confines it to the stack's keys",
 			"StsUnscoped: dropped":                       "sts:GetCallerIdentity needs no permission: AWS answers it for every principal",
 			"EC2AccessInstance: on every resource":       "its actions act on instances only, still the one carrying the access tag",
+			"EC2NATInstance: on every resource":          "its actions act on instances only, still the one carrying the NAT tag",
 			"EC2ClusterSecurityGroup: on every resource": "its actions act on security groups only, still the one EKS tags with the cluster's name",
 			"BackupCreateTaggedPlans: on every resource": "backup:CreateBackupPlan acts on plans only, still created with the stack's tag",
 			"BackupStackPlans: on every resource":        "its plan and selection actions act on plans only, still those with the stack's tag; its tag actions also act on vaults, which the engine cannot judge (several resource types)",

@@ -12,8 +12,9 @@ var keptOnDestroy = map[string][]string{
 	// every stack.
 	"dev": {"argocd-default-project", "github-github-oidc"},
 	// prod also keeps its audit trail and its way in: the EKS control-plane (audit) log group,
-	// the VPC flow log group and the NS record in the parent zone.
-	"prod": {"argocd-default-project", "cluster-control-plane-logs", "dns-delegation", "github-github-oidc", "network-flow-logs"},
+	// the VPC flow log group, the CodeBuild runners' build logs (what each deploy ran) and the NS
+	// record in the parent zone.
+	"prod": {"argocd-default-project", "cluster-control-plane-logs", "dns-delegation", "github-github-oidc", "network-flow-logs", "runners-logs"},
 }
 
 // What a destroy keeps, read from the plan: prod's audit and flow log groups and the parent

@@ -9,6 +9,7 @@ import (
 	"github.com/example/platform/components/addons"
 	"github.com/example/platform/components/backup/backupplan"
 	"github.com/example/platform/components/databases/dbplan"
+	"github.com/example/platform/components/runners/runnerplan"
 	"github.com/example/platform/components/teams/teamplan"
 	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
@@ -141,6 +142,12 @@ func TestAttachedPoliciesAreWhatBuildsThem(t *testing.T) {
 		teamDocs["access-kube-policy"] = accessplan.SessionPolicy(account, instance, []string{cluster + ".kube"})
 		if stack == "dev" {
 			teamDocs["connect-payments-policy"] = accessplan.SessionPolicy(account, instance, []string{cluster + ".payments.ledger"})
+		}
+		// prod's CodeBuild runners: their logs and interfaces in the private subnets only.
+		if stack == "prod" {
+			project := p.named(t, "aws:codebuild/project:Project", "runners-project")
+			teamDocs["runners-policy"] = runnerplan.Policy(account, cluster, getStrings(project, "vpcConfig.subnets"),
+				p.named(t, "aws:ec2/securityGroup:SecurityGroup", "runners-sg").ID)
 		}
 		for name, w := range teamDocs {
 			got, err := iampolicy.Parse([]byte(getString(p.named(t, "aws:iam/rolePolicy:RolePolicy", name), "policy")))

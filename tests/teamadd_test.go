@@ -221,7 +221,7 @@ func TestTeamAddRefusesBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(dev, []byte(strings.Replace(string(b), "natGateways: single", "natGateways: some", 1)), 0o644); err != nil {
+	if err := os.WriteFile(dev, []byte(strings.Replace(string(b), "natGateways: instance", "natGateways: some", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, project, gitops)

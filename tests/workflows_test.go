@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,7 +62,7 @@ func TestWorkflowsMatchTheStacks(t *testing.T) {
 				}
 				deploying++
 				cfg := decodeStack(t, m[2])
-				wantGroup, want := ghplan.RunsOn(cfg.GitHub.Runners, m[2], cfg.UsesRunnerGroup())
+				wantGroup, want := ghplan.RunsOn(cfg.GitHub.Runners, m[2], cfg.Cluster.Name, cfg.UsesRunnerGroup())
 				if group, got := runsOn(job.RunsOn); group != wantGroup || !reflect.DeepEqual(got, want) {
 					t.Errorf("%s runs %s on group %q %v, but Pulumi.%s.yaml says runners %q (runner group %v): want group %q, labels %v",
 						where, m[1], group, got, m[2], cfg.GitHub.Runners, cfg.UsesRunnerGroup(), wantGroup, want)
@@ -240,6 +241,19 @@ func TestEnvironmentsDeployOnlyFromTheirRefs(t *testing.T) {
 			if _, ok := dispatch["inputs"].(map[string]any)["tag"]; len(p.On) != 1 || !ok || !strings.Contains(string(raw), `^v[0-9]+\.[0-9]+\.[0-9]+$`) ||
 				!strings.Contains(string(raw), "ref: refs/tags/${{ inputs.tag }}") {
 				t.Errorf("prod: triggers %v: want workflow_dispatch with a tag input, checked and checked out", p.On)
+			}
+			// prod's runners are CodeBuild's (components/runners): its webhook serves this
+			// workflow by name, and only main deploys (the environment's policy above).
+			if cfg.GitHub.Runners == ghplan.CodeBuild {
+				var named struct{ Name string }
+				if err := yaml.Unmarshal(raw, &named); err != nil || named.Name != ghplan.ReleaseWorkflowName {
+					t.Errorf("%s is named %q, but the runners' webhook matches %q (%v)", file, named.Name, ghplan.ReleaseWorkflowName, err)
+				}
+				hook := plan.named(t, "aws:codebuild/webhook:Webhook", "runners-webhook")
+				if !strings.Contains(fmt.Sprint(hook.Inputs["filterGroups"]), "^"+ghplan.ReleaseWorkflowName+"$") {
+					t.Errorf("prod's runner webhook = %v", hook.Inputs)
+				}
+				continue
 			}
 			if !cfg.UsesRunnerGroup() {
 				t.Fatal("prod's example runs without a runner group")

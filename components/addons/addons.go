@@ -98,6 +98,9 @@ type Addons struct {
 	// kps is the kube-prometheus-stack release (nil without monitoring): monitors and rules,
 	// whose CRDs it brings, wait for it.
 	kps pulumi.Resource
+	// monitoringCRDs is the release of the prometheus-operator CRDs alone: what a chart's
+	// ServiceMonitor needs.
+	monitoringCRDs pulumi.Resource
 }
 
 func (a *Args) validate(opts []pulumi.ResourceOption) error {
@@ -135,7 +138,7 @@ func (c *Addons) Handle() handle.Addons {
 	h := handle.Addons{LoadBalancerController: c.LoadBalancerController, IngressClass: c.IngressClass, ParameterStore: c.ParameterStore,
 		ExternalSecrets: c.ExternalSecrets, ExternalSecretsRoleArn: c.ExternalSecretsRole}
 	if c.args.Config.Monitoring.Enabled {
-		h.MonitoringNamespace, h.Monitoring = MonitoringNamespace, c.kps
+		h.MonitoringNamespace, h.Monitoring, h.MonitoringCRDs = MonitoringNamespace, c.kps, c.monitoringCRDs
 	}
 	return h
 }
@@ -176,8 +179,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		{cfg.MetricsServer.Enabled, c.metricsServer},
 		{cfg.LoadBalancerController.Enabled, c.loadBalancerController},
 		{cfg.ExternalSecrets.Enabled, c.externalSecrets},
-		// kube-prometheus-stack needs the two above (Grafana's Ingress, its Secrets); the
-		// charts below render ServiceMonitors, whose CRD it brings (monitors.go).
+		// kube-prometheus-stack needs the controller above (Grafana's Ingress); the charts below
+		// render ServiceMonitors, whose CRDs come first in a release of their own.
 		{cfg.Monitoring.Enabled, c.monitoring},
 		{cfg.ExternalDNS.Enabled, c.externalDNS},
 		{cfg.ClusterAutoscaler.Enabled, c.clusterAutoscaler},
@@ -256,11 +259,11 @@ func (c *Addons) install(ctx *pulumi.Context, a addon) (*helmkit.HelmRelease, er
 	if scrape, monitor := ScrapeValues(a.key); scrape != nil && c.args.Config.Monitoring.Enabled {
 		values = helmkit.MergeValues(values, scrape)
 		if monitor {
-			// The chart's ServiceMonitor needs kube-prometheus-stack's CRDs (monitors.go).
-			if c.kps == nil {
-				return nil, fmt.Errorf("addons: %s is installed before kube-prometheus-stack, whose CRDs its ServiceMonitor needs", a.key)
+			// The chart's ServiceMonitor needs the monitoring CRDs (monitoring.go).
+			if c.monitoringCRDs == nil {
+				return nil, fmt.Errorf("addons: %s is installed before the monitoring CRDs, which its ServiceMonitor needs", a.key)
 			}
-			needs = append(append([]pulumi.Resource(nil), needs...), c.kps)
+			needs = append(append([]pulumi.Resource(nil), needs...), c.monitoringCRDs)
 		}
 	}
 	r := helmkit.Release{

@@ -193,11 +193,13 @@ func (c *Addons) loki(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	// The log shipper has no AWS identity: it only talks to Loki.
+	// The log shipper has no AWS identity: it only talks to Loki, by its address, and retries
+	// until Loki answers; it does not wait for Loki's rollout (that put Loki's on the first
+	// up's critical path: internal/timeline).
 	if _, err = c.install(ctx, addon{
 		key: "alloy", namespace: LoggingNamespace, podSecurity: helmkit.Baseline,
 		chart: helmkit.Charts.Alloy, values: AlloyValues(LokiPushURL()),
-		needs: c.withLBC([]pulumi.Resource{loki}),
+		needs: c.withLBC(c.base()),
 	}); err != nil {
 		return err
 	}

@@ -267,8 +267,24 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		SSO:            cfg.SSO,
 		Tenants:        c.args.Tenants,
 	})
-	// Alertmanager mounts the receiver's Secret: it must exist before the pods start.
-	needs := c.withStorage(c.withLBC(c.base()))
+	// The monitoring CRDs go first, in a release of their own that has no pods and so waits
+	// for no node: the charts that render ServiceMonitors (and Argo CD) wait only for them,
+	// seconds after the namespace, not for the whole stack below to roll out (it was on the
+	// first up's critical path: internal/timeline). Helm installs a chart's crds/ and never
+	// updates or deletes them, so the main release below skips them once they exist.
+	c.monitoringCRDs, err = helmkit.Install(ctx, helmkit.Release{
+		ResourceName: c.name + "-monitoring-crds", ReleaseName: MonitoringCRDsRelease,
+		Chart:     helmkit.Charts.KubePrometheusStack.Mirrored(c.args.Config.HelmRepository),
+		Namespace: ns.Metadata.Name().Elem(), Values: MonitoringCRDsValues(),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	// The main release waits for the CRDs' release so the two never race to create them.
+	// It does not wait for the Secrets that External Secrets writes (the receiver's, Grafana's
+	// OAuth client): a pod that mounts a Secret not yet there starts when it appears, within
+	// the release's wait, and waiting for them put External Secrets' rollout before this one.
+	needs := append(c.withStorage(c.withLBC(c.base())), c.monitoringCRDs)
 	if len(c.args.Tenants) > 0 {
 		// Grafana's pod mounts the tenants' reconciler.
 		cm, err := c.tenants(ctx, ns)
@@ -278,17 +294,13 @@ func (c *Addons) monitoring(ctx *pulumi.Context) error {
 		needs = append(needs, cm)
 	}
 	if c.ParameterStore != nil {
-		receiver, err := c.alertReceiverSecret(ctx, ns.Metadata.Name().Elem(), []pulumi.Resource{c.ParameterStore})
-		if err != nil {
+		if _, err := c.alertReceiverSecret(ctx, ns.Metadata.Name().Elem(), []pulumi.Resource{c.ParameterStore}); err != nil {
 			return err
 		}
-		needs = append(needs, receiver)
 		if cfg.SSO.ClientID != "" {
-			oauth, err := c.grafanaOAuthSecret(ctx, ns.Metadata.Name().Elem(), []pulumi.Resource{c.ParameterStore})
-			if err != nil {
+			if _, err := c.grafanaOAuthSecret(ctx, ns.Metadata.Name().Elem(), []pulumi.Resource{c.ParameterStore}); err != nil {
 				return err
 			}
-			needs = append(needs, oauth)
 		}
 	}
 	c.kps, err = c.install(ctx, addon{
@@ -311,4 +323,20 @@ func platformNamespaces() []any {
 		out[i] = ns
 	}
 	return out
+}
+
+// MonitoringCRDsRelease is the release that brings the prometheus-operator CRDs alone.
+const MonitoringCRDsRelease = "kube-prometheus-stack-crds"
+
+// MonitoringCRDsValues turn off everything kube-prometheus-stack renders, so its release
+// installs the CRDs of its crds subchart and nothing else (tests render it: no template).
+func MonitoringCRDsValues() map[string]any {
+	off := map[string]any{"enabled": false}
+	values := map[string]any{"defaultRules": map[string]any{"create": false}}
+	for _, k := range []string{"windowsMonitoring", "alertmanager", "grafana", "kubernetesServiceMonitors",
+		"kubeApiServer", "kubelet", "kubeControllerManager", "coreDns", "kubeDns", "kubeEtcd", "kubeScheduler",
+		"kubeProxy", "kubeStateMetrics", "nodeExporter", "prometheusOperator", "prometheus", "thanosRuler"} {
+		values[k] = off
+	}
+	return values
 }

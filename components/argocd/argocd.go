@@ -148,7 +148,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Namespace: ns.Metadata.Name().Elem(), Values: values, ExtraValues: args.ExtraValues,
 		// The Ingress needs the controller's webhook and must be deleted before it; Dex needs
 		// its secret to start; the ServiceMonitors render only once their CRD is there.
-		DependsOn: nonNil(args.Addons.LoadBalancerController, args.Addons.IngressClass, dexSecret, args.Addons.Monitoring),
+		DependsOn: nonNil(args.Addons.LoadBalancerController, args.Addons.IngressClass, dexSecret, args.Addons.MonitoringCRDs),
 		Protect:   args.Protect,
 	}, parent)
 	if err != nil {

@@ -22,7 +22,7 @@ import (
 // managed policies the node and EBS CSI roles attach. tests/boundary_test.go checks that every
 // action of every policy in the plans is within them.
 var Services = []string{
-	"acm", "autoscaling", "backup", "backup-storage", "cloudwatch", "cognito-idp", "ec2", "ec2messages", "ecr", "eks", "eks-auth", "elasticloadbalancing",
+	"acm", "autoscaling", "backup", "backup-storage", "cloudwatch", "codebuild", "cognito-idp", "ec2", "ec2messages", "ecr", "eks", "eks-auth", "elasticloadbalancing",
 	"iam", "kms", "logs", "rds", "rds-db", "route53", "s3", "secretsmanager", "shield", "sns", "ssm", "ssmmessages", "sts", "tag",
 	"waf", "waf-regional", "wafv2",
 }

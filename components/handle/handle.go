@@ -72,6 +72,9 @@ type Addons struct {
 	// Monitoring is the kube-prometheus-stack release (nil without monitoring): monitors and
 	// rules, whose CRDs it brings, wait for it.
 	Monitoring pulumi.Resource
+	// MonitoringCRDs is the release of the prometheus-operator CRDs alone (nil without
+	// monitoring): what a chart that renders a ServiceMonitor waits for.
+	MonitoringCRDs pulumi.Resource
 }
 
 // Teams are the product teams, by name.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -25,8 +26,11 @@ import (
 type Args struct {
 	// Plan is the subnet layout (netplan.PlanSubnets or netplan.PlanOverride).
 	Plan netplan.Plan
-	// NATGateways is netplan.NATSingle or netplan.NATPerAZ.
+	// NATGateways is netplan.NATSingle, netplan.NATPerAZ or netplan.NATInstance.
 	NATGateways string
+	// AlarmTopicArn is the stack's alarm topic (components/alarms): the NAT instance's status
+	// check alarms notify it. Required with netplan.NATInstance only.
+	AlarmTopicArn pulumi.StringInput
 	// ClusterName is used for the kubernetes.io/cluster/<name> subnet tags.
 	ClusterName string
 	// FlowLogsRetentionDays of the flow log group (a CloudWatch Logs retention value).
@@ -59,7 +63,9 @@ type Network struct {
 	PublicSubnetIDs  pulumi.StringArrayOutput `pulumi:"publicSubnetIds"`
 	PrivateSubnetIDs pulumi.StringArrayOutput `pulumi:"privateSubnetIds"`
 	NatGatewayIDs    pulumi.StringArrayOutput `pulumi:"natGatewayIds"`
-	FlowLogGroupName pulumi.StringOutput      `pulumi:"flowLogGroupName"`
+	// NatInstanceID is the NAT instance's id ("" without netplan.NATInstance).
+	NatInstanceID    pulumi.StringOutput `pulumi:"natInstanceId"`
+	FlowLogGroupName pulumi.StringOutput `pulumi:"flowLogGroupName"`
 	// DatabaseSubnetGroups are the teams' DB subnet groups, by team.
 	DatabaseSubnetGroups pulumi.StringMapOutput `pulumi:"databaseSubnetGroups"`
 
@@ -76,8 +82,11 @@ func (a *Args) validate() error {
 	if len(a.Plan.Public) < netplan.MinAZs || len(a.Plan.Public) != len(a.Plan.Private) {
 		errs = append(errs, fmt.Errorf("network: Plan needs one public and one private subnet in each of %d-%d AZs", netplan.MinAZs, netplan.MaxAZs))
 	}
-	if a.NATGateways != netplan.NATSingle && a.NATGateways != netplan.NATPerAZ {
-		errs = append(errs, fmt.Errorf("network: NATGateways %q must be %q or %q", a.NATGateways, netplan.NATSingle, netplan.NATPerAZ))
+	if !slices.Contains(netplan.NATLayouts, a.NATGateways) {
+		errs = append(errs, fmt.Errorf("network: NATGateways %q must be one of %s", a.NATGateways, strings.Join(netplan.NATLayouts, ", ")))
+	}
+	if a.NATGateways == netplan.NATInstance && a.AlarmTopicArn == nil {
+		errs = append(errs, errors.New("network: AlarmTopicArn is required with the NAT instance (its status check alarms notify it)"))
 	}
 	if a.ClusterName == "" {
 		errs = append(errs, errors.New("network: ClusterName is required (subnet discovery tags)"))
@@ -172,6 +181,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	n.PublicSubnetIDs = subnets.public
 	n.PrivateSubnetIDs = subnets.private
 	n.NatGatewayIDs = subnets.nats
+	n.NatInstanceID = subnets.natInstance
 	n.FlowLogGroupName = flowLogGroup
 	if n.databaseGroups, n.databaseCIDRs, err = newDatabaseSubnets(ctx, name, vpc, a, parent); err != nil {
 		return nil, err
@@ -187,6 +197,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"publicSubnetIds":      n.PublicSubnetIDs,
 		"privateSubnetIds":     n.PrivateSubnetIDs,
 		"natGatewayIds":        n.NatGatewayIDs,
+		"natInstanceId":        n.NatInstanceID,
 		"flowLogGroupName":     n.FlowLogGroupName,
 	}); err != nil {
 		return nil, err
@@ -196,12 +207,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 type subnetIDs struct {
 	public, private, nats pulumi.StringArrayOutput
+	natInstance           pulumi.StringOutput
 	// privateRouteTables are the private subnets' route tables (S3's gateway endpoint).
 	privateRouteTables pulumi.StringArray
 }
 
-// newSubnets creates the subnets, NAT gateways and routing. Each private subnet routes to the
-// NAT in its own AZ (perAz), so losing an AZ never cuts the others' egress.
+// newSubnets creates the subnets, NAT gateways or the NAT instance, and routing
+// (netplan.PrivateRoutes). Each private subnet routes to the NAT in its own AZ (perAz), so
+// losing an AZ never cuts the others' egress.
 func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.InternetGateway, a Args, parent pulumi.ResourceOption) (subnetIDs, error) {
 	publicRT, err := ec2.NewRouteTable(ctx, name+"-public-rt", &ec2.RouteTableArgs{
 		VpcId: vpc.ID(),
@@ -216,6 +229,7 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 	}
 	var pubIDs, privIDs, natIDs, privateRTs pulumi.StringArray
 	var nats []*ec2.NatGateway
+	var publicSubnets []*ec2.Subnet
 	for i, s := range a.Plan.Public {
 		suffix := fmt.Sprintf("-public-%d", i)
 		sn, err := ec2.NewSubnet(ctx, name+suffix, &ec2.SubnetArgs{
@@ -231,12 +245,13 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 			return subnetIDs{}, err
 		}
 		pubIDs = append(pubIDs, sn.ID())
+		publicSubnets = append(publicSubnets, sn)
 		if _, err := ec2.NewRouteTableAssociation(ctx, name+suffix+"-rta", &ec2.RouteTableAssociationArgs{
 			SubnetId: sn.ID(), RouteTableId: publicRT.ID(),
 		}, parent); err != nil {
 			return subnetIDs{}, err
 		}
-		if a.NATGateways == netplan.NATSingle && i > 0 {
+		if i >= netplan.NATGatewayCount(a.NATGateways, len(a.Plan.Public)) {
 			continue
 		}
 		eip, err := ec2.NewEip(ctx, fmt.Sprintf("%s-nat-%d-eip", name, i), &ec2.EipArgs{
@@ -259,6 +274,18 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 		nats = append(nats, nat)
 		natIDs = append(natIDs, nat.ID())
 	}
+	routes, err := netplan.PrivateRoutes(a.NATGateways, len(a.Plan.Private))
+	if err != nil {
+		return subnetIDs{}, err
+	}
+	natInstanceID := pulumi.String("").ToStringOutput()
+	var nat natInstance
+	if a.NATGateways == netplan.NATInstance {
+		if nat, err = newNATInstance(ctx, name, vpc, igw, publicSubnets[0].ID(), a, parent); err != nil {
+			return subnetIDs{}, err
+		}
+		natInstanceID = nat.instance.ID().ToStringOutput()
+	}
 	for i, s := range a.Plan.Private {
 		suffix := fmt.Sprintf("-private-%d", i)
 		sn, err := ec2.NewSubnet(ctx, name+suffix, &ec2.SubnetArgs{
@@ -271,14 +298,17 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 			return subnetIDs{}, err
 		}
 		privIDs = append(privIDs, sn.ID())
-		nat := nats[netplan.NATIndex(a.NATGateways, i)]
+		route := ec2.RouteTableRouteArgs{CidrBlock: pulumi.String("0.0.0.0/0")}
+		switch r := routes[i]; r.Target {
+		case netplan.TargetNATInstance:
+			route.NetworkInterfaceId = nat.eni.ID()
+		default:
+			route.NatGatewayId = nats[r.NAT].ID()
+		}
 		rt, err := ec2.NewRouteTable(ctx, name+suffix+"-rt", &ec2.RouteTableArgs{
-			VpcId: vpc.ID(),
-			Routes: ec2.RouteTableRouteArray{ec2.RouteTableRouteArgs{
-				CidrBlock:    pulumi.String("0.0.0.0/0"),
-				NatGatewayId: nat.ID(),
-			}},
-			Tags: nameTag(name + suffix),
+			VpcId:  vpc.ID(),
+			Routes: ec2.RouteTableRouteArray{route},
+			Tags:   nameTag(name + suffix),
 		}, parent)
 		if err != nil {
 			return subnetIDs{}, err
@@ -295,6 +325,7 @@ func newSubnets(ctx *pulumi.Context, name string, vpc *ec2.Vpc, igw *ec2.Interne
 		public:             pubIDs.ToStringArrayOutput(),
 		private:            privIDs.ToStringArrayOutput(),
 		nats:               natIDs.ToStringArrayOutput(),
+		natInstance:        natInstanceID,
 	}, nil
 }
 

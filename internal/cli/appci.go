@@ -11,6 +11,8 @@ import (
 
 // appCICmd is `platform app ci`: the app repository's GitHub Actions workflow, which builds
 // the image on pull requests and, on main, pushes it and proposes its tag to the dev overlay.
+// The image is built for every node architecture (scaffold.Platforms), not only those the
+// stacks run now: the workflow is written once, the stacks' node groups change after.
 func appCICmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("app ci", flag.ContinueOnError)
 	fs.SetOutput(stderr)

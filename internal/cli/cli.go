@@ -19,9 +19,9 @@ import (
 const usage = `platform: the platform program's companion command
 
 Usage:
-  platform plan --stack STACK [--json] [--dir DIR]
+  platform plan --stack STACK [--json] [--timeline [--parallel N]] [--dir DIR]
   platform cost --stack STACK [--by team] [--json | --markdown] [--dir DIR]
-  platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--dir DIR]
+  platform diff (--base A.json | --base-ref REF) (--head B.json | --stack STACK) [--json] [--timeline] [--dir DIR]
   platform graph --stack STACK [--dir DIR]
   platform gitops init [DIR] [--dir DIR]
   platform app new --team T --name N [--image REPO | --account ID] [--port P] [--host H] [--secret KEY]... [--repo DIR] [--dir DIR]
@@ -43,12 +43,16 @@ Commands:
   plan   run the program offline (no AWS account, no Pulumi CLI, no network) for the stack's
          Pulumi.<stack>.yaml and print the resources a 'pulumi up' would create, grouped by
          component. --json prints the whole plan (one object per resource) for tools and diffs.
+         --timeline models the first up's duration instead: the total with pulumi's parallelism,
+         its floor (control plane, node group, slowest addon) and the critical path, each step
+         with the source of its duration.
   cost   the stack's estimated monthly AWS cost from its offline plan and the embedded, dated
          price table: one line per billable resource, assumptions printed, unknown prices as
          explicit "unpriced" lines.
   diff   added, removed and changed resources between two plans (with the changed keys and the
          changes that force a replacement) and the monthly cost delta, as Markdown for a pull
          request; --base-ref plans the base at a git ref in a temporary worktree.
+         --timeline adds the change's modelled duration and its critical path.
   graph  the component graph as a Mermaid diagram.
   gitops init
          write the GitOps repository's skeleton into DIR (default .): clusters/<stack>/ per stack,
@@ -152,6 +156,8 @@ func planCmd(args []string, stdout, stderr io.Writer) int {
 	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
 	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
+	withTimeline := fs.Bool("timeline", false, "print the first up's modelled duration and critical path instead of the tree (with --json: the plan with a \"timeline\" key)")
+	parallel := fs.Int("parallel", 0, "with --timeline: pulumi's --parallel to model (default: pulumi's default, 4 x CPUs or PULUMI_PARALLEL)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -164,7 +170,9 @@ func planCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var err error
-	if *asJSON {
+	if *withTimeline {
+		err = writeTimeline(stdout, plan, *parallel, *asJSON)
+	} else if *asJSON {
 		err = writeJSON(stdout, plan)
 	} else {
 		err = writeTree(stdout, plan)

@@ -24,6 +24,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 	stack := fs.String("stack", "", "stack, with --base-ref or without --head")
 	asJSON := fs.Bool("json", false, "print JSON instead of Markdown")
 	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
+	withTimeline := fs.Bool("timeline", false, "add the change's modelled duration and critical path (Markdown only)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -60,6 +61,9 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		err = r.JSON(stdout)
 	} else {
 		err = r.Markdown(stdout)
+		if err == nil && *withTimeline {
+			err = writeChangeTimeline(stdout, base, head)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "platform diff:", err)

@@ -29,8 +29,9 @@ const (
 
 // NAT gateway layouts (the network's plan defines them).
 const (
-	NATSingle = netplan.NATSingle
-	NATPerAZ  = netplan.NATPerAZ
+	NATSingle   = netplan.NATSingle
+	NATPerAZ    = netplan.NATPerAZ
+	NATInstance = netplan.NATInstance
 )
 
 // Config is the whole typed stack configuration. Every field is filled by Decode: either from
@@ -58,6 +59,10 @@ type Config struct {
 	Backup       BackupConfig `json:"backup"`
 	// Access is how people reach the private API endpoint and the databases (access.go).
 	Access AccessConfig `json:"access"`
+	// Runners are the CodeBuild runners' settings (runners.go); HasRunnersToken records that
+	// platform:runnersGitHubToken is set.
+	Runners         RunnersConfig `json:"runners"`
+	HasRunnersToken bool          `json:"-"`
 	// HasArgoCDSecret records that platform:argocdClientSecret is set; HasGitHubToken that the
 	// GitHub provider has a token (github:token or GITHUB_TOKEN); GitHubProviderOwner is the
 	// organization it acts on (github:owner or GITHUB_OWNER).
@@ -81,8 +86,9 @@ type NetworkConfig struct {
 	// AvailabilityZones pins the zones; empty means the first AZCount available zones of the
 	// region, looked up at deploy time.
 	AvailabilityZones []string `json:"availabilityZones,omitempty"`
-	// NATGateways is "single" (one NAT, cheaper, one AZ is a single point of failure) or
-	// "perAz" (default; required in prod).
+	// NATGateways is "single" (one NAT, cheaper, one AZ is a single point of failure),
+	// "perAz" (default; required in prod) or "instance" (one NAT instance, far cheaper, no
+	// AWS-managed failover: dev only).
 	NATGateways string `json:"natGateways"`
 	// Subnets overrides the computed subnet layout; both lists must then have AZCount entries.
 	Subnets *SubnetOverride `json:"subnets,omitempty"`
@@ -186,7 +192,7 @@ var ValidRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 
 // Keys lists the top-level config keys the program reads (without the "platform:" prefix),
 // in documentation order. Pulumi.yaml documents exactly these (a test checks it).
-var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "teams", "retiredTeams", "helm", "backup", "access", "argocdClientSecret"}
+var Keys = []string{"environment", "network", "dns", "certificates", "cluster", "addons", "github", "argocd", "teams", "retiredTeams", "helm", "backup", "access", "argocdClientSecret", "runners", "runnersGitHubToken"}
 
 // Policy is the environment's policy for this config.
 func (c *Config) Policy() Policy { return PolicyFor(c.Environment) }

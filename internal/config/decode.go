@@ -35,11 +35,12 @@ func Defaults(project, stack string) Config {
 			LogRetentionDays:  DefaultRetentionDays,
 			NodeGroups:        NodeGroups{DefaultNodeGroup()},
 		},
-		Addons: DefaultAddons(),
-		GitHub: GitHubConfig{Runners: ghplan.SelfHosted},
-		ArgoCD: DefaultArgoCD(stack),
-		Backup: DefaultBackup(),
-		Access: AccessConfig{SessionManager: SessionManagerConfig{InstanceType: DefaultAccessInstanceType}},
+		Addons:  DefaultAddons(),
+		GitHub:  GitHubConfig{Runners: ghplan.SelfHosted},
+		ArgoCD:  DefaultArgoCD(stack),
+		Backup:  DefaultBackup(),
+		Access:  AccessConfig{SessionManager: SessionManagerConfig{InstanceType: DefaultAccessInstanceType}},
+		Runners: DefaultRunners(),
 	}
 }
 
@@ -50,6 +51,7 @@ func DefaultNodeGroup() clusterplan.NodeGroup {
 		Name:          DefaultNodeGroupName,
 		InstanceTypes: []string{DefaultInstanceType},
 		CapacityType:  DefaultCapacityType,
+		Architecture:  clusterplan.ArchX86,
 		MinSize:       DefaultMinSize,
 		DesiredSize:   DefaultDesiredSize,
 		MaxSize:       DefaultMaxSize,
@@ -109,6 +111,7 @@ func DecodeOn(project, stack string, values map[string]string, secretKeys map[st
 		"helm":         &cfg.Helm,
 		"backup":       &cfg.Backup,
 		"access":       &cfg.Access,
+		"runners":      &cfg.Runners,
 	}
 	for _, k := range Keys {
 		target, isObject := targets[k]

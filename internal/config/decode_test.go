@@ -40,13 +40,13 @@ func TestDefaults(t *testing.T) {
 func TestNodeGroupPartialOverride(t *testing.T) {
 	v := minimal()
 	v["platform:cluster"] = `{"adminRoleArns":["arn:aws:iam::111122223333:role/admin"],
-		"nodeGroups":[{"name":"spot","capacityType":"SPOT","maxSize":20}]}`
+		"nodeGroups":[{"name":"spot","capacityType":"ON_DEMAND","maxSize":20}]}`
 	cfg, err := Decode("platform", "live", v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := DefaultNodeGroup()
-	want.Name, want.CapacityType, want.MaxSize = "spot", "SPOT", 20
+	want.Name, want.CapacityType, want.MaxSize = "spot", "ON_DEMAND", 20
 	if !reflect.DeepEqual(cfg.Cluster.NodeGroups, NodeGroups{want}) {
 		t.Errorf("node group = %+v, want %+v", cfg.Cluster.NodeGroups[0], want)
 	}

@@ -178,13 +178,13 @@ func (c *Config) validateGitHub(errs *Errors) {
 		errs.add(k+".oidcProviderArn", fmt.Sprintf("%q is not the ARN of a token.actions.githubusercontent.com OIDC provider", g.OIDCProviderArn))
 	}
 	switch g.Runners {
-	case ghplan.SelfHosted:
+	case ghplan.SelfHosted, ghplan.CodeBuild:
 	case ghplan.GitHubHosted:
 		if !c.OpenToInternet() {
 			errs.add(k+".runners", fmt.Sprintf("%q needs the cluster's public endpoint open to them, and GitHub-hosted runners have no fixed addresses: add 0.0.0.0/0 to platform:cluster.publicAccessCidrs (in prod also platform:cluster.allowOpenEndpoint: true), or run self-hosted runners that reach the private endpoint (runners: %s)", g.Runners, ghplan.SelfHosted))
 		}
 	default:
-		errs.add(k+".runners", fmt.Sprintf("%q is not allowed; use %q (runners that reach the private API endpoint, labelled platform-%s) or %q", g.Runners, ghplan.SelfHosted, c.Stack, ghplan.GitHubHosted))
+		errs.add(k+".runners", fmt.Sprintf("%q is not allowed; use %q (your own runners that reach the private API endpoint, labelled platform-%s), %q (CodeBuild runners the program builds in the VPC) or %q", g.Runners, ghplan.SelfHosted, c.Stack, ghplan.CodeBuild, ghplan.GitHubHosted))
 	}
 	if c.ProtectsRepositories() && len(c.AdminTeams()) == 0 && g.Owner != "" {
 		errs.add(k+".protectRepositories", "needs the platform's admin teams, the repositories' code owners and release taggers: a team of platform:argocd.teams with role:admin, or platform:github.reviewerTeams (or set protectRepositories: false in the stacks that do not manage the repositories)")

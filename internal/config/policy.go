@@ -71,7 +71,7 @@ func PolicyFor(env Environment) Policy {
 			KeyDeletionWindowDays: 7,
 			// A dev stack's records are disposable: sync removes what is gone.
 			ExternalDNSPolicy:    "sync",
-			NATLayouts:           []string{NATSingle, NATPerAZ},
+			NATLayouts:           []string{NATSingle, NATPerAZ, NATInstance},
 			AllowOpenAPIEndpoint: true,
 			DeployRef:            DeployRef{Branch: "main"},
 			Database:             dbplan.DevSettings,

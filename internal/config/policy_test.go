@@ -18,7 +18,7 @@ func TestPolicyFor(t *testing.T) {
 		want Policy
 	}{
 		{EnvDev, Policy{Replicas: 1, MinReplicas: 1, Protect: false, ForceDestroy: true, VolumeReclaimPolicy: "Delete", KeyDeletionWindowDays: 7,
-			ExternalDNSPolicy: "sync", NATLayouts: []string{"single", "perAz"}, AllowOpenAPIEndpoint: true,
+			ExternalDNSPolicy: "sync", NATLayouts: []string{"single", "perAz", "instance"}, AllowOpenAPIEndpoint: true,
 			DeployRef: DeployRef{Branch: "main"},
 			Database:  dbplan.Settings{InstanceClass: "db.t4g.micro", StorageGiB: 20, BackupRetentionDays: 1, ApplyImmediately: true},
 			// dev keeps a week of dailies, in its region only.

@@ -23,6 +23,7 @@ type Secret struct{ Key, Set string }
 var Secrets = []Secret{
 	{GitHubTokenKey, "pulumi config set --secret github:token <a GitHub token: see Pulumi.yaml for its permissions>"},
 	{ArgoCDSecretKey, "pulumi config set --secret platform:argocdClientSecret <the GitHub OAuth app's client secret>"},
+	{RunnersTokenKey, "pulumi config set --secret platform:runnersGitHubToken <a fine-grained GitHub token on the infrastructure repository: see Pulumi.yaml>"},
 }
 
 func secretOf(key string) Secret {
@@ -38,6 +39,7 @@ func secretOf(key string) Secret {
 // plain text.
 func (c *Config) decodeProviderConfig(values map[string]string, secretKeys map[string]bool, errs *Errors) {
 	c.HasArgoCDSecret = values[ArgoCDSecretKey] != ""
+	c.HasRunnersToken = values[RunnersTokenKey] != ""
 	c.HasGitHubToken = values[GitHubTokenKey] != "" || os.Getenv("GITHUB_TOKEN") != ""
 	c.GitHubProviderOwner = values[GitHubOwnerKey]
 	if c.GitHubProviderOwner == "" {

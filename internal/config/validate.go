@@ -9,6 +9,8 @@ import (
 
 	"github.com/example/platform/components/cluster/clusterplan"
 	"github.com/example/platform/components/network/netplan"
+	"github.com/example/platform/internal/helmkit"
+	"github.com/example/platform/internal/images"
 )
 
 var (
@@ -59,6 +61,7 @@ func (c *Config) Validate() error {
 	v.validateHelm(&errs)
 	v.validateAccess(&errs)
 	v.validateBackup(&errs)
+	v.validateRunners(&errs)
 	return errs.orNil()
 }
 
@@ -93,12 +96,17 @@ func (c *Config) validateNetwork(errs *Errors) {
 		}
 	}
 	switch n.NATGateways {
-	case NATSingle, NATPerAZ:
-		if !slices.Contains(c.Policy().NATLayouts, n.NATGateways) {
-			errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed in %s: one NAT gateway makes one AZ a single point of failure for every node's egress; use %q", n.NATGateways, c.env(), NATPerAZ))
+	case NATSingle, NATPerAZ, NATInstance:
+		if slices.Contains(c.Policy().NATLayouts, n.NATGateways) {
+			break
 		}
+		why := "one NAT gateway makes one AZ a single point of failure for every node's egress"
+		if n.NATGateways == NATInstance {
+			why = "one NAT instance is a single point of failure for every node's egress, with no AWS-managed failover (a NAT gateway is redundant within its AZ; an instance is recovered only when its host fails, minutes later)"
+		}
+		errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed in %s: %s; use %q", n.NATGateways, c.env(), why, NATPerAZ))
 	default:
-		errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed; use %q or %q", n.NATGateways, NATSingle, NATPerAZ))
+		errs.add(k+".natGateways", fmt.Sprintf("%q is not allowed; use %q, %q or %q (dev only)", n.NATGateways, NATSingle, NATPerAZ, NATInstance))
 	}
 	if n.Subnets != nil && n.AZCount >= netplan.MinAZs && n.AZCount <= netplan.MaxAZs {
 		if _, err := netplan.PlanOverride(n.CIDR, make([]string, n.AZCount), n.Subnets.Public, n.Subnets.Private, n.Subnets.Database); err != nil {
@@ -204,6 +212,30 @@ func (c *Config) validateCluster(errs *Errors) {
 	for i, ng := range cl.NodeGroups {
 		validateNodeGroup(errs, fmt.Sprintf("%s.nodeGroups[%d]", k, i), ng, names)
 	}
+	validateImageArches(errs, k, cl.NodeGroups)
+}
+
+// validateImageArches: every image of every pinned chart must be published for every
+// architecture a node group runs. The scheduler does not know what an image supports: with
+// an x86_64 and an arm64 group, a single-arch pod may land on the other group's nodes and
+// fail with "exec format error". So the rule is all or nothing: every platform image runs on
+// every group (internal/images holds the architectures and their evidence).
+func validateImageArches(errs *Errors, k string, groups []clusterplan.NodeGroup) {
+	charts := make([]string, 0, len(helmkit.All()))
+	for _, c := range helmkit.All() {
+		charts = append(charts, c.Name+"-"+c.Version)
+	}
+	seen := map[string]bool{}
+	for i, ng := range groups {
+		if seen[ng.Architecture] || (ng.Architecture != clusterplan.ArchX86 && ng.Architecture != clusterplan.ArchARM) {
+			continue
+		}
+		seen[ng.Architecture] = true
+		if lacking := images.Lacking(charts, ng.Architecture); len(lacking) > 0 {
+			errs.add(fmt.Sprintf("%s.nodeGroups[%d].architecture", k, i), fmt.Sprintf("is %s, but these platform images are not known to be published for %s: %s; use %s, or record the image's architectures with their evidence in internal/images",
+				ng.Architecture, images.GoArch(ng.Architecture), strings.Join(lacking, ", "), clusterplan.ArchX86))
+		}
+	}
 }
 
 func validateNodeGroup(errs *Errors, key string, ng clusterplan.NodeGroup, names map[string]bool) {
@@ -226,9 +258,20 @@ func validateNodeGroup(errs *Errors, key string, ng clusterplan.NodeGroup, names
 	if valid && len(ng.InstanceTypes) > 0 {
 		if _, err := clusterplan.AMIType(ng.InstanceTypes); err != nil {
 			errs.add(key+".instanceTypes", err.Error())
+			valid = false // one error for the types: the Spot checks would repeat it
+		} else if err := clusterplan.CheckArchitecture(ng.Architecture, ng.InstanceTypes); err != nil {
+			errs.add(key+".architecture", err.Error())
 		}
 	}
-	if ng.CapacityType != "ON_DEMAND" && ng.CapacityType != "SPOT" {
+	switch ng.CapacityType {
+	case "ON_DEMAND":
+	case "SPOT":
+		if valid {
+			if err := clusterplan.CheckSpotTypes(ng.InstanceTypes); err != nil {
+				errs.add(key+".instanceTypes", err.Error())
+			}
+		}
+	default:
 		errs.add(key+".capacityType", fmt.Sprintf("%q is not allowed; use ON_DEMAND or SPOT", ng.CapacityType))
 	}
 	switch {

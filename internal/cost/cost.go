@@ -59,12 +59,15 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			fmt.Sprintf("%d hours a month; on-demand list prices of %s dated %s, USD, before tax", pricing.HoursPerMonth, region, pricing.PriceTableDate),
 			fmt.Sprintf("EKS support phase of the cluster's Kubernetes version on %s (EKS calendar of %s); extended support costs %.2f USD an hour",
 				day.UTC().Format(time.DateOnly), pricing.EKSCalendarDate, pricing.EKSExtendedSupportHour),
-			"node groups at their desired size, priced at their first instance type on demand (SPOT groups too: an upper bound); autoscaling excluded",
+			"node groups at their desired size; an ON_DEMAND group priced at its first instance type, a SPOT group at the type of its list whose assumed Spot price is highest (an upper bound of the mix); autoscaling excluded",
+			fmt.Sprintf("Spot: assumed discount over on demand = the savings AWS's Spot Instance Advisor published for the type and region, less %d points (an assumption, not observed prices; a type it lacks at on demand). Source: %s. Check current prices: %s",
+				pricing.SpotMarginPoints, pricing.SpotAdvisorSource, pricing.SpotCheckCommand),
 			fmt.Sprintf("CloudWatch Logs: %.0f GB ingested per log group a month, and %.0f KMS requests per encrypted group; storage excluded", pricing.LogsGBPerGroupMonth, pricing.KMSRequestsPerLogGroupMonth),
 			fmt.Sprintf("S3: %.0f GB stored per bucket; requests excluded", pricing.S3GBPerBucket),
-			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU", pricing.LCUsPerALB),
+			fmt.Sprintf("one ALB per IngressGroup at %.0f LCU; an internet-facing ALB bills a public IPv4 address in each AZ it spans (the subnets tagged kubernetes.io/role/elb; since 2024-02 AWS bills every public IPv4, also an ALB's; under load an ALB may add nodes and addresses)", pricing.LCUsPerALB),
 			fmt.Sprintf("RDS: backups beyond the free allowance (the provisioned storage) at %.0f%% of storage changed a day; storage autoscaling, I/O above gp3's baseline and Performance Insights beyond its free 7 days excluded", pricing.BackupChangePerDay*100),
 			fmt.Sprintf("AWS Backup: the backed-up volumes and databases at their provisioned size, %.0f%% of it changed a day (incremental snapshots); a rule kept D days stores the full size and D-1 days of changes, each further monthly point a month of changes (at most the full size); copies store as much in the copy region, and carry a month of changes across regions", pricing.BackupChangePerDay*100),
+			fmt.Sprintf("CodeBuild runners: %.0f build-minutes a month (about 30 deploys of 30 minutes) at the project's Linux x86_64 compute type's on-demand price; no idle cost", pricing.RunnerMinutesPerMonth),
 			"data transfer (but AWS Backup's copies), NAT and VPC endpoint data processing, Route53 queries and support plans excluded",
 		}}
 	prices, known := pricing.Prices[region]
@@ -88,13 +91,19 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 		r.Lines = append(r.Lines, l)
 	}
 	groups := map[string]bool{}
+	albAZs := 0
 	for _, res := range p.Resources {
 		in := res.Inputs
 		switch res.Type {
 		case "eks:index:Cluster":
 			controlPlaneLine(&r, res, day, prices, add)
 		case "aws:eks/nodeGroup:NodeGroup":
-			nodeGroupLines(res, byID, prices, add)
+			nodeGroupLines(res, byID, region, prices, add)
+		case "aws:ec2/subnet:Subnet":
+			// The Load Balancer Controller puts internet-facing ALBs into these subnets.
+			if tags, _ := in["tags"].(map[string]any); str(tags["kubernetes.io/role/elb"]) == "1" {
+				albAZs++
+			}
 		case "aws:ec2/instance:Instance":
 			instanceLines(res, prices, add)
 		case "aws:ec2/natGateway:NatGateway":
@@ -124,6 +133,8 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 			backupLines(p, res, add)
 		case "aws:cloudwatch/metricAlarm:MetricAlarm":
 			add(res, "CloudWatch alarm", 1, "month", pricing.CloudWatchAlarmMonth, true, "")
+		case "aws:codebuild/project:Project":
+			runnerLines(res, add)
 		case "aws:ecr/repository:Repository":
 			add(res, "ECR storage (assumed)", pricing.ECRGBPerRepository, "GB-month", pricing.ECRStorageGBMonth, true, "")
 		case "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams":
@@ -148,6 +159,9 @@ func EstimateOn(p *planner.Plan, day time.Time) Report {
 		alb := planner.Resource{Name: "IngressGroup " + g, Type: "alb (created by the Load Balancer Controller)"}
 		add(alb, "Application Load Balancer", pricing.HoursPerMonth, "hour", prices.ALBHour, true, "")
 		add(alb, "ALB capacity (assumed)", pricing.HoursPerMonth*pricing.LCUsPerALB, "LCU-hour", prices.ALBLCUHour, true, "")
+		if albAZs > 0 {
+			add(alb, fmt.Sprintf("ALB public IPv4 addresses (%d AZs)", albAZs), float64(albAZs)*pricing.HoursPerMonth, "address-hour", prices.PublicIPv4Hour, true, "")
+		}
 	}
 	sort.SliceStable(r.Lines, func(i, j int) bool {
 		if r.Lines[i].Type != r.Lines[j].Type {
@@ -184,7 +198,7 @@ func controlPlaneLine(r *Report, res planner.Resource, day time.Time, prices pri
 	}
 }
 
-func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, prices pricing.RegionPrices, add addFunc) {
+func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, region string, prices pricing.RegionPrices, add addFunc) {
 	types, _ := res.Inputs["instanceTypes"].([]any)
 	sc, _ := res.Inputs["scalingConfig"].(map[string]any)
 	n, _ := sc["desiredSize"].(float64)
@@ -192,8 +206,12 @@ func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, pric
 	if len(types) > 0 {
 		it = str(types[0])
 	}
-	price, ok := prices.EC2Hour[it]
-	add(res, fmt.Sprintf("%s x %g nodes", it, n), n*pricing.HoursPerMonth, "instance-hour", price, ok, "no price for instance type "+strconv.Quote(it))
+	if str(res.Inputs["capacityType"]) == "SPOT" {
+		spotLine(res, types, n, region, add)
+	} else {
+		price, ok := prices.EC2Hour[it]
+		add(res, fmt.Sprintf("%s x %g nodes", it, n), n*pricing.HoursPerMonth, "instance-hour", price, ok, "no price for instance type "+strconv.Quote(it))
+	}
 	lt, _ := res.Inputs["launchTemplate"].(map[string]any)
 	if tmpl, found := byID[str(lt["id"])]; found {
 		if bdm, _ := tmpl.Inputs["blockDeviceMappings"].([]any); len(bdm) > 0 {
@@ -205,7 +223,25 @@ func nodeGroupLines(res planner.Resource, byID map[string]planner.Resource, pric
 	}
 }
 
-// instanceLines price an EC2 instance (the Session Manager access instance) and its root volume.
+// spotLine prices a SPOT group at the assumed Spot price of its dearest type (pricing.SpotHour).
+// The item names the type, the number of types and the discount, so a reader (and the tests)
+// can recompute it from the tables.
+func spotLine(res planner.Resource, types []any, n float64, region string, add addFunc) {
+	names := make([]string, 0, len(types))
+	for _, t := range types {
+		names = append(names, str(t))
+	}
+	q, err := pricing.SpotHour(region, names)
+	why := ""
+	if err != nil {
+		why = err.Error()
+	}
+	add(res, fmt.Sprintf("%s Spot x %g nodes (-%d%%, %d types)", q.InstanceType, n, q.DiscountPercent, len(names)),
+		n*pricing.HoursPerMonth, "instance-hour", q.Hour, err == nil, why)
+}
+
+// instanceLines price an EC2 instance (the Session Manager access instance, dev's NAT instance)
+// and its root volume; a NAT instance's Elastic IP is its own line (aws:ec2/eip:Eip).
 func instanceLines(res planner.Resource, prices pricing.RegionPrices, add addFunc) {
 	it := str(res.Inputs["instanceType"])
 	price, ok := prices.EC2Hour[it]

@@ -44,6 +44,18 @@ func TestPricesPerResourceType(t *testing.T) {
 			"instanceTypes": []any{"m6i.large", "m6a.large"}, "scalingConfig": map[string]any{"desiredSize": 3.0},
 			"launchTemplate": map[string]any{"id": "lt-1"}})},
 			map[string]float64{"m6i.large x 3 nodes": 210.24, "root volumes 50 GiB x 3 (gp3)": 12}},
+		// A Spot group at its dearest type's assumed Spot price: m6g.large 0.077 at 60-10 = 50% off
+		// (0.0385) is dearer than m7g.large 0.0816 at 64-10 = 54% off (0.0375).
+		{"Spot node group", []planner.Resource{res("aws:eks/nodeGroup:NodeGroup", "ng", map[string]any{
+			"instanceTypes": []any{"m6g.large", "m7g.large"}, "capacityType": "SPOT", "scalingConfig": map[string]any{"desiredSize": 2.0}})},
+			map[string]float64{"m6g.large Spot x 2 nodes (-50%, 2 types)": 56.21}},
+		// Two public subnets: each ALB bills 2 addresses at $0.005 an hour.
+		{"ALB public addresses", []planner.Resource{kps,
+			res("aws:ec2/subnet:Subnet", "a", map[string]any{"tags": map[string]any{"kubernetes.io/role/elb": "1"}}),
+			res("aws:ec2/subnet:Subnet", "b", map[string]any{"tags": map[string]any{"kubernetes.io/role/elb": "1"}}),
+			res("aws:ec2/subnet:Subnet", "p", map[string]any{"tags": map[string]any{"kubernetes.io/role/internal-elb": "1"}})},
+			map[string]float64{"prometheus 100 GiB x 2 volume (gp3)": 16, "grafana 10 GiB x 1 volume (gp3)": 0.8,
+				"Application Load Balancer": 16.43, "ALB capacity (assumed)": 5.84, "ALB public IPv4 addresses (2 AZs)": 7.3}},
 		{"zone, key, logs, bucket", []planner.Resource{res("aws:route53/zone:Zone", "z", map[string]any{"name": "x.org"}),
 			res("aws:kms/key:Key", "k", nil), res("aws:cloudwatch/logGroup:LogGroup", "l", nil), res("aws:s3/bucketV2:BucketV2", "b", nil)},
 			map[string]float64{"hosted zone x.org": 0.5, "KMS key": 1, "log ingestion (assumed)": 2.5, "S3 Standard storage (assumed)": 1.15}},

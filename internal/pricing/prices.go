@@ -76,6 +76,8 @@ var Prices = map[string]RegionPrices{
 			"m6i.large": 0.096, "m6i.xlarge": 0.192, "m6a.large": 0.0864, "m6a.xlarge": 0.1728,
 			"m7i.large": 0.1008, "m7g.large": 0.0816, "c6i.large": 0.085, "r6i.large": 0.126,
 			"t4g.nano": 0.0042, "t4g.micro": 0.0084,
+			// Graviton node types (platform:cluster.nodeGroups[].architecture arm64).
+			"t4g.large": 0.0672, "m6g.large": 0.077,
 		},
 		RDSPostgresHour: map[string]float64{
 			"db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065, "db.t4g.large": 0.129,
@@ -92,6 +94,7 @@ var Prices = map[string]RegionPrices{
 			"m6i.large": 0.107, "m6i.xlarge": 0.214, "m6a.large": 0.0963, "m6a.xlarge": 0.1926,
 			"m7i.large": 0.1124, "m7g.large": 0.0912, "c6i.large": 0.0966, "r6i.large": 0.141,
 			"t4g.nano": 0.0046, "t4g.micro": 0.0092,
+			"t4g.large": 0.0736, "m6g.large": 0.086,
 		},
 		RDSPostgresHour: map[string]float64{
 			"db.t4g.micro": 0.018, "db.t4g.small": 0.036, "db.t4g.medium": 0.072, "db.t4g.large": 0.144,
@@ -109,6 +112,9 @@ var Prices = map[string]RegionPrices{
 			"m7i.large": 0.1071, "m7g.large": 0.0867, "c6i.large": 0.0918, "r6i.large": 0.134,
 			// The access instance's (platform:access): compiled without a second source.
 			"t4g.nano": 0.0043, "t4g.micro": 0.0086,
+			// Graviton node types: compiled without a second source (t4g prices scale with
+			// size, t4g.large is 16 t4g.nano; m6g.large is 80% of m5.large's 0.102).
+			"t4g.large": 0.0688, "m6g.large": 0.0816,
 		},
 		RDSPostgresHour: map[string]float64{
 			"db.t4g.micro": 0.017, "db.t4g.small": 0.034, "db.t4g.medium": 0.068, "db.t4g.large": 0.136,
@@ -141,6 +147,19 @@ const (
 	ECRGBPerRepository = 5.0
 )
 
+// CodeBuildLinuxMinute is CodeBuild's on-demand price per build-minute of the runners' Linux
+// x86_64 compute types (aws.amazon.com/codebuild/pricing, us-east-1's list price: general1.small
+// 0.005, general1.medium 0.01, general1.large 0.02). Compiled without a second source for the
+// other regions priced here, where the same price is assumed: check the pricing page when it
+// matters. arm64 is not priced (an explicit "unpriced" line).
+var CodeBuildLinuxMinute = map[string]float64{
+	"BUILD_GENERAL1_SMALL": 0.005, "BUILD_GENERAL1_MEDIUM": 0.01, "BUILD_GENERAL1_LARGE": 0.02,
+}
+
+// RunnerMinutesPerMonth are the build-minutes assumed of the CodeBuild runners a month: prod's
+// release workflow, about 30 deploys of 30 minutes (a first `up` takes far longer, once).
+const RunnerMinutesPerMonth = 900.0
+
 // Free lists the resource types that cost nothing by themselves (their cost, if any, is
 // counted elsewhere: a flow log by its log group, an EIP by its public IPv4 address).
 var Free = map[string]string{
@@ -161,9 +180,10 @@ var Free = map[string]string{
 	"aws:ec2/securityGroup:SecurityGroup":                                                        "", "aws:rds/subnetGroup:SubnetGroup": "", "aws:rds/parameterGroup:ParameterGroup": "",
 	"aws:backup/plan:Plan": "", "aws:backup/selection:Selection": "", "aws:backup/vaultPolicy:VaultPolicy": "",
 	"aws:backup/vaultLockConfiguration:VaultLockConfiguration": "", "pulumi:providers:aws": "",
-	"aws:ssm/document:Document": "", "aws:iam/instanceProfile:InstanceProfile": "", "aws:ec2/securityGroupRule:SecurityGroupRule": "",
-	"pulumi:pulumi:StackReference": "a read of the stack's own outputs",
-	"aws:sns/topic:Topic":          "alarm notifications are within the free tier", "aws:sns/topicSubscription:TopicSubscription": "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "random:index/randomId:RandomId": "", "tls:index/privateKey:PrivateKey": "",
+	"aws:ssm/document:Document": "", "aws:iam/instanceProfile:InstanceProfile": "", "aws:ec2/securityGroupRule:SecurityGroupRule": "", "aws:ec2/networkInterface:NetworkInterface": "the NAT instance's: its address is counted in its Elastic IP",
+	"pulumi:pulumi:StackReference":  "a read of the stack's own outputs",
+	"aws:codebuild/webhook:Webhook": "", "aws:codebuild/sourceCredential:SourceCredential": "",
+	"aws:sns/topic:Topic": "alarm notifications are within the free tier", "aws:sns/topicSubscription:TopicSubscription": "", "pulumi:providers:kubernetes": "", "random:index/randomPassword:RandomPassword": "", "random:index/randomId:RandomId": "", "tls:index/privateKey:PrivateKey": "",
 }
 
 // FreePrefixes are packages or type prefixes with no AWS cost: Kubernetes objects run on the

@@ -44,6 +44,11 @@ const JournalEnv = "PLATFORM_RECORDER_JOURNAL"
 // DriftEnv names resources (comma-separated logical names) that read back changed.
 const DriftEnv = "PLATFORM_RECORDER_DRIFT"
 
+// DurationsEnv names a JSON file of create durations, {URN: milliseconds}: the recorder sleeps
+// that long in each Create before answering, so that the engine's wall time on the recorder
+// measures the time model's schedule (internal/timeline) rather than only its own overhead.
+const DurationsEnv = "PLATFORM_RECORDER_DURATIONS"
+
 // Version is what the provider reports; the engine uses the ambient plugin whatever version
 // the program asks for.
 const Version = "0.0.1-recorder"
@@ -245,6 +250,11 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 		return nil, err
 	}
 	if !req.GetPreview() {
+		d, err := createDuration(urn)
+		if err != nil {
+			return nil, err
+		}
+		time.Sleep(d) // stands in for the cloud's own work (DurationsEnv); zero without it
 		if err := p.journal("create", urn, id); err != nil {
 			return nil, err
 		}
@@ -353,4 +363,30 @@ func ReadJournal(path string) ([]Entry, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+var (
+	durationsOnce sync.Once
+	durations     map[string]int64
+	durationsErr  error
+)
+
+// createDuration is how long the create of urn sleeps: its entry in DurationsEnv's file, or
+// nothing without one.
+func createDuration(urn resource.URN) (time.Duration, error) {
+	durationsOnce.Do(func() {
+		path := os.Getenv(DurationsEnv)
+		if path == "" {
+			return
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			durationsErr = fmt.Errorf("%s: %w", DurationsEnv, err)
+			return
+		}
+		if err := json.Unmarshal(b, &durations); err != nil {
+			durationsErr = fmt.Errorf("%s: %s is not a JSON object of milliseconds by URN: %w", DurationsEnv, path, err)
+		}
+	})
+	return time.Duration(durations[string(urn)]) * time.Millisecond, durationsErr
 }

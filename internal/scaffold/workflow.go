@@ -18,7 +18,7 @@ const DevStack = "dev"
 
 // Actions are the actions the app workflows use, pinned to the commit their release tag names:
 // the project's own pins where .github/workflows uses the action too (a test keeps them equal);
-// the others read from the actions' repositories (tags v2.1.7 and v3.1.1).
+// the others read from the actions' repositories (tags v2.1.7, v3.1.1, v4.2.0 and v4.3.0).
 var Actions = map[string]Action{
 	"checkout":     {"actions/checkout", "11d5960a326750d5838078e36cf38b85af677262", "v4.4.0"},
 	"upload":       {"actions/upload-artifact", "ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"},
@@ -26,6 +26,8 @@ var Actions = map[string]Action{
 	"aws":          {"aws-actions/configure-aws-credentials", "7474bc4690e29a8392af63c5b98e7449536d5c3a", "v4.3.1"},
 	"ecr-login":    {"aws-actions/amazon-ecr-login", "03f1aad4c6c7ffd436567f42f9384779290529bd", "v2.1.7"},
 	"github-token": {"actions/create-github-app-token", "1b10c78c7865c340bc4f6099eb2f838309f1e8c3", "v3.1.1"},
+	"qemu":         {"docker/setup-qemu-action", "96fe6ef7f33517b61c61be40b68a1882f3264fb8", "v4.2.0"},
+	"buildx":       {"docker/setup-buildx-action", "37fe631027851001ddb9b187196cc803df7f5f0e", "v4.3.0"},
 }
 
 // Action is an action pinned to a commit, with the release it is.
@@ -121,8 +123,8 @@ sed -E -i "s|$entry|\1${value}}|" "$OVERLAY"`
 // PushJob is the job that pushes the image to a stack's repository.
 func PushJob(stack string) string { return "push-" + stack }
 
-// workflow builds the image once, on pull requests with no credential at all. On main, one
-// job per stack, in the stack's GitHub environment (the OIDC subject its push role trusts),
+// workflow builds the image once, for every platform a node may run (Platforms), on pull
+// requests with no credential at all. On main, one job per stack, in the stack's GitHub environment (the OIDC subject its push role trusts),
 // pushes that same image as <commit sha>, an immutable tag, to the team's repository there:
 // `platform app promote` then only copies dev's tag into another overlay. The propose job opens
 // or updates one pull request in the GitOps repository setting the dev overlay to that tag,
@@ -133,7 +135,8 @@ func (c CI) workflow(stacks []Stack) string {
 	dir := "teams/" + c.Team + "/apps/" + c.Name
 	var b strings.Builder
 	fmt.Fprintf(&b, `# %[1]s of team %[2]s: its image, from this repository to the GitOps repository.
-#   pull requests: build the image, with no credential (contents: read only);
+#   pull requests: build the image for %[9]s (every architecture a node group may
+#   run), with no credential (contents: read only);
 #   %[6]s: build it once, push it as <commit sha> (an immutable tag) to the team's ECR repository
 #   of each stack through that stack's push role (OIDC, the environment named after the stack),
 #   then propose that tag in %[4]s's %[5]s/overlays/%[3]s as a pull request.
@@ -158,6 +161,9 @@ defaults:
 
 env:
   APP: %[1]s
+  # Every architecture a node group may run (x86_64, arm64 Graviton), whatever the stacks run
+  # today: a platform missing here fails on those nodes with "exec format error".
+  PLATFORMS: %[9]s
 
 jobs:
   build:
@@ -168,19 +174,26 @@ jobs:
       - uses: %[7]s
         with:
           persist-credentials: false
+      # The runner is amd64: QEMU runs the other platforms' RUN steps.
+      - uses: %[10]s
+        with:
+          platforms: %[11]s
+      # A docker-container builder: the runner's default builder builds one platform only.
+      - uses: %[12]s
       - name: Build the image
-        run: docker build --tag "$APP:$GITHUB_SHA" .
-      - name: Save the image
-        if: github.event_name == 'push'
-        run: docker save "$APP:$GITHUB_SHA" | gzip > image.tar.gz
+        run: docker buildx build --platform "$PLATFORMS" --provenance=false --output type=oci,dest=image.tar .
+      - name: Check the image's platforms
+        run: |
+          %[13]s
       - if: github.event_name == 'push'
         uses: %[8]s
         with:
           name: image
-          path: image.tar.gz
+          path: image.tar
           retention-days: 1
           if-no-files-found: error
-`, c.Name, c.Team, DevStack, c.GitOpsRepo, dir, teamplan.PushRefs.Branch, Actions["checkout"].uses(), Actions["upload"].uses())
+`, c.Name, c.Team, DevStack, c.GitOpsRepo, dir, teamplan.PushRefs.Branch, Actions["checkout"].uses(), Actions["upload"].uses(),
+		strings.Join(Platforms, ","), Actions["qemu"].uses(), emulated(), Actions["buildx"].uses(), indent(PlatformCheck, "          "))
 	for _, s := range stacks {
 		fmt.Fprintf(&b, `
   %[1]s:
@@ -207,8 +220,6 @@ jobs:
       - uses: %[9]s
         with:
           name: image
-      - name: Load the image
-        run: docker load --input image.tar.gz
       - uses: %[10]s
         with:
           role-to-assume: ${{ vars.AWS_ROLE_ARN }}
@@ -225,8 +236,9 @@ jobs:
             echo "::notice::$IMAGE_REPOSITORY:$GITHUB_SHA is pushed already"
             exit 0
           fi
-          docker tag "$APP:$GITHUB_SHA" "$REGISTRY/$IMAGE_REPOSITORY:$GITHUB_SHA"
-          docker push "$REGISTRY/$IMAGE_REPOSITORY:$GITHUB_SHA"
+          # Each platform's image, then the index under the tag, digests unchanged: every stack
+          # runs the same image. skopeo is on the runner and reads amazon-ecr-login's login.
+          skopeo copy --all --preserve-digests oci-archive:image.tar "docker://$REGISTRY/$IMAGE_REPOSITORY:$GITHUB_SHA"
 `, PushJob(s.Name), s.Name, teamplan.PushRefs.Branch, c.Owner, c.Repo, teamplan.ECRRepositoryName(s.Cluster, c.Team, c.Name), s.Region, c.Team,
 			Actions["download"].uses(), Actions["aws"].uses(), Actions["ecr-login"].uses())
 	}

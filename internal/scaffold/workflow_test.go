@@ -40,6 +40,11 @@ func TestCIWorkflowNamesTheDevStack(t *testing.T) {
 		"OVERLAY: teams/payments/apps/payments-api/overlays/dev/kustomization.yaml\n",
 		"github.repository == 'example-org/payments-api'",
 		"owner: example-org\n          repositories: gitops\n",
+		// Built once for every platform, pushed with every platform's image.
+		"  PLATFORMS: linux/amd64,linux/arm64\n",
+		"      - uses: " + Actions["qemu"].uses() + "\n        with:\n          platforms: arm64\n",
+		"      - uses: " + Actions["buildx"].uses() + "\n",
+		`docker buildx build --platform "$PLATFORMS"`, "skopeo copy --all --preserve-digests oci-archive:image.tar ",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("workflow lacks %q", want)
@@ -61,6 +66,15 @@ func TestCIWorkflowNamesTheDevStack(t *testing.T) {
 	}
 	if strings.TrimSpace(edit) != OverlayEdit {
 		t.Errorf("the propose job's edit is not OverlayEdit:\n%s", edit)
+	}
+	var check string
+	for _, s := range w.Jobs["build"].Steps {
+		if s.Name == "Check the image's platforms" {
+			check = s.Run
+		}
+	}
+	if strings.TrimSpace(check) != PlatformCheck {
+		t.Errorf("the build job's check is not PlatformCheck:\n%s", check)
 	}
 }
 

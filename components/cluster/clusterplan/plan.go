@@ -25,14 +25,17 @@ func AccessPolicyArn(partition, policy string) string {
 // NodeGroup is one managed node group. The JSON names are the config keys of
 // platform:cluster.nodeGroups[], which decodes straight into this type.
 type NodeGroup struct {
-	Name          string            `json:"name"`
-	InstanceTypes []string          `json:"instanceTypes"`
-	CapacityType  string            `json:"capacityType"` // ON_DEMAND or SPOT
-	MinSize       int               `json:"minSize"`
-	DesiredSize   int               `json:"desiredSize"`
-	MaxSize       int               `json:"maxSize"`
-	DiskSizeGiB   int               `json:"diskSizeGiB"`
-	Labels        map[string]string `json:"labels,omitempty"`
+	Name          string   `json:"name"`
+	InstanceTypes []string `json:"instanceTypes"`
+	CapacityType  string   `json:"capacityType"` // ON_DEMAND or SPOT
+	// Architecture is the CPU architecture of every instance type, x86_64 or arm64 (Graviton):
+	// it chooses the AMI, and arm64 needs every image the platform runs to be multi-arch.
+	Architecture string            `json:"architecture"`
+	MinSize      int               `json:"minSize"`
+	DesiredSize  int               `json:"desiredSize"`
+	MaxSize      int               `json:"maxSize"`
+	DiskSizeGiB  int               `json:"diskSizeGiB"`
+	Labels       map[string]string `json:"labels,omitempty"`
 }
 
 // NodePolicies are the AWS managed policies of the node role. SSM replaces SSH: nodes have no

@@ -14,7 +14,13 @@ var DeployPermissions = map[string][]string{
 	"aws:ec2/internetGateway:InternetGateway": {"ec2:CreateInternetGateway", "ec2:DeleteInternetGateway", "ec2:AttachInternetGateway",
 		"ec2:DetachInternetGateway", "ec2:DescribeInternetGateways"},
 	"aws:ec2/subnet:Subnet": {"ec2:CreateSubnet", "ec2:DeleteSubnet", "ec2:ModifySubnetAttribute", "ec2:DescribeSubnets"},
-	"aws:ec2/eip:Eip":       {"ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute", "ec2:DisassociateAddress"},
+	// The NAT gateways' addresses, and the NAT instance's, associated with its interface.
+	"aws:ec2/eip:Eip": {"ec2:AllocateAddress", "ec2:ReleaseAddress", "ec2:DescribeAddresses", "ec2:DescribeAddressesAttribute",
+		"ec2:AssociateAddress", "ec2:DisassociateAddress"},
+	// The NAT instance's interface (platform:network.natGateways: instance): the private
+	// routes' target, with source/destination checking off.
+	"aws:ec2/networkInterface:NetworkInterface": {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+		"ec2:ModifyNetworkInterfaceAttribute", "ec2:DetachNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeNetworkInterfaceAttribute"},
 	"aws:ec2/vpcEndpoint:VpcEndpoint": {"ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints",
 		"ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"},
 	"aws:ec2/natGateway:NatGateway": {"ec2:CreateNatGateway", "ec2:DeleteNatGateway", "ec2:DescribeNatGateways"},
@@ -80,8 +86,10 @@ var DeployPermissions = map[string][]string{
 		"rds:DescribeDBSnapshots", "rds:CreateDBSnapshot", "iam:CreateServiceLinkedRole",
 		"secretsmanager:CreateSecret", "secretsmanager:TagResource", "secretsmanager:RotateSecret", "secretsmanager:DescribeSecret",
 		"kms:DescribeKey", "kms:CreateGrant", "kms:Decrypt", "kms:GenerateDataKey"},
+	// An alarm with an EC2 action (the NAT instance's recovery) has CloudWatch create its
+	// service-linked role (AWSServiceRoleForCloudWatchEvents) the first time.
 	"aws:cloudwatch/metricAlarm:MetricAlarm": {"cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms",
-		"cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource"},
+		"cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource", "iam:CreateServiceLinkedRole"},
 	// The stack's AWS Backup: its vaults (creating one takes backup-storage:MountCapsule and a
 	// grant on its key), plans, selection (passing the backup role), access policies and locks.
 	"aws:backup/vault:Vault": {"backup:CreateBackupVault", "backup:DeleteBackupVault", "backup:DescribeBackupVault",
@@ -94,9 +102,10 @@ var DeployPermissions = map[string][]string{
 		"backup:DeleteBackupVaultAccessPolicy"},
 	"aws:backup/vaultLockConfiguration:VaultLockConfiguration": {"backup:PutBackupVaultLockConfiguration",
 		"backup:DeleteBackupVaultLockConfiguration", "backup:DescribeBackupVault"},
-	// The Session Manager access instance (components/access): launched from its launch
-	// template with its instance profile (passing its role to EC2), stopped, changed and
-	// terminated only as the instance tagged contract.AccessTag; its rule on EKS's cluster
+	// The Session Manager access instance (components/access) and the NAT instance
+	// (components/network): launched from their launch templates with their instance profiles
+	// (passing their roles to EC2), stopped, changed and terminated only as the instances
+	// tagged contract.AccessTag or contract.NATTag; its rule on EKS's cluster
 	// security group; the stack's Session documents (<cluster>.*).
 	"aws:ec2/instance:Instance": {"ec2:RunInstances", "ec2:TerminateInstances", "ec2:StopInstances", "ec2:StartInstances",
 		"ec2:ModifyInstanceAttribute", "ec2:DescribeInstances", "ec2:DescribeInstanceAttribute", "ec2:DescribeInstanceTypes",
@@ -134,6 +143,14 @@ var DeployPermissions = map[string][]string{
 		"ec2:DescribeSubnets", "ec2:DescribeVpcs", "ec2:DescribeSecurityGroups", "ec2:CreateSecurityGroup", "ec2:DeleteSecurityGroup",
 		"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:CreateTags", "ec2:DeleteTags",
 		"kms:DescribeKey", "kms:CreateGrant", "logs:DescribeLogGroups"},
+	// The CodeBuild-hosted runners (components/runners): the project (passing its service role
+	// to CodeBuild), its webhook, and the account's GitHub source credential in the region.
+	"aws:codebuild/project:Project": {"codebuild:CreateProject", "codebuild:UpdateProject", "codebuild:DeleteProject",
+		"codebuild:BatchGetProjects", "iam:PassRole"},
+	"aws:codebuild/webhook:Webhook": {"codebuild:CreateWebhook", "codebuild:UpdateWebhook", "codebuild:DeleteWebhook",
+		"codebuild:BatchGetProjects"},
+	"aws:codebuild/sourceCredential:SourceCredential": {"codebuild:ImportSourceCredentials", "codebuild:ListSourceCredentials",
+		"codebuild:DeleteSourceCredentials"},
 	// The program's lookups (invokes), and what tagging any resource takes.
 	"invokes": {"sts:GetCallerIdentity", "ec2:DescribeAvailabilityZones", "eks:DescribeAddonVersions"},
 	"tags":    {"ec2:CreateTags", "ec2:DeleteTags", "ec2:DescribeTags"},

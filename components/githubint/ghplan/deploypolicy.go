@@ -31,7 +31,7 @@ type Scope struct {
 // regional services are limited to the stack's region by condition; IAM and Route53 are
 // global.
 var regional = map[string]bool{"ec2": true, "eks": true, "kms": true, "acm": true, "ssm": true, "logs": true, "ecr": true,
-	"rds": true, "sns": true, "cloudwatch": true, "secretsmanager": true}
+	"rds": true, "sns": true, "cloudwatch": true, "secretsmanager": true, "codebuild": true}
 
 // DeployPolicy is the CI role's policy: DeployPermissions' actions grouped by service and
 // narrowed where AWS allows it. IAM, EC2 and KMS, whose writes could reach outside the stack,
@@ -85,6 +85,9 @@ func DeployPolicy(s Scope) iampolicy.Document {
 			continue
 		case "backup", "backup-storage":
 			stmts = append(stmts, backupStatements(s, svc, actions)...)
+			continue
+		case "codebuild":
+			stmts = append(stmts, codebuildStatements(s, actions)...)
 			continue
 		}
 		var scoped, open []string

@@ -21,7 +21,9 @@ var PassedToServices = []string{"eks.amazonaws.com", "ec2.amazonaws.com", "vpc-f
 
 // ServiceLinkedRoles are the service-linked roles EKS, its node groups and RDS need the first
 // time an account uses them.
-var ServiceLinkedRoles = []string{"eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com", "rds.amazonaws.com"}
+var ServiceLinkedRoles = []string{"eks.amazonaws.com", "eks-nodegroup.amazonaws.com", "autoscaling.amazonaws.com", "rds.amazonaws.com",
+	// CloudWatch's, for alarms with EC2 actions (the NAT instance's recovery).
+	"events.amazonaws.com"}
 
 func stackTagIs(cluster string) map[string]map[string][]string {
 	return condition("StringEquals", "aws:ResourceTag/"+contract.StackTag, cluster)
@@ -75,6 +77,10 @@ func iamStatements(s Scope, actions []string) []iampolicy.Statement {
 			iamArn(fmt.Sprintf("oidc-provider/oidc.eks.%s.amazonaws.com/id/*", a.Region))}},
 		{Sid: "PassStackRoles", Effect: "Allow", Action: []string{"iam:PassRole"}, Resource: []string{stackRoles},
 			Condition: condition("StringEquals", "iam:PassedToService", PassedToServices...)},
+		// The runner's service role, to CodeBuild only: no other stack role runs builds.
+		{Sid: "PassRunnerRole", Effect: "Allow", Action: []string{"iam:PassRole"},
+			Resource:  []string{a.RunnerRoleArn(s.Cluster)},
+			Condition: condition("StringEquals", "iam:PassedToService", RunnerService)},
 		{Sid: "ServiceLinkedRoles", Effect: "Allow", Action: []string{"iam:CreateServiceLinkedRole"}, Resource: []string{iamArn("role/aws-service-role/*")},
 			Condition: condition("StringEquals", "iam:AWSServiceName", ServiceLinkedRoles...)},
 		// Belt and braces: the CI role is outside the stack's path and the platform boundary
@@ -101,7 +107,7 @@ var clusterSecurityGroupWrites = []string{"ec2:AuthorizeSecurityGroupIngress", "
 // ec2Creates are the EC2 actions that create (and may tag, ec2:CreateAction) a resource.
 var ec2Creates = []string{"ec2:CreateVpc", "ec2:CreateSubnet", "ec2:CreateInternetGateway", "ec2:AllocateAddress",
 	"ec2:CreateNatGateway", "ec2:CreateRouteTable", "ec2:CreateFlowLogs", "ec2:CreateLaunchTemplate", "ec2:CreateSecurityGroup",
-	"ec2:RunInstances", "ec2:CreateVpcEndpoint"}
+	"ec2:RunInstances", "ec2:CreateVpcEndpoint", "ec2:CreateNetworkInterface"}
 
 // ec2Statements: reads and creations in the region; every other write (deletes,
 // modifications, rules, routes, associations, tags) only on resources tagged with the stack
@@ -138,6 +144,11 @@ func ec2Statements(s Scope, actions []string) []iampolicy.Statement {
 		withRegion(iampolicy.Statement{Sid: "EC2AccessInstance", Effect: "Allow", Action: instance,
 			Resource:  []string{fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", s.Account.Partition, r, s.Account.ID)},
 			Condition: condition("StringEquals", "aws:ResourceTag/"+contract.AccessTag, s.Cluster)}, "ec2", r),
+		// The same on the NAT instance (contract.NATTag), which is not the access instance:
+		// teams may start sessions on that one.
+		withRegion(iampolicy.Statement{Sid: "EC2NATInstance", Effect: "Allow", Action: instance,
+			Resource:  []string{fmt.Sprintf("arn:%s:ec2:%s:%s:instance/*", s.Account.Partition, r, s.Account.ID)},
+			Condition: condition("StringEquals", "aws:ResourceTag/"+contract.NATTag, s.Cluster)}, "ec2", r),
 		withRegion(iampolicy.Statement{Sid: "EC2ClusterSecurityGroup", Effect: "Allow", Action: clusterSG,
 			Resource:  []string{fmt.Sprintf("arn:%s:ec2:%s:%s:security-group/*", s.Account.Partition, r, s.Account.ID)},
 			Condition: condition("StringEquals", "aws:ResourceTag/aws:eks:cluster-name", s.Cluster)}, "ec2", r),

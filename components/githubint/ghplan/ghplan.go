@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/example/platform/internal/contract"
 	"github.com/example/platform/internal/iampolicy"
 )
 
@@ -30,13 +31,20 @@ const (
 	// GitHubHosted runners have no fixed addresses: the cluster's public endpoint must be open
 	// to 0.0.0.0/0 for them.
 	GitHubHosted = "github-hosted"
+	// CodeBuild runners are the program's own (components/runners): AWS CodeBuild starts one
+	// ephemeral runner per queued job of the release workflow, in the stack's private subnets.
+	CodeBuild = "codebuild"
 )
 
-// RunsOn is the runs-on of the jobs that deploy a stack: GitHub's ubuntu-latest, or the
-// self-hosted runners labelled for the stack, in its runner group (RunnerGroup) when it has one.
-func RunsOn(runners, stack string, group bool) (runnerGroup string, labels []string) {
-	if runners == GitHubHosted {
+// RunsOn is the runs-on of the jobs that deploy a stack: GitHub's ubuntu-latest, the stack's
+// CodeBuild project (CodeBuildLabel), or the self-hosted runners labelled for the stack, in its
+// runner group (RunnerGroup) when it has one.
+func RunsOn(runners, stack, cluster string, group bool) (runnerGroup string, labels []string) {
+	switch runners {
+	case GitHubHosted:
 		return "", []string{"ubuntu-latest"}
+	case CodeBuild:
+		return "", []string{CodeBuildLabel(cluster)}
 	}
 	if group {
 		runnerGroup = RunnerGroup(stack)
@@ -87,4 +95,11 @@ func CIPolicyNames(arns []string) (map[string]string, error) {
 		out[arn] = n
 	}
 	return out, nil
+}
+
+// CodeBuildLabel is the runs-on label CodeBuild answers for the stack's project: its name, and
+// the run's id and attempt, which make each job's runner its own (CodeBuild's "label
+// overrides": codebuild-<project>-${{ github.run_id }}-${{ github.run_attempt }}).
+func CodeBuildLabel(cluster string) string {
+	return "codebuild-" + contract.RunnerProjectName(cluster) + "-${{ github.run_id }}-${{ github.run_attempt }}"
 }

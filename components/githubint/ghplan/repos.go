@@ -64,6 +64,11 @@ func ReleaseWorkflow(owner, repo string) string {
 	return owner + "/" + repo + "/.github/workflows/release.yml@refs/heads/main"
 }
 
+// ReleaseWorkflowName is the release workflow's name (its `name:`), which the CodeBuild
+// runners' webhook matches (WORKFLOW_NAME): GitHub's workflow_job event names the workflow, not
+// its file or branch, so this filter is a convenience, not a boundary (components/runners).
+const ReleaseWorkflowName = "release"
+
 // RunnerGroup is the runner group of a stack's self-hosted runners.
 func RunnerGroup(stack string) string { return "platform-" + stack }
 
