@@ -91,7 +91,6 @@ func outputs(cfg *config.Config, p *Platform) pulumi.Map {
 		"vpcId":                         p.Network.VpcID,
 		"publicSubnetIds":               p.Network.PublicSubnetIDs,
 		"privateSubnetIds":              p.Network.PrivateSubnetIDs,
-		"natGatewayIds":                 p.Network.NatGatewayIDs,
 		"domain":                        pulumi.String(cfg.DNS.Domain),
 		"zoneId":                        p.DNS.ZoneID,
 		"nameServers":                   p.DNS.NameServers,
@@ -109,6 +108,12 @@ func outputs(cfg *config.Config, p *Platform) pulumi.Map {
 		"grafanaUrl":                    p.Addons.GrafanaURL,
 		"alarmTopicArn":                 p.Alarms.TopicArn,
 		"grafanaAdminPasswordParameter": p.Addons.GrafanaAdminPasswordParameter,
+	}
+	// The stack's egress: its NAT gateways, or the NAT instance (natGateways: instance).
+	if cfg.Network.NATGateways == config.NATInstance {
+		out["natInstanceId"] = p.Network.NatInstanceID
+	} else {
+		out["natGatewayIds"] = p.Network.NatGatewayIDs
 	}
 	if p.GitHub != nil {
 		out["ciRoleArn"] = p.GitHub.CIRoleArn

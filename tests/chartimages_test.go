@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/example/platform/internal/helmkit"
 	"github.com/example/platform/internal/images"
 )
 
@@ -31,6 +32,14 @@ func TestChartImagesAreInTheArchitectureTable(t *testing.T) {
 	}
 	if len(rendered) < 9 {
 		t.Fatalf("rendered %d charts, want every pinned one", len(rendered))
+	}
+	// The config's architecture check reads the table's charts: they are the pinned ones.
+	var pinned []string
+	for _, c := range helmkit.All() {
+		pinned = append(pinned, c.Name+"-"+c.Version)
+	}
+	if tabled := slices.Sorted(maps.Keys(images.ChartImages)); !slices.Equal(tabled, slices.Sorted(slices.Values(pinned))) {
+		t.Errorf("internal/images.ChartImages holds %q, the pinned charts are %q", tabled, pinned)
 	}
 	for _, chart := range slices.Sorted(maps.Keys(rendered)) {
 		got := slices.Sorted(maps.Keys(rendered[chart]))

@@ -50,8 +50,8 @@ func TestPlanTree(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"Stack dev (project platform): 275 resources",
-		"platform:index:Network  network  (27)",
+		"Stack dev (project platform): 284 resources",
+		"platform:index:Network  network  (35)",
 		"  aws:ec2/subnet:Subnet  network-private-0  10.10.0.0/19 eu-north-1a",
 		"platform:index:Cluster  cluster  (12)",
 		"eks:index:Cluster  cluster-eks  Kubernetes 1.35",
@@ -73,7 +73,7 @@ func TestPlanJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stack != "prod" || len(p.Resources) != 279 {
+	if p.Stack != "prod" || len(p.Resources) != 288 {
 		t.Errorf("stack %s with %d resources", p.Stack, len(p.Resources))
 	}
 	for _, r := range p.Resources {
@@ -196,6 +196,7 @@ func TestCostDiffGraphCommands(t *testing.T) {
 		"cluster --> boundary", "cluster --> logs", "cluster --> network",
 		"github --> boundary", "github --> cluster", "github --> dns", "github --> network",
 		"network --> boundary", "network --> logs",
+		"runners --> boundary", "runners --> cluster", "runners --> logs", "runners --> network",
 		"teams --> addons", "teams --> argocd", "teams --> boundary", "teams --> certificates", "teams --> cluster", "teams --> github",
 	}
 	if !slices.Equal(edges, want) {

@@ -98,6 +98,8 @@ var dbItem = regexp.MustCompile(`^RDS PostgreSQL (db\.[a-z0-9]+\.[a-z0-9]+)( \(M
 func unitPrice(t *testing.T, p pricing.RegionPrices, l cost.Line) float64 {
 	t.Helper()
 	switch item := l.Item; {
+	case strings.HasPrefix(item, "CodeBuild runner build-minutes (assumed) "):
+		return pricing.CodeBuildLinuxMinute[strings.TrimPrefix(item, "CodeBuild runner build-minutes (assumed) ")]
 	case item == "NAT gateway":
 		return p.NATGatewayHour
 	case item == "public IPv4 address":

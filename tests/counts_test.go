@@ -21,7 +21,7 @@ func TestResourceCounts(t *testing.T) {
 		// addons: a role per addon (LBC, ExternalDNS, ESO, CA, EBS CSI, Loki, Tempo) + cluster 2;
 		// EKS add-ons: the Pod Identity agent, CoreDNS, EBS CSI, metrics-server
 		"platform:index:Addons": 1, "aws:eks/addon:Addon": 4, "aws:eks/podIdentityAssociation:PodIdentityAssociation": 6 + 3,
-		"kubernetes:core/v1:Namespace": 5 + 2 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1,
+		"kubernetes:core/v1:Namespace": 5 + 2 + 3, "kubernetes:core/v1:Secret": 1, "kubernetes:helm.sh/v3:Release": 8 + 1 + 1, // + Argo CD, + the monitoring CRDs alone
 		// gp3 and its opt-out from backups, gp3-no-backup
 		"kubernetes:storage.k8s.io/v1:StorageClass": 2, "random:index/randomPassword:RandomPassword": 1,
 		// the gp3 class's generation (renewed when a field Kubernetes cannot update changes)
@@ -85,18 +85,22 @@ func TestResourceCounts(t *testing.T) {
 		"kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": 4,
 	}
 	perStack := map[string]map[string]int{
-		// 2 AZs, one NAT; records: delegation + 1 validation
-		"dev": {typeSubnet: 4 + 2, typeNAT: 1, "aws:ec2/eip:Eip": 1, typeRouteTable: 3 + 1, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4 + 2, typeRecord: 2,
+		// 2 AZs, one NAT instance (natGateways: instance: its interface with the address, its
+		// instance from a launch template, profile, role with the SSM policy, security group
+		// and two status alarms); records: delegation + 1 validation
+		"dev": {typeSubnet: 4 + 2, typeNAT: 0, "aws:ec2/eip:Eip": 1, typeRouteTable: 3 + 1, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4 + 2, typeRecord: 2,
+			"aws:ec2/networkInterface:NetworkInterface": 1, "aws:ec2/instance:Instance": 1 + 1, typeLT: 2 + 1,
+			"aws:iam/instanceProfile:InstanceProfile": 1 + 1, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 7 + 1,
 			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 1,
 			// payments' database "ledger" (the + terms: the team's 2 database subnets with
 			// their route table and its DB subnet group, its 2 log groups, the databases' key, the team's 2 policies on its roles,
 			// the connection ExternalSecret and Secrets Manager store, the egress policy)
 			"platform:index:Databases": 1, "aws:rds/subnetGroup:SubnetGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
-			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1 + 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 2,
+			"aws:rds/instance:Instance": 1, "aws:ec2/securityGroup:SecurityGroup": 1 + 1 + 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 2 + 2,
 			"aws:cloudwatch/logGroup:LogGroup": 2 + 2, typeKey: 3 + 1, "aws:kms/alias:Alias": 3 + 1, "aws:iam/rolePolicy:RolePolicy": 15 + 2 + 1,
 			// Session Manager to the database: its document, and payments' connect role (+ 1
 			// role, + 1 policy)
-			"platform:index:DatabaseAccess": 1, "aws:ssm/document:Document": 1 + 1, "aws:iam/role:Role": 19 + 1,
+			"platform:index:DatabaseAccess": 1, "aws:ssm/document:Document": 1 + 1, "aws:iam/role:Role": 19 + 1 + 1,
 			"kubernetes:external-secrets.io/v1:ExternalSecret": 4 + 1, "kubernetes:external-secrets.io/v1:SecretStore": 3 + 1,
 			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 21 + 2 + 3 + 1,
 			// the platform's class and the teams' shared one, each with its params
@@ -106,9 +110,14 @@ func TestResourceCounts(t *testing.T) {
 			// Secrets Manager store enabled in prod
 			"kubernetes:external-secrets.io/v1:ClusterSecretStore": 2,
 			// prod manages the repositories' protection (platform:github.protectRepositories):
-			// CODEOWNERS and 3 rulesets on each of the two; its runners' group
+			// CODEOWNERS and 3 rulesets on each of the two
 			"github:index/repositoryFile:RepositoryFile": 2, "github:index/repositoryRuleset:RepositoryRuleset": 6,
-			"github:index/actionsRunnerGroup:ActionsRunnerGroup": 1,
+			// CodeBuild's runners in the VPC (platform:github.runners: codebuild): the project,
+			// its webhook and GitHub credential, its role and policy, log group, security group
+			// and the cluster's ingress rule from it
+			"platform:index:Runners": 1, "aws:codebuild/project:Project": 1, "aws:codebuild/webhook:Webhook": 1, "aws:codebuild/sourceCredential:SourceCredential": 1,
+			"aws:iam/role:Role": 19 + 1, "aws:iam/rolePolicy:RolePolicy": 15 + 1, "aws:cloudwatch/logGroup:LogGroup": 2 + 1,
+			"aws:ec2/securityGroup:SecurityGroup": 1 + 1, "aws:ec2/securityGroupRule:SecurityGroupRule": 1 + 1,
 			// the platform's, the shared and search's dedicated class, each with its params
 			"kubernetes:networking.k8s.io/v1:IngressClass": 3, "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams": 3,
 			// backups copied to platform:backup.copyRegion: a provider there, the copy vault and

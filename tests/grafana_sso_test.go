@@ -55,7 +55,7 @@ func TestGrafanaSingleSignOn(t *testing.T) {
 		}
 		es := p.named(t, "kubernetes:external-secrets.io/v1:ExternalSecret", "addons-grafana-oauth")
 		if getString(es, "spec.data.0.secretKey") != "GF_AUTH_GITHUB_CLIENT_SECRET" ||
-			getString(es, "spec.data.0.remoteRef.key") != contract.GrafanaOAuthSecretParameter("platform-"+stack) || !contains(kps.Dependencies, es.URN) {
+			getString(es, "spec.data.0.remoteRef.key") != contract.GrafanaOAuthSecretParameter("platform-"+stack) || contains(kps.Dependencies, es.URN) {
 			t.Errorf("%s: OAuth secret %v (release waits: %v)", stack, es.Inputs, contains(kps.Dependencies, es.URN))
 		}
 	}

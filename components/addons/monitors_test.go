@@ -23,6 +23,10 @@ func TestEveryAddonIsScraped(t *testing.T) {
 		t.Fatal(err)
 	}
 	kps := plantest.Named(t, p, helmkit.ReleaseType, "addons-kube-prometheus-stack")
+	crds := plantest.Named(t, p, helmkit.ReleaseType, "addons-monitoring-crds")
+	if !dependsOn(kps, crds) {
+		t.Error("kube-prometheus-stack does not wait for the CRDs' release: the two would race to create the CRDs")
+	}
 	for key, path := range map[string]string{
 		"external-dns": "serviceMonitor.enabled", "cluster-autoscaler": "serviceMonitor.enabled",
 		"loki": "monitoring.serviceMonitor.enabled", "alloy": "serviceMonitor.enabled", "tempo": "serviceMonitor.enabled",
@@ -31,8 +35,11 @@ func TestEveryAddonIsScraped(t *testing.T) {
 		if v := (planner.Resource{Inputs: rel.Get("values").(map[string]any)}); v.Get(path) != true {
 			t.Errorf("%s: %s is %v", key, path, v.Get(path))
 		}
-		if !dependsOn(rel, kps) {
-			t.Errorf("%s: renders a ServiceMonitor without waiting for kube-prometheus-stack's CRDs", key)
+		if !dependsOn(rel, crds) {
+			t.Errorf("%s: renders a ServiceMonitor without waiting for the monitoring CRDs", key)
+		}
+		if dependsOn(rel, kps) {
+			t.Errorf("%s: waits for kube-prometheus-stack's whole rollout, when its ServiceMonitor needs only the CRDs", key)
 		}
 	}
 	ca := planner.Resource{Inputs: plantest.Named(t, p, helmkit.ReleaseType, "addons-cluster-autoscaler").Get("values").(map[string]any)}
@@ -107,7 +114,7 @@ func TestNoMonitoringNoMonitors(t *testing.T) {
 	}
 }
 
-// A chart whose ServiceMonitor needs the CRD, installed before kube-prometheus-stack, is an
+// A chart whose ServiceMonitor needs the CRD, installed before the CRDs' release, is an
 // error naming it, not a release that fails in the cluster.
 func TestScrapedBeforeMonitoringIsAnError(t *testing.T) {
 	_, err := plantest.Run(func(ctx *pulumi.Context) error {
@@ -115,7 +122,7 @@ func TestScrapedBeforeMonitoringIsAnError(t *testing.T) {
 		_, err := c.install(ctx, addon{key: "external-dns", namespace: "kube-system", chart: helmkit.Charts.ExternalDNS})
 		return err
 	})
-	if err == nil || !strings.Contains(err.Error(), "external-dns is installed before kube-prometheus-stack") {
+	if err == nil || !strings.Contains(err.Error(), "external-dns is installed before the monitoring CRDs") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -14,8 +14,9 @@ import (
 	"github.com/example/platform/internal/planner/plantest"
 )
 
-// testMonitoring is the stand-in kube-prometheus-stack release of the plan being built.
-var testMonitoring pulumi.Resource
+// testMonitoring and testMonitoringCRDs are the stand-in kube-prometheus-stack release and its
+// CRDs' release of the plan being built.
+var testMonitoring, testMonitoringCRDs pulumi.Resource
 
 func build(t *testing.T, mutate func(*Args), withProvider bool) (*planner.Plan, error) {
 	t.Helper()
@@ -37,6 +38,11 @@ func build(t *testing.T, mutate func(*Args), withProvider bool) (*planner.Plan, 
 			return err
 		}
 		testMonitoring = &kps
+		var crds pulumi.CustomResourceState
+		if err := ctx.RegisterResource(helmkit.ReleaseType, "kps-crds", pulumi.Map{}, &crds); err != nil {
+			return err
+		}
+		testMonitoringCRDs = &crds
 		a := &Args{
 			Cluster:     handle.Cluster{Name: "c1", SecretsKeyArn: plantest.Output("arn:aws:kms:eu-north-1:1:key/k")},
 			Zone:        handle.Zone{Domain: "dev.example.org", ZoneID: plantest.Output("Z1")},
@@ -113,7 +119,7 @@ func TestMonitored(t *testing.T) {
 	for _, monitored := range []bool{true, false} {
 		p, err := build(t, func(a *Args) {
 			if monitored {
-				a.Addons.Monitoring = testMonitoring
+				a.Addons.Monitoring, a.Addons.MonitoringCRDs = testMonitoring, testMonitoringCRDs
 			}
 		}, true)
 		if err != nil {
@@ -131,9 +137,14 @@ func TestMonitored(t *testing.T) {
 			t.Errorf("monitored %v: alert rules %v", monitored, rules)
 		}
 		if monitored {
+			// The release's ServiceMonitors need only the CRDs (waiting for the whole
+			// kube-prometheus-stack put it on the first up's critical path); the rules wait for
+			// the release, whose operator's webhook validates them.
 			kps := plantest.Named(t, p, helmkit.ReleaseType, "kps")
+			crds := plantest.Named(t, p, helmkit.ReleaseType, "kps-crds")
 			r := plantest.Named(t, p, "kubernetes:monitoring.coreos.com/v1:PrometheusRule", "argocd-alert-rules")
-			if !plantest.Contains(rel.Dependencies, kps.URN) || !plantest.Contains(r.Dependencies, kps.URN) || r.GetString("metadata.namespace") == "" {
+			if !plantest.Contains(rel.Dependencies, crds.URN) || plantest.Contains(rel.Dependencies, kps.URN) ||
+				!plantest.Contains(r.Dependencies, kps.URN) || r.GetString("metadata.namespace") == "" {
 				t.Errorf("release deps %v, rules deps %v", rel.Dependencies, r.Dependencies)
 			}
 		}

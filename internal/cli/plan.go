@@ -56,7 +56,8 @@ func planStackAfter(dir, stack string, previous *planner.Plan) (*planner.Plan, e
 	}
 	p.Warnings = cfg.Warnings()
 	for _, s := range config.Secrets {
-		if slices.Contains(in.Substituted, s.Key) && (s.Key != config.ArgoCDSecretKey || cfg.ArgoCD.Enabled) && cfg.GitHub.Owner != "" {
+		needed := (s.Key != config.ArgoCDSecretKey || cfg.ArgoCD.Enabled) && (s.Key != config.RunnersTokenKey || cfg.UsesCodeBuildRunners())
+		if slices.Contains(in.Substituted, s.Key) && needed && cfg.GitHub.Owner != "" {
 			p.BeforeUp = append(p.BeforeUp, s.Key+" is not set (stood in for offline): "+s.Set)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/example/platform/components/cluster/clusterplan"
 	"github.com/example/platform/components/network/netplan"
-	"github.com/example/platform/internal/helmkit"
 	"github.com/example/platform/internal/images"
 )
 
@@ -221,10 +220,9 @@ func (c *Config) validateCluster(errs *Errors) {
 // fail with "exec format error". So the rule is all or nothing: every platform image runs on
 // every group (internal/images holds the architectures and their evidence).
 func validateImageArches(errs *Errors, k string, groups []clusterplan.NodeGroup) {
-	charts := make([]string, 0, len(helmkit.All()))
-	for _, c := range helmkit.All() {
-		charts = append(charts, c.Name+"-"+c.Version)
-	}
+	// The charts are the table's: config is pure planning code and does not link helmkit
+	// (Pulumi); TestChartImagesAreInTheArchitectureTable holds the table to the pinned charts.
+	charts := slices.Sorted(maps.Keys(images.ChartImages))
 	seen := map[string]bool{}
 	for i, ng := range groups {
 		if seen[ng.Architecture] || (ng.Architecture != clusterplan.ArchX86 && ng.Architecture != clusterplan.ArchARM) {

@@ -67,8 +67,12 @@ var ReplaceKeys = map[string][]string{
 	"aws:ec2/subnet:Subnet":                   {"cidrBlock", "availabilityZone", "vpcId"},
 	"aws:ec2/natGateway:NatGateway":           {"subnetId", "allocationId"},
 	"aws:ec2/internetGateway:InternetGateway": {},
-	"aws:ecr/repository:Repository":           {"name", "encryptionConfigurations"},
-	"aws:ecr/lifecyclePolicy:LifecyclePolicy": {"repository"},
+	// The access and NAT instances: a new AMI, subnet or interface is a new instance (user data
+	// changes stop and start it in place, as the provider does without user_data_replace_on_change).
+	"aws:ec2/instance:Instance":                 {"ami", "subnetId", "networkInterfaces", "availabilityZone", "keyName", "tenancy"},
+	"aws:ec2/networkInterface:NetworkInterface": {"subnetId"},
+	"aws:ecr/repository:Repository":             {"name", "encryptionConfigurations"},
+	"aws:ecr/lifecyclePolicy:LifecyclePolicy":   {"repository"},
 	// pulumi-eks's EKS cluster (the recording provider's child of eks:index:Cluster).
 	"aws:eks/cluster:Cluster":                                 {"name"},
 	"eks:index:Cluster":                                       {"name", "vpcId", "privateSubnetIds", "encryptionConfigKeyArn"},
