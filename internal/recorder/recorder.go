@@ -374,19 +374,22 @@ var (
 // createDuration is how long the create of urn sleeps: its entry in DurationsEnv's file, or
 // nothing without one.
 func createDuration(urn resource.URN) (time.Duration, error) {
-	durationsOnce.Do(func() {
-		path := os.Getenv(DurationsEnv)
-		if path == "" {
-			return
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			durationsErr = fmt.Errorf("%s: %w", DurationsEnv, err)
-			return
-		}
-		if err := json.Unmarshal(b, &durations); err != nil {
-			durationsErr = fmt.Errorf("%s: %s is not a JSON object of milliseconds by URN: %w", DurationsEnv, path, err)
-		}
-	})
+	durationsOnce.Do(func() { durations, durationsErr = readDurations(os.Getenv(DurationsEnv)) })
 	return time.Duration(durations[string(urn)]) * time.Millisecond, durationsErr
+}
+
+// readDurations reads a durations file ("" is none).
+func readDurations(path string) (map[string]int64, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", DurationsEnv, err)
+	}
+	var out map[string]int64
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("%s: %s is not a JSON object of milliseconds by URN: %w", DurationsEnv, path, err)
+	}
+	return out, nil
 }

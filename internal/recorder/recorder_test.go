@@ -174,3 +174,26 @@ func TestTestKubeconfig(t *testing.T) {
 		t.Errorf("a YAML kubeconfig: %v", err)
 	}
 }
+
+func TestReadDurations(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.json")
+	if err := os.WriteFile(good, []byte(`{"urn:pulumi:dev::platform::aws:ec2/vpc:Vpc::network-vpc": 1500}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"urn": "1.5s"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := readDurations(good); err != nil || d["urn:pulumi:dev::platform::aws:ec2/vpc:Vpc::network-vpc"] != 1500 {
+		t.Errorf("good file: %v, %v", d, err)
+	}
+	if d, err := readDurations(""); err != nil || d != nil {
+		t.Errorf("no file: %v, %v", d, err)
+	}
+	for _, path := range []string{bad, filepath.Join(dir, "missing.json")} {
+		if _, err := readDurations(path); err == nil || !strings.Contains(err.Error(), DurationsEnv) {
+			t.Errorf("%s: err = %v, want one naming %s", path, err, DurationsEnv)
+		}
+	}
+}
