@@ -16,6 +16,7 @@ import (
 	"github.com/example/platform/internal/diff"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/internal/pricing"
+	"github.com/example/platform/internal/timeline"
 )
 
 func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -166,6 +167,23 @@ func TestCostDiffGraphCommands(t *testing.T) {
 	}
 	if vpc == nil || vpc.Name != "network-vpc" || !slices.Equal(vpc.Replace, []string{"cidrBlock"}) || len(r.Added)+len(r.Removed) != 0 {
 		t.Errorf("diff of a new VPC CIDR: VPC change %+v, %d added, %d removed", vpc, len(r.Added), len(r.Removed))
+	}
+	// With --timeline, the same JSON carries the change's modelled duration: the VPC's
+	// replacement is a step of it.
+	code, out, stderr = runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--head", filepath.Join(dir, "head.json"), "--json", "--timeline")
+	var timed struct {
+		diff.Result
+		Timeline *timeline.Result `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(out), &timed); code != 0 || err != nil || timed.Timeline == nil {
+		t.Fatalf("diff --json --timeline: exit %d %v %s\n%s", code, err, stderr, out)
+	}
+	replaced := false
+	for _, s := range timed.Timeline.Steps {
+		replaced = replaced || s.Name == "network-vpc"
+	}
+	if len(timed.Changed) != len(r.Changed) || timed.Timeline.Total <= 0 || !replaced {
+		t.Errorf("diff --json --timeline: %d changes (want %d), modelled %s, the VPC's replacement in it: %v", len(timed.Changed), len(r.Changed), timed.Timeline.Total, replaced)
 	}
 	code, out, _ = runCmd(t, "diff", "--base", filepath.Join(dir, "dev.json"), "--head", filepath.Join(dir, "head.json"))
 	if code != 0 || !strings.Contains(out, "| `network-vpc` | `aws:ec2/vpc:Vpc` | **replace** (cidrBlock)") {

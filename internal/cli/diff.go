@@ -24,7 +24,7 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 	stack := fs.String("stack", "", "stack, with --base-ref or without --head")
 	asJSON := fs.Bool("json", false, "print JSON instead of Markdown")
 	dir := fs.String("dir", "", "project directory (default: the nearest directory with a Pulumi.yaml)")
-	withTimeline := fs.Bool("timeline", false, "add the change's modelled duration and critical path (Markdown only)")
+	withTimeline := fs.Bool("timeline", false, "add the change's modelled duration and critical path (with --json: under \"timeline\")")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -57,7 +57,9 @@ func diffCmd(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	r := diff.PlansOn(base, head, time.Now())
-	if *asJSON {
+	if *asJSON && *withTimeline {
+		err = writeChangeTimelineJSON(stdout, r, base, head)
+	} else if *asJSON {
 		err = r.JSON(stdout)
 	} else {
 		err = r.Markdown(stdout)

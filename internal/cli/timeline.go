@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/example/platform/internal/diff"
 	"github.com/example/platform/internal/planner"
 	"github.com/example/platform/internal/timeline"
 )
@@ -84,6 +85,21 @@ func orNothing(s string) string {
 		return "nothing"
 	}
 	return s
+}
+
+// writeChangeTimelineJSON is `platform diff --json --timeline`: the diff's JSON with the
+// change's timeline under "timeline", as `plan --json --timeline` adds the first up's.
+func writeChangeTimelineJSON(w io.Writer, r diff.Result, base, head *planner.Plan) error {
+	res, err := timeline.ModelChange(base, head, timeline.Options{})
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		diff.Result
+		Timeline *timeline.Result `json:"timeline"`
+	}{r, res})
 }
 
 // writeChangeTimeline prints the modelled duration of a change (`platform diff --timeline`).
