@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -83,7 +82,7 @@ func TestEngineMatchesTheTimeModel(t *testing.T) {
 			for _, st := range model.CriticalPath {
 				u := st.URN
 				if st.Type == recorder.EKSClusterType {
-					u = eksChildURN(u, st.Name)
+					u = recorder.EKSClusterChildURN(u, st.Name)
 				}
 				t.Logf("  %-60s modelled end %8s  engine %8s", st.Name, scaled(st.End(), timelineScales[1]).Round(100*time.Millisecond), finished[u].Sub(started).Round(100*time.Millisecond))
 			}
@@ -124,9 +123,7 @@ func recorderDurations(t *testing.T, p *planner.Plan, modelled map[string]time.D
 			t.Fatalf("the model has a duration for %s, which is not in the plan", urn)
 		}
 		if r.Type == recorder.EKSClusterType {
-			// The child's type is appended to the component's type chain; its name is the
-			// component's with pulumi-eks's suffix (internal/recorder/construct.go).
-			urn = eksChildURN(urn, r.Name)
+			urn = recorder.EKSClusterChildURN(urn, r.Name)
 		}
 		out[urn] = scaled(d, perMinute).Milliseconds()
 	}
@@ -134,13 +131,6 @@ func recorderDurations(t *testing.T, p *planner.Plan, modelled map[string]time.D
 		t.Fatal("the model gives no resource any duration")
 	}
 	return out
-}
-
-// eksChildURN is the URN of the EKS cluster the recorder creates inside pulumi-eks's component
-// (internal/recorder/construct.go): the child's type is appended to the component's type
-// chain, and its name is the component's with pulumi-eks's suffix.
-func eksChildURN(componentURN, name string) string {
-	return strings.TrimSuffix(componentURN, "::"+name) + "$aws:eks/cluster:Cluster::" + name + "-eksCluster"
 }
 
 // timedFirstUp is the wall time of the stack's first up, and when it started. The stack is

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
@@ -17,6 +18,18 @@ import (
 const EKSClusterType = "eks:index:Cluster"
 
 type component struct{ pulumi.ResourceState }
+
+// eksClusterChildType is the type of the EKS cluster Construct registers in the component.
+const eksClusterChildType = "aws:eks/cluster:Cluster"
+
+// EKSClusterChildURN is the URN of the EKS cluster Construct registers inside pulumi-eks's
+// component (its URN and name): the child's type is appended to the component's type chain,
+// and its name is the component's with pulumi-eks's suffix.
+func EKSClusterChildURN(componentURN, name string) string {
+	return strings.TrimSuffix(componentURN, "::"+name) + "$" + eksClusterChildType + "::" + eksClusterChildName(name)
+}
+
+func eksClusterChildName(name string) string { return name + "-eksCluster" }
 
 // Construct stands in for pulumi-eks: it registers the cluster component, the EKS cluster
 // inside it (an aws:eks/cluster:Cluster child, on the subnets it is given, as pulumi-eks does,
@@ -37,7 +50,7 @@ func (p *Provider) Construct(ctx context.Context, req *pulumirpc.ConstructReques
 			return nil, err
 		}
 		var cluster pulumi.CustomResourceState
-		if err := pctx.RegisterResource("aws:eks/cluster:Cluster", name+"-eksCluster", pulumi.Map{
+		if err := pctx.RegisterResource(eksClusterChildType, eksClusterChildName(name), pulumi.Map{
 			"name":    args["name"],
 			"version": args["version"],
 			"vpcConfig": pulumi.Map{
